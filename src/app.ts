@@ -1,0 +1,65 @@
+// buildApp(deps): the Fastify app with every route, built from injected dependencies.
+// It never listens; server ownership (listen, signals, shutdown) is in main.ts.
+
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from './config/schema.ts';
+import type { PlatformName } from './domain/chat.ts';
+import type { Clock } from './domain/clock.ts';
+import type { WorkCalendar } from './domain/calendar.ts';
+import { type Db, migrationsApplied } from './db/connection.ts';
+import type { Repo } from './db/repo.ts';
+import type { Engine } from './engine/engine.ts';
+import type { Platform } from './platforms/platform.ts';
+import type { Dispatcher } from './scheduler/dispatcher.ts';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  repo: Repo;
+  engine: Engine;
+  dispatcher: Dispatcher;
+  clock: Clock;
+  calendar: WorkCalendar;
+  log: Logger;
+  platforms: Map<PlatformName, Platform>;
+  /** Route plugins contributed by enabled platforms (sandbox page, webhooks). */
+  routes: Array<(app: FastifyInstance) => Promise<void> | void>;
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log,
+    bodyLimit: deps.config.server.bodyLimit,
+    disableRequestLogging: true,
+    trustProxy: false,
+  }) as unknown as FastifyInstance; // pino's Logger type is wider than FastifyBaseLogger
+
+
+  // One error handler: log with context, hide 5xx details from callers.
+  app.setErrorHandler((err: { statusCode?: number; message: string; code?: string }, req, res) => {
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    if (status >= 500) {
+      req.log.error({ err, url: req.url }, 'request failed');
+      return res.status(status).send({ error: 'internal_error', message: '内部错误 / internal error' });
+    }
+    return res.status(status).send({ error: err.code ?? 'bad_request', message: err.message });
+  });
+
+  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/readyz', async (_req, res) => {
+    let db = false;
+    let migrations = false;
+    try {
+      db = deps.db.$client.prepare('select 1 as one').get() !== undefined;
+      migrations = migrationsApplied(deps.db);
+    } catch (err) {
+      deps.log.warn({ err }, 'readiness check failed');
+    }
+    const ok = db && migrations;
+    return res.status(ok ? 200 : 503).send({ ok, db, migrations });
+  });
+
+  for (const r of deps.routes) await app.register(async (scope) => r(scope));
+  return app;
+}

@@ -1,0 +1,66 @@
+// The parsed command model: what the parser produces and the engine consumes.
+// Dates are absolute instants (already resolved in the configured time zone).
+
+import type { UserRef } from '../domain/chat.ts';
+
+export type Priority = 'high' | 'medium' | 'low';
+export type Severity = 'normal' | 'major' | 'critical'; // 一般 / 重要 / 紧急
+export type ListFilter = 'mine' | 'overdue' | 'open' | 'all';
+export type ExportFormat = 'xlsx' | 'csv' | 'md';
+
+export interface Todo {
+  text: string;
+  owner: UserRef;
+  due?: Date;
+}
+
+export interface Decision {
+  text: string;
+  owner: UserRef;
+  due?: Date;
+}
+
+export type Command =
+  | { name: 'help'; topic?: string }
+  | { name: 'req'; title: string; to: UserRef[]; due?: Date; pri: Priority; std?: string; background?: string; urgency?: 'urgent' | 'normal' | 'low' }
+  | { name: 'contact'; id: number; user: UserRef; role: 'main' | 'sub'; duty?: string }
+  | { name: 'task'; id?: number; title: string; owner: UserRef; helpers: UserRef[]; due?: Date; std?: string }
+  | { name: 'progress'; id: number; pct: number; risk?: string; plan?: string }
+  | { name: 'ask'; to: UserRef[]; question: string; urgent: boolean }
+  | { name: 'reply'; id: number; answer: string }
+  | { name: 'note'; text: string; urgent: boolean; todos: Todo[] }
+  | { name: 'issue'; text: string; severity: Severity; owner: UserRef; due?: Date; impact?: string }
+  | { name: 'resolve'; id: number; result: string; evidence?: string }
+  | { name: 'minutes'; topic: string; time?: Date; place?: string; attendees: UserRef[]; agenda: string[]; decisions: Decision[] }
+  | { name: 'submit'; id: number; deliverable: string; evidence?: string }
+  | { name: 'close'; id: number }
+  | { name: 'reopen'; id: number; reason?: string }
+  | { name: 'cancel'; id: number; reason?: string }
+  | { name: 'due'; id: number; due: Date; reason: string }
+  | { name: 'assign'; id: number; to: UserRef; reason?: string }
+  | { name: 'retro'; id: number; good?: string; bad?: string; improve?: string }
+  | { name: 'list'; filter: ListFilter }
+  | { name: 'show'; id: number }
+  | { name: 'report' }
+  | { name: 'export'; id?: number; format: ExportFormat }
+  | { name: 'setup'; project: string; dept: string };
+
+export type CommandName = Command['name'];
+
+/** The parser's answer: a command, or a Chinese explanation of what was wrong plus usage. */
+export type ParseResult =
+  | { ok: true; command: Command }
+  | { ok: false; error: string; usage?: string; command?: CommandName };
+
+export interface ParseContext {
+  /** "Now", injected (never read from the global clock). */
+  now: Date;
+  /** IANA zone, e.g. "Asia/Shanghai". */
+  timezone: string;
+  /** Time of day a date without a time means, "HH:mm" (default "18:00"). */
+  defaultDueTime: string;
+  /** Mentions the platform resolved (the text holds `<@id>` tokens for them). */
+  mentions: UserRef[];
+  /** Resolves a plain-text `@name` the platform did not resolve; undefined when unknown. */
+  resolveName: (name: string) => UserRef | undefined;
+}

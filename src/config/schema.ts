@@ -1,0 +1,154 @@
+// The configuration schema. Key paths here are public interface: admins' files and deployment
+// scripts rely on them (server.host, server.port, database.file, calendar.timezone,
+// clocks.ordinary, clocks.urgent, platforms.*). Keep them, and keep them working.
+
+import { z } from 'zod';
+
+const Duration = z
+  .string()
+  .regex(/^\d+(\.\d+)?\s*(m|min|h|d)$/i, '时长格式应为如 "30m"、"2h"、"1d" / duration like "30m", "2h", "1d"');
+const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, '时间格式应为 HH:mm / time must be HH:mm');
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD / date must be YYYY-MM-DD');
+const Url = z.url();
+
+export const SandboxSchema = z
+  .object({
+    /** Default: on when no real platform is enabled. */
+    enabled: z.boolean().optional(),
+    /** The sandbox lets anyone act as anyone: it is served on loopback only unless this is true. */
+    allowRemote: z.boolean().default(false),
+  })
+  .strict();
+
+export const FeishuSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    mode: z.enum(['webhook', 'longconn']).default('webhook'),
+    appId: z.string().default(''),
+    appSecret: z.string().default(''),
+    encryptKey: z.string().default(''),
+    verificationToken: z.string().default(''),
+    domain: Url.default('https://open.feishu.cn'),
+  })
+  .strict();
+
+export const DingtalkSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    mode: z.enum(['http', 'stream']).default('http'),
+    clientId: z.string().default(''),
+    clientSecret: z.string().default(''),
+    robotCode: z.string().default(''),
+    cardTemplateId: z.string().default(''),
+    apiBase: Url.default('https://api.dingtalk.com'),
+    oapiBase: Url.default('https://oapi.dingtalk.com'),
+  })
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(3000),
+        /** Public base URL used in links the bot posts (export downloads). */
+        publicUrl: Url.optional(),
+        bodyLimit: z.number().int().positive().default(1_048_576),
+      })
+      .strict()
+      .default({ host: '127.0.0.1', port: 3000, bodyLimit: 1_048_576 }),
+    database: z
+      .object({ file: z.string().min(1).default('./data/groupflow.db') })
+      .strict()
+      .default({ file: './data/groupflow.db' }),
+    log: z
+      .object({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+        pretty: z.boolean().optional(),
+      })
+      .strict()
+      .default({ level: 'info' }),
+    calendar: z
+      .object({
+        timezone: z
+          .string()
+          .refine(isTimeZone, '未知时区 / unknown IANA time zone')
+          .default('Asia/Shanghai'),
+        workStart: HHMM.default('09:00'),
+        workEnd: HHMM.default('18:00'),
+        quietStart: HHMM.default('22:00'),
+        defaultDueTime: HHMM.default('18:00'),
+        extraHolidays: z.array(Day).default([]),
+        extraWorkdays: z.array(Day).default([]),
+      })
+      .strict()
+      .default({
+        timezone: 'Asia/Shanghai',
+        workStart: '09:00',
+        workEnd: '18:00',
+        quietStart: '22:00',
+        defaultDueTime: '18:00',
+        extraHolidays: [],
+        extraWorkdays: [],
+      }),
+    clocks: z
+      .object({
+        ordinary: Duration.default('24h'),
+        urgent: Duration.default('2h'),
+      })
+      .strict()
+      .default({ ordinary: '24h', urgent: '2h' }),
+    platforms: z
+      .object({
+        sandbox: SandboxSchema.default({ allowRemote: false }),
+        feishu: FeishuSchema.default(FeishuSchema.parse({})),
+        dingtalk: DingtalkSchema.default(DingtalkSchema.parse({})),
+      })
+      .strict()
+      .default({
+        sandbox: { allowRemote: false },
+        feishu: FeishuSchema.parse({}),
+        dingtalk: DingtalkSchema.parse({}),
+      }),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const f = c.platforms.feishu;
+    if (f.enabled) {
+      for (const k of ['appId', 'appSecret'] as const) {
+        if (!f[k]) ctx.addIssue({ code: 'custom', path: ['platforms', 'feishu', k], message: '启用飞书时必填 / required when feishu is enabled' });
+      }
+      if (f.mode === 'webhook' && !f.encryptKey && !f.verificationToken) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['platforms', 'feishu', 'encryptKey'],
+          message: 'webhook 模式需要 encryptKey 或 verificationToken / webhook mode needs encryptKey or verificationToken',
+        });
+      }
+    }
+    const d = c.platforms.dingtalk;
+    if (d.enabled) {
+      for (const k of ['clientId', 'clientSecret', 'robotCode'] as const) {
+        if (!d[k]) ctx.addIssue({ code: 'custom', path: ['platforms', 'dingtalk', k], message: '启用钉钉时必填 / required when dingtalk is enabled' });
+      }
+    }
+  });
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the sandbox runs: explicit flag, else on exactly when no real platform is enabled. */
+export function sandboxEnabled(c: Config): boolean {
+  const s = c.platforms.sandbox.enabled;
+  if (s !== undefined) return s;
+  return !c.platforms.feishu.enabled && !c.platforms.dingtalk.enabled;
+}

@@ -1,0 +1,15 @@
+// `npm run migrate`: applies the SQL migrations to the configured database and exits.
+
+import { loadConfig, ConfigError } from '../config/load.ts';
+import { openDatabase, runMigrations } from './connection.ts';
+
+try {
+  const config = loadConfig();
+  const db = openDatabase(config.database.file);
+  runMigrations(db);
+  db.$client.close();
+  console.log(`migrations applied to ${config.database.file}`);
+} catch (err) {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+}

@@ -1,0 +1,177 @@
+// The drizzle schema. Migrations in migrations/ are generated from this file by drizzle-kit
+// (`npm run db:generate -- --name <what>`); a test checks the two agree.
+
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`;
+
+/** Every collaboration record: request, task, ask, issue, minutes, note. `#id` is shown to users. */
+export const items = sqliteTable(
+  'items',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind').notNull(),
+    platform: text('platform').notNull(),
+    chatId: text('chat_id').notNull(),
+    title: text('title').notNull(),
+    state: text('state').notNull(),
+    initiatorId: text('initiator_id').notNull(),
+    ownerId: text('owner_id'),
+    priority: text('priority'),
+    urgent: integer('urgent', { mode: 'boolean' }).notNull().default(false),
+    /** Deadline (ms since epoch). */
+    dueAt: integer('due_at'),
+    /** Response clock: when the person asked to act must have answered (ms). */
+    clockAt: integer('clock_at'),
+    parentId: integer('parent_id'),
+    /** Seed-style number, e.g. 2026-技-005. */
+    seqNo: text('seq_no'),
+    /** Kind-specific fields (standard, evidence, reason, progress…), JSON. */
+    data: text('data', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
+    /** Optimistic concurrency: every transition bumps it; a stale version loses. */
+    version: integer('version').notNull().default(1),
+    createdAt: integer('created_at').notNull().default(now),
+    updatedAt: integer('updated_at').notNull().default(now),
+  },
+  (t) => [
+    index('items_chat_state').on(t.chatId, t.state),
+    index('items_parent').on(t.parentId),
+  ],
+);
+
+/** People attached to an item and where each stands (contact confirmations, reviewers…). */
+export const itemPeople = sqliteTable(
+  'item_people',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    itemId: integer('item_id')
+      .notNull()
+      .references(() => items.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    role: text('role').notNull(),
+    status: text('status').notNull().default('pending'),
+    duty: text('duty'),
+    note: text('note'),
+    updatedAt: integer('updated_at').notNull().default(now),
+  },
+  (t) => [uniqueIndex('item_people_unique').on(t.itemId, t.userId, t.role), index('item_people_user').on(t.userId)],
+);
+
+/** Known users' display names, for rendering mentions. */
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  updatedAt: integer('updated_at').notNull().default(now),
+});
+
+/** Group chats the bot is in, with their project binding (/setup). */
+export const chats = sqliteTable('chats', {
+  id: text('id').primaryKey(),
+  platform: text('platform').notNull(),
+  name: text('name'),
+  project: text('project'),
+  dept: text('dept'),
+  createdAt: integer('created_at').notNull().default(now),
+});
+
+/** Audit trail: one row per applied transition or recorded change. */
+export const audit = sqliteTable(
+  'audit',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    itemId: integer('item_id')
+      .notNull()
+      .references(() => items.id, { onDelete: 'cascade' }),
+    at: integer('at').notNull(),
+    actorId: text('actor_id').notNull(),
+    action: text('action').notNull(),
+    fromState: text('from_state'),
+    toState: text('to_state'),
+    detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [index('audit_item').on(t.itemId, t.id)],
+);
+
+/** Durable outbox: every outbound message is a row, written in the same transaction as its cause. */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    platform: text('platform').notNull(),
+    chatId: text('chat_id').notNull(),
+    body: text('body', { mode: 'json' }).notNull(),
+    replyTo: text('reply_to'),
+    urgent: integer('urgent', { mode: 'boolean' }).notNull().default(false),
+    cardKey: text('card_key'),
+    itemId: integer('item_id'),
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    lastError: text('last_error'),
+    platformMessageId: text('platform_message_id'),
+    createdAt: integer('created_at').notNull(),
+    sentAt: integer('sent_at'),
+  },
+  (t) => [index('outbox_due').on(t.status, t.nextAttemptAt)],
+);
+
+/** Where each card (by stable key) lives on its platform, so it can be updated in place. */
+export const cardRefs = sqliteTable(
+  'card_refs',
+  {
+    cardKey: text('card_key').primaryKey(),
+    platform: text('platform').notNull(),
+    chatId: text('chat_id').notNull(),
+    itemId: integer('item_id'),
+    platformMessageId: text('platform_message_id').notNull(),
+  },
+  (t) => [index('card_refs_message').on(t.platform, t.platformMessageId)],
+);
+
+/** Inbound events, stored before they are acknowledged; the key de-duplicates platform retries. */
+export const inboundEvents = sqliteTable(
+  'inbound_events',
+  {
+    platform: text('platform').notNull(),
+    eventId: text('event_id').notNull(),
+    receivedAt: integer('received_at').notNull(),
+    status: text('status').notNull().default('pending'),
+    payload: text('payload').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.eventId] }), index('inbound_status').on(t.status, t.receivedAt)],
+);
+
+/** Named counters (seed-style request numbers per year and department). */
+export const counters = sqliteTable('counters', {
+  key: text('key').primaryKey(),
+  value: integer('value').notNull(),
+});
+
+/** The sandbox platform's own side: its users, groups and the messages shown in its page. */
+export const sandboxUsers = sqliteTable('sandbox_users', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+});
+
+export const sandboxChats = sqliteTable('sandbox_chats', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+});
+
+export const sandboxMessages = sqliteTable(
+  'sandbox_messages',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    chatId: text('chat_id').notNull(),
+    /** null: the bot. */
+    senderId: text('sender_id'),
+    body: text('body', { mode: 'json' }).notNull(),
+    replyTo: integer('reply_to'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    /** Bumped on every in-place update so pollers see the change. */
+    rev: integer('rev').notNull().default(1),
+  },
+  (t) => [index('sandbox_messages_chat').on(t.chatId, t.id), index('sandbox_messages_rev').on(t.rev)],
+);

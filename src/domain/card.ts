@@ -1,0 +1,55 @@
+// One small neutral card model. Adapters render it (Feishu card JSON 2.0, DingTalk interactive
+// card, the sandbox's HTML); the engine only ever builds these.
+
+export type CardColor = 'blue' | 'green' | 'orange' | 'red' | 'grey' | 'purple';
+
+export interface CardField {
+  label: string;
+  /** May contain `<@userId>` mention tokens. */
+  value: string;
+}
+
+export type ButtonStyle = 'primary' | 'danger' | 'default';
+
+/** What a button sends back: always an item, an action and the version it was rendered at. */
+export interface CardButton {
+  label: string;
+  style: ButtonStyle;
+  action: string;
+  itemId: number;
+  version: number;
+  /** Only this user may click (platform-qualified id); others are refused. */
+  for?: string;
+  /**
+   * Inputs the user fills before the click counts (e.g. a reason for 异议 / 驳回, a new date).
+   * Rendered as a form; the values come back in `CardAction.form` under `name`.
+   */
+  inputs?: CardInput[];
+}
+
+export interface CardInput {
+  name: string;
+  label: string;
+  placeholder?: string;
+  required: boolean;
+}
+
+export interface Card {
+  header: {
+    title: string;
+    color: CardColor;
+    /** A short state tag, e.g. "待确认". */
+    tag?: string;
+  };
+  fields: CardField[];
+  /** Markdown paragraphs (may contain mention tokens). */
+  markdown: string[];
+  buttons: CardButton[];
+  /**
+   * Every user mentioned in the card, with display names (the outbox fills in the names).
+   * Adapters @mention them where the platform allows; who must act is each button's `for`.
+   */
+  mentions: { id: string; name: string }[];
+  /** Plain-text summary for notifications and platforms without cards. */
+  summary: string;
+}

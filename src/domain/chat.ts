@@ -1,0 +1,123 @@
+// The neutral chat model: what every platform adapter turns its wire format into (inbound)
+// and renders from (outbound). Nothing here knows Feishu or DingTalk exist.
+//
+// Ids are platform-qualified strings ("feishu:ou_123", "dingtalk:cid…", "sandbox:alice") so
+// that users and chats of different platforms never collide.
+
+import type { Card } from './card.ts';
+
+export type PlatformName = 'sandbox' | 'feishu' | 'dingtalk';
+
+export interface UserRef {
+  /** Platform-qualified user id, e.g. "feishu:ou_abc". */
+  id: string;
+  name: string;
+}
+
+/**
+ * A group message addressed to the bot.
+ * `text` has the bot's own mention removed and every other mention replaced by a `<@userId>`
+ * token (see `mentionToken`), so the command parser never sees a platform's mention syntax.
+ */
+export interface InboundMessage {
+  platform: PlatformName;
+  /** Platform-qualified chat id. */
+  chatId: string;
+  chatName?: string;
+  /** Platform message id (unqualified), used for replies and thread references. */
+  messageId: string;
+  sender: UserRef;
+  text: string;
+  mentions: UserRef[];
+  /** Whether the bot itself was @mentioned (group messages without it may be ignored). */
+  mentionedBot: boolean;
+  /** Platform message id of the message this one replies to (thread parent), if any. */
+  replyTo?: string;
+  /** Platform message id of the thread root, if any. */
+  threadRoot?: string;
+  receivedAt: Date;
+}
+
+/** A click on a card button (possibly with form values such as a reason). */
+export interface CardAction {
+  platform: PlatformName;
+  chatId: string;
+  actor: UserRef;
+  itemId: number;
+  action: string;
+  /** Item version the card was rendered from; a stale version resolves to "已处理". */
+  version?: number;
+  /** The user the clicked button was meant for, when the card names one. */
+  for?: string;
+  form: Record<string, string>;
+  /** Platform message id of the card that was clicked. */
+  cardMessageId?: string;
+  receivedAt: Date;
+}
+
+/** Text with mentions: the text contains `<@userId>` tokens, each listed in `mentions`. */
+export interface TextMessage {
+  type: 'text';
+  text: string;
+  mentions: UserRef[];
+}
+
+export interface CardMessage {
+  type: 'card';
+  card: Card;
+  /**
+   * Stable key of this card ("item:12:confirm"). A later message with the same key and
+   * `update: true` replaces the card in place.
+   */
+  cardKey: string;
+  update?: boolean;
+}
+
+export type OutboundBody = TextMessage | CardMessage;
+
+/** An outbound message as stored in the outbox and handed to a platform. */
+export interface Outbound {
+  platform: PlatformName;
+  chatId: string;
+  body: OutboundBody;
+  /** Platform message id to reply to (in thread), when answering a specific message. */
+  replyTo?: string;
+  /** Urgent messages bypass quiet hours and carry 【紧急】. */
+  urgent?: boolean;
+}
+
+const TOKEN = /<@([^<>\s]+)>/g;
+
+export function mentionToken(userId: string): string {
+  return `<@${userId}>`;
+}
+
+/** Splits text into plain segments and mention tokens, for renderers. */
+export function splitMentions(text: string): Array<{ text: string } | { userId: string }> {
+  const out: Array<{ text: string } | { userId: string }> = [];
+  let last = 0;
+  for (const m of text.matchAll(TOKEN)) {
+    if (m.index > last) out.push({ text: text.slice(last, m.index) });
+    out.push({ userId: m[1]! });
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) out.push({ text: text.slice(last) });
+  return out;
+}
+
+/** Qualifies a platform-native id: ("feishu", "ou_1") → "feishu:ou_1". */
+export function qualify(platform: PlatformName, nativeId: string): string {
+  return `${platform}:${nativeId}`;
+}
+
+/** Strips the platform prefix: "feishu:ou_1" → "ou_1". */
+export function nativeId(id: string): string {
+  const i = id.indexOf(':');
+  return i < 0 ? id : id.slice(i + 1);
+}
+
+export function platformOf(id: string): PlatformName {
+  const p = id.slice(0, id.indexOf(':'));
+  if (p === 'feishu' || p === 'dingtalk' || p === 'sandbox') return p;
+  throw new Error(`not a platform-qualified id: ${id}`);
+}

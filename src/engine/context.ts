@@ -1,0 +1,65 @@
+// What a command or card handler gets: the repo, the time, who acts, where, and helpers that
+// write audit and outbox rows inside the current transaction.
+
+import type { Config } from '../config/schema.ts';
+import type { Card } from '../domain/card.ts';
+import { type PlatformName, type UserRef, splitMentions } from '../domain/chat.ts';
+import type { WorkCalendar } from '../domain/calendar.ts';
+import type { ItemRow, Repo } from '../db/repo.ts';
+
+export interface Ctx {
+  repo: Repo;
+  config: Config;
+  calendar: WorkCalendar;
+  now: Date;
+  platform: PlatformName;
+  chatId: string;
+  actor: UserRef;
+  /** Platform message id of the command, for threaded replies. */
+  messageId?: string;
+}
+
+export function nowMs(ctx: Ctx): number {
+  return ctx.now.getTime();
+}
+
+/** Replies in the chat (threaded to the command message when there is one). */
+export function reply(ctx: Ctx, text: string, itemId?: number): void {
+  say(ctx, text, itemId, ctx.messageId);
+}
+
+/** Posts text in the chat; `<@id>` tokens in the text become real mentions. */
+export function say(ctx: Ctx, text: string, itemId?: number, replyTo?: string, urgent = false): void {
+  const ids = [...new Set(splitMentions(text).flatMap((s) => ('userId' in s ? [s.userId] : [])))];
+  const names = ctx.repo.userNames(ids);
+  ctx.repo.enqueue(
+    {
+      platform: ctx.platform,
+      chatId: ctx.chatId,
+      body: { type: 'text', text, mentions: ids.map((id) => ({ id, name: names.get(id) ?? id })) },
+      replyTo,
+      urgent,
+    },
+    nowMs(ctx),
+    itemId,
+  );
+}
+
+export function postCard(ctx: Ctx, item: ItemRow, cardKey: string, card: Card, update = false): void {
+  ctx.repo.enqueue(
+    { platform: item.platform as PlatformName, chatId: item.chatId, body: { type: 'card', card, cardKey, update }, urgent: item.urgent },
+    nowMs(ctx),
+    item.id,
+  );
+}
+
+export function record(
+  ctx: Ctx,
+  item: ItemRow,
+  action: string,
+  from: string | null,
+  to: string | null,
+  detail: Record<string, unknown> = {},
+): void {
+  ctx.repo.addAudit({ itemId: item.id, at: nowMs(ctx), actorId: ctx.actor.id, action, fromState: from, toState: to, detail });
+}

@@ -1,0 +1,91 @@
+// Durable inbound store: a platform event is written here before it is acknowledged, keyed by
+// the platform's event id so that retries of the same event act once. Work runs after the
+// acknowledgement; on start-up, events stored but not yet processed (a crash) are processed.
+
+import { and, asc, eq, lt } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { Clock } from '../domain/clock.ts';
+import type { Repo } from '../db/repo.ts';
+import { inboundEvents } from '../db/schema.ts';
+
+export type InboundHandler = (payload: string) => void | Promise<void>;
+
+/** How long event ids are kept: longer than Feishu's ~7.1 h retry horizon and DingTalk's. */
+export const DEDUPE_TTL_MS = 24 * 3600_000;
+
+export class InboundStore {
+  private readonly handlers = new Map<string, InboundHandler>();
+
+  constructor(
+    private readonly repo: Repo,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  /** Registers how a platform's stored payloads are processed. */
+  on(platform: string, handler: InboundHandler): void {
+    this.handlers.set(platform, handler);
+  }
+
+  /** Stores the event durably. Returns false when this event id was seen before (a retry). */
+  accept(platform: string, eventId: string, payload: string): boolean {
+    const r = this.repo.db
+      .insert(inboundEvents)
+      .values({ platform, eventId, payload, receivedAt: this.clock.now().getTime(), status: 'pending' })
+      .onConflictDoNothing()
+      .run();
+    return r.changes === 1;
+  }
+
+  /** Processes one stored event (call after the acknowledgement was sent). */
+  async process(platform: string, eventId: string): Promise<void> {
+    const row = this.repo.db
+      .select()
+      .from(inboundEvents)
+      .where(and(eq(inboundEvents.platform, platform), eq(inboundEvents.eventId, eventId)))
+      .get();
+    if (!row || row.status !== 'pending') return;
+    const handler = this.handlers.get(platform);
+    if (!handler) return;
+    let status = 'done';
+    try {
+      await handler(row.payload);
+    } catch (err) {
+      status = 'error';
+      this.log.error({ err, platform, eventId }, 'inbound event processing failed');
+    }
+    this.repo.db
+      .update(inboundEvents)
+      .set({ status })
+      .where(and(eq(inboundEvents.platform, platform), eq(inboundEvents.eventId, eventId)))
+      .run();
+  }
+
+  /** Stores and, if new, processes after the current tick (so the caller can acknowledge first). */
+  acceptAndSchedule(platform: string, eventId: string, payload: string): boolean {
+    const fresh = this.accept(platform, eventId, payload);
+    if (fresh) setImmediate(() => void this.process(platform, eventId));
+    return fresh;
+  }
+
+  /** Processes events left pending by a crash, oldest first. */
+  async recover(): Promise<number> {
+    const rows = this.repo.db
+      .select({ platform: inboundEvents.platform, eventId: inboundEvents.eventId })
+      .from(inboundEvents)
+      .where(eq(inboundEvents.status, 'pending'))
+      .orderBy(asc(inboundEvents.receivedAt))
+      .all();
+    for (const r of rows) await this.process(r.platform, r.eventId);
+    return rows.length;
+  }
+
+  /** Forgets event ids older than the de-duplication horizon. */
+  prune(): number {
+    const cutoff = this.clock.now().getTime() - DEDUPE_TTL_MS;
+    return this.repo.db
+      .delete(inboundEvents)
+      .where(and(lt(inboundEvents.receivedAt, cutoff)))
+      .run().changes;
+  }
+}

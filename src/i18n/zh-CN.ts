@@ -1,0 +1,59 @@
+// User-facing text, Chinese first. English labels sit beside where users benefit (state names).
+
+export const STATE_LABEL: Record<string, string> = {
+  pending: '待确认',
+  objected: '有异议',
+  active: '进行中',
+  review: '待验收',
+  rework: '需整改',
+  accepted: '已验收',
+  closed: '已关闭',
+  cancelled: '已取消',
+};
+
+export const STATE_LABEL_EN: Record<string, string> = {
+  pending: 'Pending confirmation',
+  objected: 'Objected',
+  active: 'In progress',
+  review: 'Under review',
+  rework: 'Rework',
+  accepted: 'Accepted',
+  closed: 'Closed',
+  cancelled: 'Cancelled',
+};
+
+export const ACTION_LABEL: Record<string, string> = {
+  create: '发起',
+  confirm: '确认',
+  object: '提出异议',
+  submit: '提交成果',
+  accept: '验收通过',
+  reject: '驳回',
+  close: '关闭',
+  cancel: '取消',
+  reopen: '重开',
+  contact: '设置对接人',
+};
+
+export const ROLE_LABEL: Record<string, string> = {
+  initiator: '发起人',
+  contact: '对接人',
+  pendingContact: '待确认的对接人',
+  owner: '责任人',
+  reviewer: '验收人',
+};
+
+export const PRIORITY_LABEL: Record<string, string> = { high: '高', medium: '中', low: '低' };
+
+export const KIND_LABEL: Record<string, string> = {
+  request: '需求',
+  task: '任务',
+  ask: '反馈',
+  issue: '问题',
+  minutes: '纪要',
+  note: '记录',
+};
+
+export function stateLabel(s: string): string {
+  return STATE_LABEL[s] ?? s;
+}

@@ -1,0 +1,124 @@
+// Wires the parts together from a config: database, calendar, engine, outbox dispatcher, the
+// enabled platforms and their routes. main.ts and the tests both build the bot through here.
+
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { type AppDeps, buildApp } from './app.ts';
+import { type Config, sandboxEnabled } from './config/schema.ts';
+import { WorkCalendar } from './domain/calendar.ts';
+import type { PlatformName } from './domain/chat.ts';
+import { type Clock, systemClock } from './domain/clock.ts';
+import { type Db, openDatabase, runMigrations } from './db/connection.ts';
+import { Repo } from './db/repo.ts';
+import { Engine } from './engine/engine.ts';
+import { InboundStore } from './engine/inbound.ts';
+import type { Platform } from './platforms/platform.ts';
+import { createSandbox } from './platforms/sandbox/index.ts';
+import { Dispatcher } from './scheduler/dispatcher.ts';
+
+/** What a platform module gets to build itself. */
+export interface Core {
+  config: Config;
+  db: Db;
+  repo: Repo;
+  engine: Engine;
+  clock: Clock;
+  calendar: WorkCalendar;
+  log: Logger;
+  /** Durable, de-duplicating store for inbound platform events. */
+  inbound: InboundStore;
+  /** Starts delivery of freshly written outbox rows. */
+  kick: () => void;
+}
+
+/** What a platform module contributes. */
+export interface PlatformModule {
+  platform: Platform;
+  routes?: (app: FastifyInstance) => Promise<void> | void;
+}
+
+export interface Runtime extends AppDeps {
+  app: FastifyInstance;
+  inbound: InboundStore;
+  modules: PlatformModule[];
+  close: () => Promise<void>;
+}
+
+export interface RuntimeOptions {
+  clock?: Clock;
+  log?: Logger;
+  /** Extra or replacement platform modules (tests). */
+  extraModules?: Array<(core: Core) => PlatformModule>;
+}
+
+export function redactPaths(): string[] {
+  return [
+    'req.headers.authorization',
+    '*.appSecret',
+    '*.clientSecret',
+    '*.encryptKey',
+    '*.verificationToken',
+    '*.token',
+    '*.access_token',
+    '*.accessToken',
+    '*.tenant_access_token',
+  ];
+}
+
+export function createLogger(config: Config): Logger {
+  const pretty = config.log.pretty ?? (process.env.NODE_ENV === 'development' || (process.stdout.isTTY && !process.env.CI));
+  return pino({
+    level: config.log.level,
+    redact: { paths: redactPaths(), censor: '[redacted]' },
+    ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } } : {}),
+  });
+}
+
+export async function createRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
+  const clock = opts.clock ?? systemClock;
+  const log = opts.log ?? createLogger(config);
+  const db = openDatabase(config.database.file);
+  runMigrations(db);
+  const repo = new Repo(db);
+  const calendar = new WorkCalendar({
+    timezone: config.calendar.timezone,
+    workStart: config.calendar.workStart,
+    workEnd: config.calendar.workEnd,
+    quietStart: config.calendar.quietStart,
+    extraHolidays: config.calendar.extraHolidays,
+    extraWorkdays: config.calendar.extraWorkdays,
+  });
+  let dispatcher: Dispatcher | undefined;
+  const kick = () => dispatcher?.kick();
+  const engine = new Engine({ repo, config, clock, calendar, log, onOutbox: kick });
+  const inbound = new InboundStore(repo, clock, log);
+  const core: Core = { config, db, repo, engine, clock, calendar, log, inbound, kick };
+
+  const factories: Array<(c: Core) => PlatformModule> = [];
+  if (sandboxEnabled(config)) factories.push(createSandbox);
+  factories.push(...(opts.extraModules ?? []));
+  const modules = factories.map((f) => f(core));
+  const platforms = new Map<PlatformName, Platform>(modules.map((m) => [m.platform.name, m.platform]));
+  dispatcher = new Dispatcher({ repo, platforms, clock, log });
+
+  const deps: AppDeps = {
+    config,
+    db,
+    repo,
+    engine,
+    dispatcher,
+    clock,
+    calendar,
+    log,
+    platforms,
+    routes: modules.flatMap((m) => (m.routes ? [m.routes] : [])),
+  };
+  const app = await buildApp(deps);
+  const close = async () => {
+    await app.close();
+    for (const m of modules) await m.platform.stop?.();
+    await dispatcher.stop();
+    db.$client.close();
+  };
+  return { ...deps, app, inbound, modules, close };
+}
