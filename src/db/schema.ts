@@ -175,3 +175,9 @@ export const sandboxMessages = sqliteTable(
   },
   (t) => [index('sandbox_messages_chat').on(t.chatId, t.id), index('sandbox_messages_rev').on(t.rev)],
 );
+
+/** Small key-value settings the bot generates for itself (e.g. the download-link signing key). */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});

@@ -50,16 +50,20 @@ export interface RequestFacts {
   newDue?: Date;
 }
 
-export function decideRequest(state: RequestState, action: RequestAction, f: RequestFacts) {
+export function requestGuards(f: Omit<RequestFacts, 'roles'>): Record<RequestGuard, boolean> {
   const after = f.contactsAfter;
-  const guards: Record<RequestGuard, boolean> = {
+  const reason = !!f.reason?.trim();
+  return {
     lastConfirmation: after.every((s) => s === 'confirmed'),
     objectionsRemain: after.includes('objected'),
     confirmationsRemain: !after.includes('objected') && after.includes('pending'),
-    hasReason: !!f.reason?.trim(),
-    hasReasonAndDate: !!f.reason?.trim() && f.newDue !== undefined,
+    hasReason: reason,
+    hasReasonAndDate: reason && f.newDue !== undefined,
   };
-  return decide(REQUEST_TRANSITIONS, state, action, f.roles, guards);
+}
+
+export function decideRequest(state: RequestState, action: RequestAction, f: RequestFacts) {
+  return decide(REQUEST_TRANSITIONS, state, action, f.roles, requestGuards(f));
 }
 
 export function isRequestState(s: string): s is RequestState {

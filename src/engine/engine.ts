@@ -10,11 +10,17 @@ import type { Card } from '../domain/card.ts';
 import type { CardAction, InboundMessage, UserRef } from '../domain/chat.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { WorkCalendar } from '../domain/calendar.ts';
-import { isRequestState, type RequestAction } from '../domain/request.machine.ts';
-import type { ItemRow, Repo } from '../db/repo.ts';
+import type { Repo } from '../db/repo.ts';
+import { KIND_LABEL } from '../i18n/zh-CN.ts';
+import { type ActInput, type KindSpec, type Outcome, act } from './act.ts';
+import { answerByThread, askSpec, createAsk } from './ask.ts';
+import { addRetro, changeContact, changeDue, changeOwner, setupChat } from './changes.ts';
 import { type Ctx, reply } from './context.ts';
-import { actOnRequest, createRequest, type Outcome } from './request.ts';
-import { showItem } from './queries.ts';
+import { createIssue, issueSpec } from './issue.ts';
+import { createMinutes, createNote, minutesSpec } from './minutes.ts';
+import { listItems, postReport, showItem } from './queries.ts';
+import { createRequest, requestSpec } from './request.ts';
+import { createTask, taskSpec } from './task.ts';
 
 export interface EngineDeps {
   repo: Repo;
@@ -24,6 +30,8 @@ export interface EngineDeps {
   log: Logger;
   /** Called after a commit that wrote outbox rows, so delivery starts at once. */
   onOutbox?: () => void;
+  /** Builds the reply to /export (a signed download link); absent when exports are off. */
+  exportLink?: (ctx: Ctx, cmd: Extract<Command, { name: 'export' }>) => string;
 }
 
 export interface ActionResult {
@@ -35,7 +43,16 @@ export interface ActionResult {
   cardKey?: string;
 }
 
-const CARD_ACTIONS: ReadonlySet<string> = new Set<RequestAction>(['confirm', 'object', 'accept', 'reject', 'close', 'cancel']);
+/** Card actions each kind accepts from a button. */
+const CARD_ACTIONS: Record<string, ReadonlySet<string>> = {
+  request: new Set(['confirm', 'object', 'accept', 'reject']),
+  task: new Set(['accept', 'reject']),
+  ask: new Set(['reply']),
+  issue: new Set(['verify', 'reopen']),
+  minutes: new Set(['confirm']),
+};
+
+const SPECS: Record<string, KindSpec> = { request: requestSpec, task: taskSpec, ask: askSpec, issue: issueSpec, minutes: minutesSpec };
 
 export class Engine {
   constructor(private readonly d: EngineDeps) {}
@@ -51,9 +68,17 @@ export class Engine {
           timezone: this.d.config.calendar.timezone,
           defaultDueTime: this.d.config.calendar.defaultDueTime,
           mentions: msg.mentions,
-          resolveName: (name) => this.d.repo.findUserByName(name, msg.platform),
+          resolveName: (name: string) => this.d.repo.findUserByName(name, msg.platform),
         });
         if (parsed === null) {
+          // A threaded reply to a question card answers the question.
+          const parent = [msg.replyTo, msg.threadRoot].find((id) => id !== undefined);
+          const itemId = parent ? this.d.repo.itemOfMessage(msg.platform, parent) : undefined;
+          const item = itemId !== undefined ? this.d.repo.getItem(itemId) : undefined;
+          if (item?.kind === 'ask' && item.state === 'waiting' && msg.text.trim()) {
+            answerByThread(ctx, item, msg.text.trim());
+            return;
+          }
           if (msg.mentionedBot) reply(ctx, '我没有识别出命令。发送 /帮助 查看全部命令和示例。\n(Unknown command — send /help.)');
           return;
         }
@@ -79,8 +104,17 @@ export class Engine {
         this.remember(a.chatId, a.platform, undefined, [a.actor]);
         const item = this.d.repo.getItem(a.itemId);
         if (!item || item.chatId !== a.chatId) return { ok: false, toast: `找不到事项 #${a.itemId}。` };
-        if (!CARD_ACTIONS.has(a.action)) return { ok: false, toast: `未知操作：${a.action}` };
-        return this.cardOnRequest(ctx, item, a);
+        const spec = SPECS[item.kind];
+        if (!spec || !CARD_ACTIONS[item.kind]?.has(a.action)) return { ok: false, toast: `未知操作：${a.action}` };
+        const out = act(ctx, spec, item, {
+          action: a.action,
+          reason: a.form.reason?.trim() || undefined,
+          dueText: a.form.due?.trim() || undefined,
+          text: a.form.answer?.trim() || undefined,
+          forUser: a.for,
+          cardVersion: a.version,
+        });
+        return out.ok ? { ok: true, toast: out.toast } : { ok: false, toast: out.message };
       });
     } catch (err) {
       this.d.log.error({ err, chatId: a.chatId, itemId: a.itemId, action: a.action }, 'card action failed');
@@ -90,54 +124,70 @@ export class Engine {
     return result;
   }
 
-  private cardOnRequest(ctx: Ctx, item: ItemRow, a: CardAction): ActionResult {
-    if (item.kind !== 'request' || !isRequestState(item.state)) return { ok: false, toast: `事项 #${item.id} 不支持该操作。` };
-    const out = actOnRequest(ctx, item, {
-      action: a.action as RequestAction,
-      reason: a.form.reason?.trim() || undefined,
-      dueText: a.form.due?.trim() || undefined,
-      forUser: a.for,
-      cardVersion: a.version,
-    });
-    return out.ok ? { ok: true, toast: out.toast } : { ok: false, toast: out.message };
-  }
-
   private run(ctx: Ctx, cmd: Command): void {
     switch (cmd.name) {
       case 'help':
-        reply(ctx, helpText(cmd.topic) ?? `没有名为「${cmd.topic}」的命令。发送 /帮助 查看全部命令。`);
-        return;
+        return reply(ctx, helpText(cmd.topic) ?? `没有名为「${cmd.topic}」的命令。发送 /帮助 查看全部命令。`);
       case 'req':
-        createRequest(ctx, cmd);
-        return;
+        return void createRequest(ctx, cmd);
+      case 'task':
+        return this.newTask(ctx, cmd);
+      case 'ask':
+        return void createAsk(ctx, cmd.to, cmd.question, cmd.urgent);
+      case 'note':
+        return void createNote(ctx, cmd);
+      case 'issue':
+        return void createIssue(ctx, cmd);
+      case 'minutes':
+        return void createMinutes(ctx, cmd);
+      case 'setup':
+        return setupChat(ctx, cmd);
+      case 'list':
+        return listItems(ctx, cmd.filter);
+      case 'report':
+        return postReport(ctx);
       case 'show':
-        showItem(ctx, cmd.id);
-        return;
-      case 'submit':
-      case 'close':
-      case 'cancel':
-      case 'reopen': {
-        const item = this.d.repo.getItem(cmd.id);
-        if (!item || item.chatId !== ctx.chatId) {
-          reply(ctx, `找不到事项 #${cmd.id}（只能操作本群的事项）。`);
-          return;
-        }
-        if (item.kind !== 'request') {
-          reply(ctx, `#${cmd.id} 不是需求，暂不支持该命令。`);
-          return;
-        }
-        const out: Outcome = actOnRequest(ctx, item, {
-          action: cmd.name,
-          reason: 'reason' in cmd ? cmd.reason : undefined,
-          deliverable: cmd.name === 'submit' ? cmd.deliverable : undefined,
-          evidence: cmd.name === 'submit' ? cmd.evidence : undefined,
-        });
-        reply(ctx, out.ok ? out.toast : out.message, item.id);
-        return;
-      }
+        return showItem(ctx, cmd.id);
+      case 'export':
+        return this.d.exportLink ? reply(ctx, this.d.exportLink(ctx, cmd)) : reply(ctx, '导出功能未启用。');
       default:
-        reply(ctx, `命令 /${cmd.name} 即将支持。发送 /帮助 查看可用命令。`);
+        return this.onItem(ctx, cmd);
     }
+  }
+
+  /** Commands that act on an existing item `#N` of this chat. */
+  private onItem(ctx: Ctx, cmd: Extract<Command, { id: number }>): void {
+    const item = this.d.repo.getItem(cmd.id);
+    if (!item || item.chatId !== ctx.chatId) return reply(ctx, `找不到事项 #${cmd.id}（只能操作本群的事项）。`);
+    switch (cmd.name) {
+      case 'due':
+        return changeDue(ctx, item, cmd);
+      case 'assign':
+        return changeOwner(ctx, item, cmd);
+      case 'contact':
+        return changeContact(ctx, item, cmd);
+      case 'retro':
+        return addRetro(ctx, item, cmd);
+      case 'show':
+        return showItem(ctx, cmd.id);
+    }
+    const input = commandInput(cmd);
+    // "/关闭" means the closing step of each kind: verify a problem, accept a task.
+    if (input?.action === 'close' && item.kind === 'issue') input.action = 'verify';
+    if (input?.action === 'close' && item.kind === 'task') input.action = 'accept';
+    const spec = SPECS[item.kind];
+    if (!spec || !input) return reply(ctx, `${KIND_LABEL[item.kind] ?? item.kind} #${item.id} 不支持 /${cmd.name}。`, item.id);
+    const out: Outcome = act(ctx, spec, item, input);
+    reply(ctx, out.ok ? out.toast : out.message, item.id);
+  }
+
+  private newTask(ctx: Ctx, cmd: Extract<Command, { name: 'task' }>): void {
+    if (cmd.id !== undefined) {
+      const parent = this.d.repo.getItem(cmd.id);
+      if (!parent || parent.chatId !== ctx.chatId) return reply(ctx, `找不到事项 #${cmd.id}（只能在本群的需求下分解任务）。`);
+      if (['closed', 'cancelled'].includes(parent.state)) return reply(ctx, `#${cmd.id} 已结束，不能再分解任务。`);
+    }
+    createTask(ctx, { title: cmd.title, owner: cmd.owner, helpers: cmd.helpers, due: cmd.due, std: cmd.std, parentId: cmd.id, source: 'task' });
   }
 
   private ctx(platform: Ctx['platform'], chatId: string, actor: UserRef, messageId?: string): Ctx {
@@ -165,5 +215,27 @@ export class Engine {
     } catch (err) {
       this.d.log.error({ err }, 'could not even store the error reply');
     }
+  }
+}
+
+/** The action a lifecycle command asks for, in the shape `act` takes. */
+function commandInput(cmd: Command): ActInput | undefined {
+  switch (cmd.name) {
+    case 'progress':
+      return { action: 'progress', pct: cmd.pct, risk: cmd.risk, plan: cmd.plan };
+    case 'reply':
+      return { action: 'reply', text: cmd.answer };
+    case 'resolve':
+      return { action: 'resolve', text: cmd.result, evidence: cmd.evidence };
+    case 'submit':
+      return { action: 'submit', text: cmd.deliverable, evidence: cmd.evidence };
+    case 'close':
+      return { action: 'close' };
+    case 'cancel':
+      return { action: 'cancel', reason: cmd.reason };
+    case 'reopen':
+      return { action: 'reopen', reason: cmd.reason };
+    default:
+      return undefined;
   }
 }

@@ -1,9 +1,12 @@
-// Read-only commands: /show (an item with its whole history).
+// Read-only commands: /show (an item with its whole history), /list, /report.
 
+import type { ListFilter } from '../commands/types.ts';
+import type { Card } from '../domain/card.ts';
+import type { ItemRow } from '../db/repo.ts';
 import { ACTION_LABEL, KIND_LABEL, stateLabel } from '../i18n/zh-CN.ts';
 import { statusCard } from './cards.ts';
 import { type Ctx, nowMs, reply } from './context.ts';
-import { at, fmtTime } from './format.ts';
+import { at, fmtTime, itemRef } from './format.ts';
 
 export function showItem(ctx: Ctx, id: number): void {
   const item = ctx.repo.getItem(id);
@@ -17,7 +20,9 @@ export function showItem(ctx: Ctx, id: number): void {
     const d = h.detail as Record<string, unknown>;
     const extra = [
       typeof d.reason === 'string' ? `原因：${d.reason}` : '',
-      typeof d.deliverable === 'string' ? `交付物：${d.deliverable}` : '',
+      typeof d.text === 'string' ? `内容：${d.text}` : '',
+      typeof d.pct === 'number' ? `进度：${d.pct}%` : '',
+      typeof d.risk === 'string' ? `风险：${d.risk}` : '',
       typeof d.evidence === 'string' ? `证据：${d.evidence}` : '',
       typeof d.newDue === 'number' ? `新期限：${fmtTime(d.newDue, tz)}` : '',
     ]
@@ -36,5 +41,81 @@ export function showItem(ctx: Ctx, id: number): void {
     },
     nowMs(ctx),
     id,
+  );
+}
+
+const OPEN_STATES = new Set(['pending', 'objected', 'active', 'review', 'rework', 'todo', 'doing', 'waiting', 'open', 'working', 'verify']);
+
+export function isOpen(item: ItemRow): boolean {
+  return OPEN_STATES.has(item.state);
+}
+
+/** Overdue: open and past its deadline, or waiting on someone past the response clock. */
+export function isOverdue(item: ItemRow, now: number): boolean {
+  return isOpen(item) && ((item.dueAt !== null && item.dueAt < now) || (item.clockAt !== null && item.clockAt < now));
+}
+
+function involves(ctx: Ctx, item: ItemRow, userId: string): boolean {
+  return item.initiatorId === userId || item.ownerId === userId || ctx.repo.people(item.id).some((p) => p.userId === userId);
+}
+
+export function listItems(ctx: Ctx, filter: ListFilter): void {
+  const tz = ctx.config.calendar.timezone;
+  const now = nowMs(ctx);
+  const all = ctx.repo.listItems(ctx.chatId).filter((i) => i.kind !== 'note');
+  const picked = all.filter((i) =>
+    filter === 'all' ? true : filter === 'open' ? isOpen(i) : filter === 'overdue' ? isOverdue(i, now) : isOpen(i) && involves(ctx, i, ctx.actor.id),
+  );
+  const title = { all: '全部事项', open: '未完成事项', overdue: '已逾期事项', mine: '我的待办' }[filter];
+  const lines = picked.slice(-50).map((i) => {
+    const who = i.ownerId && i.kind !== 'request' ? ` ${at(i.ownerId)}` : '';
+    const late = isOverdue(i, now) ? ' ⏰逾期' : '';
+    return `- ${itemRef(i.id, i.seqNo)} 【${KIND_LABEL[i.kind] ?? i.kind}·${stateLabel(i.state)}】${i.title}${who} 截止 ${fmtTime(i.dueAt ?? i.clockAt, tz)}${late}`;
+  });
+  reply(ctx, lines.length ? `📋 ${title}（${picked.length}）\n${lines.join('\n')}` : `📋 ${title}：暂无。`);
+}
+
+export function weeklyReport(ctx: Ctx): Card {
+  const tz = ctx.config.calendar.timezone;
+  const now = nowMs(ctx);
+  const items = ctx.repo.listItems(ctx.chatId);
+  const week = now + 7 * 86_400_000;
+  const md: string[] = [];
+  for (const r of items.filter((i) => i.kind === 'request')) {
+    const tasks = items.filter((i) => i.kind === 'task' && i.parentId === r.id);
+    const done = tasks.filter((t) => t.state === 'done').length;
+    md.push(`**${itemRef(r.id, r.seqNo)} ${r.title}** 【${stateLabel(r.state)}】 任务 ${done}/${tasks.length} 完成，截止 ${fmtTime(r.dueAt, tz)}`);
+  }
+  const problems = items.filter((i) => i.kind === 'issue' && isOpen(i));
+  const bySev = (s: string) => problems.filter((p) => (p.data.severity ?? 'normal') === s).length;
+  md.push(`**未关闭问题** 紧急 ${bySev('critical')} · 重要 ${bySev('major')} · 一般 ${bySev('normal')}`);
+  const overdue = items.filter((i) => isOverdue(i, now));
+  if (overdue.length) {
+    md.push('**已逾期**\n' + overdue.map((i) => `- ${itemRef(i.id)} ${i.title} ${i.ownerId ? at(i.ownerId) : ''} 截止 ${fmtTime(i.dueAt ?? i.clockAt, tz)}`).join('\n'));
+  }
+  const next = items
+    .filter((i) => isOpen(i) && i.dueAt !== null && i.dueAt >= now && i.dueAt <= week)
+    .sort((a, b) => a.dueAt! - b.dueAt!);
+  if (next.length) md.push('**未来 7 天截止**\n' + next.map((i) => `- ${fmtTime(i.dueAt, tz)} ${itemRef(i.id)} ${i.title} ${i.ownerId ? at(i.ownerId) : ''}`).join('\n'));
+  const chat = ctx.repo.getChat(ctx.chatId);
+  return {
+    header: { title: `【周报】${chat?.project ?? chat?.name ?? ''} 协作进展`, color: overdue.length ? 'orange' : 'blue', tag: ctx.calendar.localDay(ctx.now) },
+    fields: [
+      { label: '需求', value: String(items.filter((i) => i.kind === 'request').length) },
+      { label: '进行中任务', value: String(items.filter((i) => i.kind === 'task' && isOpen(i)).length) },
+      { label: '未关闭问题', value: String(problems.length) },
+      { label: '逾期事项', value: String(overdue.length) },
+    ],
+    markdown: md,
+    buttons: [],
+    mentions: [],
+    summary: '协作周报',
+  };
+}
+
+export function postReport(ctx: Ctx): void {
+  ctx.repo.enqueue(
+    { platform: ctx.platform, chatId: ctx.chatId, body: { type: 'card', card: weeklyReport(ctx), cardKey: `report:${ctx.chatId}:${nowMs(ctx)}` }, replyTo: ctx.messageId },
+    nowMs(ctx),
   );
 }

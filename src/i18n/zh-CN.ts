@@ -9,6 +9,16 @@ export const STATE_LABEL: Record<string, string> = {
   accepted: '已验收',
   closed: '已关闭',
   cancelled: '已取消',
+  todo: '待开始',
+  doing: '进行中',
+  done: '已完成',
+  waiting: '待回复',
+  answered: '已回复',
+  open: '待处理',
+  working: '处理中',
+  verify: '待验证',
+  confirmed: '已确认',
+  logged: '已记录',
 };
 
 export const STATE_LABEL_EN: Record<string, string> = {
@@ -20,6 +30,16 @@ export const STATE_LABEL_EN: Record<string, string> = {
   accepted: 'Accepted',
   closed: 'Closed',
   cancelled: 'Cancelled',
+  todo: 'To do',
+  doing: 'In progress',
+  done: 'Done',
+  waiting: 'Awaiting reply',
+  answered: 'Answered',
+  open: 'Open',
+  working: 'Being fixed',
+  verify: 'To verify',
+  confirmed: 'Confirmed',
+  logged: 'Logged',
 };
 
 export const ACTION_LABEL: Record<string, string> = {
@@ -33,6 +53,14 @@ export const ACTION_LABEL: Record<string, string> = {
   cancel: '取消',
   reopen: '重开',
   contact: '设置对接人',
+  progress: '更新进度',
+  reply: '回复',
+  resolve: '提交解决',
+  verify: '验证通过',
+  due: '改期',
+  assign: '转交',
+  retro: '复盘',
+  todo: '生成待办',
 };
 
 export const ROLE_LABEL: Record<string, string> = {
@@ -41,6 +69,10 @@ export const ROLE_LABEL: Record<string, string> = {
   pendingContact: '待确认的对接人',
   owner: '责任人',
   reviewer: '验收人',
+  helper: '协作人',
+  asker: '提问人',
+  asked: '被提问人',
+  pendingAttendee: '未确认的参会人',
 };
 
 export const PRIORITY_LABEL: Record<string, string> = { high: '高', medium: '中', low: '低' };
@@ -54,6 +86,7 @@ export const KIND_LABEL: Record<string, string> = {
   note: '记录',
 };
 
-export function stateLabel(s: string): string {
+// State names do not collide across kinds, so one table serves all; `kind` is for future use.
+export function stateLabel(s: string, _kind?: string): string {
   return STATE_LABEL[s] ?? s;
 }

@@ -1,0 +1,26 @@
+import { prose, takeUsers } from '../mentions.ts';
+import { opt } from '../options.ts';
+import { done, fail } from '../result.ts';
+import { role, takeId } from '../values.ts';
+import type { ParseResult } from '../types.ts';
+import { read, type Input } from './input.ts';
+
+/** `/对接 #N @C [role:主/子] [duty:<职责>]` — text after the mention is the duty too. */
+export function buildContact(i: Input): ParseResult {
+  const a = read(i);
+  if (!a.ok) return fail('contact', a.error);
+  const id = takeId(a.value.free);
+  if (!id.ok) return fail('contact', id.error);
+  const people = takeUsers(id.value.rest, i.ctx);
+  if (!people.ok) return fail('contact', people.error);
+  const [user, ...more] = people.value.users;
+  if (!user) return fail('contact', '缺少对接人：请 @一位成员');
+  if (more.length > 0) return fail('contact', '一次只能设置一位对接人');
+  const r = opt(a.value, 'role');
+  const rl = r ? role(r.text) : ({ ok: true, value: 'main' } as const);
+  if (!rl.ok) return fail('contact', rl.error);
+  const dutyOpt = opt(a.value, 'duty')?.text;
+  const loose = prose(people.value.rest, i.ctx);
+  if (dutyOpt && loose) return fail('contact', `多余的内容：${loose}`);
+  return done({ name: 'contact', id: id.value.id, user, role: rl.value, duty: dutyOpt ?? (loose || undefined) });
+}

@@ -1,0 +1,177 @@
+// The command table: names in both languages, the options each command takes, usage and
+// examples. The parser, the help texts and the README all come from here.
+
+import type { Key } from './keys.ts';
+import type { CommandName } from './types.ts';
+
+export interface CommandSpec {
+  name: CommandName;
+  /** Chinese names; the first is the canonical one shown in help. */
+  zh: readonly string[];
+  /** English names (matched case-insensitively); the first is canonical. */
+  en: readonly string[];
+  /** Option keys the command accepts. */
+  keys: readonly Key[];
+  usage: string;
+  example: string;
+  summary: string;
+  /** Further examples and notes for `/帮助 <命令>`. */
+  more?: readonly string[];
+  notes?: readonly string[];
+}
+
+const WHEN_NOTE = '时间写法：2026-12-01、12-01、12月1日、12/1 17:00、明天、后天、周五、下周一 10点、3天后、+2d、+4h；只写日期时默认当天 18:00。';
+const QUOTE_NOTE = '选项值含空格或「键:」字样时可加引号："…"、“…”、「…」。';
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'help', zh: ['帮助'], en: ['help'], keys: [],
+    usage: '/帮助 [命令]', example: '/帮助 需求',
+    summary: '查看全部命令，或某个命令的详细用法',
+  },
+  {
+    name: 'req', zh: ['需求'], en: ['req'], keys: ['to', 'due', 'pri', 'std', 'background'],
+    usage: '/需求 <标题> to:@对接人… [due:<时间>] [pri:高/中/低] [std:<交付标准>]',
+    example: '/需求 官网改版接口联调 to:@张三 @李四 due:12月1日 pri:高 std:联调通过并出测试报告',
+    summary: '发起协作需求，向每位对接人发送确认卡片',
+    more: ['/req Checkout API integration to:@alice due:+2d pri:high std:"tests pass"', '/需求 数据看板 紧急 对接：@王五 截止：下周一 10点 背景：季度汇报'],
+    notes: ['标题写在第一个选项之前；to: 至少一位对接人。', '写上「紧急」/「不急」标记紧急程度。', WHEN_NOTE, QUOTE_NOTE],
+  },
+  {
+    name: 'contact', zh: ['对接'], en: ['contact'], keys: ['role', 'duty'],
+    usage: '/对接 #需求编号 @对接人 [role:主/子] [duty:<职责>]',
+    example: '/对接 #12 @王五 role:子 duty:负责接口文档',
+    summary: '指定需求的总对接人或子对接人',
+  },
+  {
+    name: 'task', zh: ['任务'], en: ['task'], keys: ['with', 'due', 'std'],
+    usage: '/任务 [#需求编号] <任务> @责任人 [with:@协作人…] [due:<时间>] [std:<交付标准>]',
+    example: '/任务 #12 完成登录接口 @王五 with:@赵六 due:周五 std:通过联调',
+    summary: '分解任务，责任到人',
+    notes: ['选项之外的第一个 @ 是责任人（只能一位）；协作人写在 with: 后。', WHEN_NOTE],
+  },
+  {
+    name: 'progress', zh: ['进度'], en: ['progress'], keys: ['risk', 'plan'],
+    usage: '/进度 #任务编号 <0–100>% [risk:<风险>] [plan:<应对措施>]',
+    example: '/进度 #15 60% risk:第三方接口延迟 plan:先用模拟数据联调',
+    summary: '更新任务进度、风险和应对措施',
+  },
+  {
+    name: 'ask', zh: ['反馈', '提问'], en: ['ask'], keys: ['to'],
+    usage: '/反馈 @对象… <问题> [紧急]',
+    example: '/反馈 @张三 接口文档什么时候能给？ 紧急',
+    summary: '提出需要答复的问题（一般 24 小时、紧急 2 小时内答复）',
+    notes: ['开头的 @ 是提问对象；写上「紧急」「加急」或 urgent 即为紧急。'],
+  },
+  {
+    name: 'reply', zh: ['回复'], en: ['reply'], keys: [],
+    usage: '/回复 #问题编号 <答复>', example: '/回复 #20 周三前提供',
+    summary: '答复一个问题',
+  },
+  {
+    name: 'note', zh: ['记录'], en: ['note'], keys: ['todo', 'due'],
+    usage: '/记录 <沟通内容> [紧急] [todo:<待办> @责任人 due:<时间>]…',
+    example: '/记录 与客户确认了验收标准 todo:整理验收清单 @王五 due:明天',
+    summary: '记录一次沟通，待办自动转为任务',
+    notes: ['可写多条 todo:，每条都要有 @责任人；due: 跟在所属的 todo: 之后。', WHEN_NOTE],
+  },
+  {
+    name: 'issue', zh: ['问题'], en: ['issue'], keys: ['sev', 'due', 'impact'],
+    usage: '/问题 <问题描述> sev:一般/重要/紧急 @责任人 [due:<时间>] [impact:<影响>]',
+    example: '/问题 支付回调超时 sev:重要 @王五 due:后天 impact:影响验收',
+    summary: '登记问题，跟踪到闭环',
+    notes: ['一般：不影响进度；重要：延误 3 天以内；紧急：延误超过 3 天或重大损失。', WHEN_NOTE],
+  },
+  {
+    name: 'resolve', zh: ['解决'], en: ['resolve'], keys: ['evidence'],
+    usage: '/解决 #问题编号 <处理结果> [evidence:<证据链接>]',
+    example: '/解决 #21 已扩容回调队列 evidence:https://example.com/report',
+    summary: '提交问题处理结果，请发起人验证',
+  },
+  {
+    name: 'minutes', zh: ['纪要', '会议纪要'], en: ['minutes'], keys: ['time', 'place', 'attendees', 'due'],
+    usage: '/纪要 <会议主题>\n时间：<时间>\n地点：<地点>\n参会：@甲 @乙\n- <议题>\n- <决议> @责任人 due:<时间>',
+    example: '/纪要 接口联调周会\n时间：今天 14:00\n地点：3楼会议室\n参会：@张三 @李四\n- 回顾上周进度\n- 周五前完成联调 @张三 due:周五',
+    summary: '发布会议纪要，每项决议转为待办',
+    notes: ['每行一项，可用 - · • 或 1. 开头；带 @责任人 的是决议，否则是议题。', WHEN_NOTE],
+  },
+  {
+    name: 'submit', zh: ['提交'], en: ['submit'], keys: ['evidence'],
+    usage: '/提交 #编号 <交付内容> [evidence:<链接>]',
+    example: '/提交 #15 登录接口已上线 evidence:https://example.com/doc',
+    summary: '提交成果，请验收人验收',
+  },
+  {
+    name: 'close', zh: ['关闭'], en: ['close'], keys: [],
+    usage: '/关闭 #编号', example: '/关闭 #12',
+    summary: '关闭事项（闭环）',
+  },
+  {
+    name: 'reopen', zh: ['重开'], en: ['reopen'], keys: ['reason'],
+    usage: '/重开 #编号 [reason:<原因>]', example: '/重开 #12 reason:验证未通过',
+    summary: '重新打开事项',
+  },
+  {
+    name: 'cancel', zh: ['取消'], en: ['cancel'], keys: ['reason'],
+    usage: '/取消 #编号 [reason:<原因>]', example: '/取消 #12 reason:需求变更',
+    summary: '取消事项',
+  },
+  {
+    name: 'due', zh: ['改期'], en: ['due'], keys: ['due', 'reason'],
+    usage: '/改期 #编号 <新时间> reason:<原因>',
+    example: '/改期 #15 下周一 10点 reason:第三方接口延期',
+    summary: '修改截止时间（必须写原因）',
+    notes: [WHEN_NOTE],
+  },
+  {
+    name: 'assign', zh: ['转交'], en: ['assign'], keys: ['to', 'reason'],
+    usage: '/转交 #编号 @新责任人 [reason:<原因>]', example: '/转交 #15 @赵六 reason:王五休假',
+    summary: '转交给新的责任人',
+  },
+  {
+    name: 'retro', zh: ['复盘'], en: ['retro'], keys: ['good', 'bad', 'improve'],
+    usage: '/复盘 #编号 [good:<亮点>] [bad:<不足>] [improve:<改进>]',
+    example: '/复盘 #12 good:对接及时 bad:需求变更多 improve:需求评审前置',
+    summary: '协作复盘（至少填一项）',
+  },
+  {
+    name: 'list', zh: ['列表'], en: ['list'], keys: [],
+    usage: '/列表 [我的/逾期/进行中/全部]', example: '/列表 逾期',
+    summary: '查看事项列表（默认进行中）',
+    notes: ['英文：mine / overdue / open / all。'],
+  },
+  {
+    name: 'show', zh: ['查看'], en: ['show'], keys: [],
+    usage: '/查看 #编号', example: '/查看 #12',
+    summary: '查看事项详情',
+  },
+  {
+    name: 'report', zh: ['周报'], en: ['report'], keys: [],
+    usage: '/周报', example: '/周报',
+    summary: '立即生成本周进度周报',
+  },
+  {
+    name: 'export', zh: ['归档', '导出'], en: ['export'], keys: [],
+    usage: '/归档 [#编号] [xlsx/csv/md]', example: '/归档 #12 xlsx',
+    summary: '按模板表格导出归档（默认 xlsx）',
+  },
+  {
+    name: 'setup', zh: ['设置'], en: ['setup'], keys: ['project', 'dept'],
+    usage: '/设置 project:<项目名称> dept:<部门>', example: '/设置 project:官网改版 dept:技术部',
+    summary: '将本群绑定到项目',
+  },
+];
+
+const BY_NAME = new Map(COMMANDS.map((c) => [c.name, c]));
+
+export function spec(name: CommandName): CommandSpec {
+  const s = BY_NAME.get(name);
+  if (!s) throw new Error(`no command spec for ${name}`); // a programming error: the table is complete
+  return s;
+}
+
+/** Looks a command up by any alias ("需求", "REQ", "/req"). */
+export function findCommand(word: string): CommandSpec | undefined {
+  const w = word.replace(/^[/／]/, '').trim().toLowerCase();
+  return COMMANDS.find((c) => c.zh.includes(w) || c.en.includes(w));
+}

@@ -1,0 +1,86 @@
+// Option keys (`due:` `截止：`): canonical name, the aliases people type, and what kind of
+// value follows — the kind decides where an unquoted value ends (see options.ts).
+
+export type Key =
+  | 'to'
+  | 'due'
+  | 'pri'
+  | 'std'
+  | 'with'
+  | 'risk'
+  | 'plan'
+  | 'sev'
+  | 'impact'
+  | 'evidence'
+  | 'reason'
+  | 'role'
+  | 'duty'
+  | 'good'
+  | 'bad'
+  | 'improve'
+  | 'project'
+  | 'dept'
+  | 'todo'
+  | 'place'
+  | 'time'
+  | 'attendees'
+  | 'background';
+
+/**
+ * users: @mentions only · date: a time expression · word: one word (an enum) ·
+ * text: free text · todo: free text whose @mention is its owner.
+ */
+export type KeyKind = 'users' | 'date' | 'word' | 'text' | 'todo';
+
+export interface KeySpec {
+  en: readonly string[];
+  zh: readonly string[];
+  kind: KeyKind;
+  /** What the value is, for help texts. */
+  meaning: string;
+}
+
+export const KEYS: Readonly<Record<Key, KeySpec>> = {
+  to: { en: ['to'], zh: ['协作', '对接', '给'], kind: 'users', meaning: '对接人（@成员，可多个）' },
+  due: { en: ['due', 'deadline'], zh: ['截止', '期限', '截止时间'], kind: 'date', meaning: '截止时间' },
+  pri: { en: ['pri', 'priority'], zh: ['优先级'], kind: 'word', meaning: '优先级：高/中/低（high/medium/low），默认中' },
+  std: { en: ['std', 'standard'], zh: ['标准', '交付标准'], kind: 'text', meaning: '交付标准' },
+  with: { en: ['with'], zh: ['协作人', '协助'], kind: 'users', meaning: '协作人（@成员，可多个）' },
+  risk: { en: ['risk'], zh: ['风险'], kind: 'text', meaning: '风险' },
+  plan: { en: ['plan'], zh: ['措施', '应对'], kind: 'text', meaning: '应对措施' },
+  sev: { en: ['sev', 'severity'], zh: ['严重', '严重程度', '级别'], kind: 'word', meaning: '严重程度：一般/重要/紧急（normal/major/critical）' },
+  impact: { en: ['impact'], zh: ['影响'], kind: 'text', meaning: '影响' },
+  evidence: { en: ['evidence'], zh: ['证据', '附件'], kind: 'text', meaning: '证据或附件链接' },
+  reason: { en: ['reason'], zh: ['原因', '理由'], kind: 'text', meaning: '原因' },
+  role: { en: ['role'], zh: ['角色'], kind: 'word', meaning: '角色：主/子（main/sub），默认主（总对接人）' },
+  duty: { en: ['duty'], zh: ['职责', '分工'], kind: 'text', meaning: '职责分工' },
+  good: { en: ['good'], zh: ['亮点', '做得好'], kind: 'text', meaning: '做得好的地方' },
+  bad: { en: ['bad'], zh: ['不足'], kind: 'text', meaning: '不足' },
+  improve: { en: ['improve'], zh: ['改进'], kind: 'text', meaning: '改进措施' },
+  project: { en: ['project'], zh: ['项目'], kind: 'text', meaning: '项目名称' },
+  dept: { en: ['dept'], zh: ['部门'], kind: 'text', meaning: '部门' },
+  todo: { en: ['todo'], zh: ['待办'], kind: 'todo', meaning: '待办事项（含 @责任人，可跟 due:），可写多条' },
+  place: { en: ['place'], zh: ['地点'], kind: 'text', meaning: '地点' },
+  time: { en: ['time'], zh: ['时间'], kind: 'date', meaning: '会议时间' },
+  attendees: { en: ['attendees'], zh: ['参会', '参会人'], kind: 'users', meaning: '参会人（@成员）' },
+  background: { en: ['background'], zh: ['背景'], kind: 'text', meaning: '背景与目标' },
+};
+
+export interface KeyAlias {
+  key: Key;
+  alias: string;
+  english: boolean;
+}
+
+/** Every alias, longest first so that `截止时间` wins over `截止` and `协作人` over `协作`. */
+export const KEY_ALIASES: readonly KeyAlias[] = (Object.keys(KEYS) as Key[])
+  .flatMap((key) => [
+    ...KEYS[key].en.map((alias) => ({ key, alias, english: true })),
+    ...KEYS[key].zh.map((alias) => ({ key, alias, english: false })),
+  ])
+  .sort((a, b) => b.alias.length - a.alias.length);
+
+/** "due: / 截止: / 期限: / 截止时间:" for help texts. */
+export function keyLabel(key: Key): string {
+  return [...KEYS[key].en, ...KEYS[key].zh].map((a) => `${a}:`).join(' / ');
+}

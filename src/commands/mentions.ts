@@ -1,0 +1,101 @@
+// Mentions in command text: `<@id>` tokens the platform already resolved (listed in
+// ctx.mentions), and plain `@name` typed by hand, resolved through ctx.resolveName.
+
+import type { UserRef } from '../domain/chat.ts';
+import { err, ok, type Got } from './result.ts';
+import type { ParseContext } from './types.ts';
+
+interface Hit {
+  start: number;
+  end: number;
+  id?: string;
+  name?: string;
+}
+
+// A plain @name runs to whitespace (or a mention token, or list punctuation such as 、，),
+// and must not follow a word character, so e-mail addresses are not mentions.
+const MENTION = /<@([^<>\s]+)>|(?<![A-Za-z0-9._%+-])@([^\s@<>，,、；;。：:]+)/g;
+
+function hits(text: string): Hit[] {
+  return [...text.matchAll(MENTION)].map((m) => ({
+    start: m.index,
+    end: m.index + m[0].length,
+    ...(m[1] !== undefined ? { id: m[1] } : { name: m[2]! }),
+  }));
+}
+
+function resolve(hit: Hit, ctx: ParseContext): Got<UserRef> {
+  if (hit.id !== undefined) {
+    const id = hit.id;
+    return ok(ctx.mentions.find((u) => u.id === id) ?? { id, name: id });
+  }
+  const user = ctx.resolveName(hit.name!);
+  return user ? ok(user) : err(`找不到用户 @${hit.name}`);
+}
+
+function dedupe(users: UserRef[]): UserRef[] {
+  const seen = new Set<string>();
+  return users.filter((u) => !seen.has(u.id) && seen.add(u.id));
+}
+
+/** Tidies free text: single spaces, trimmed lines, no dangling separators. */
+export function tidy(text: string): string {
+  return text
+    .replace(/[^\S\n]+/g, ' ')
+    .replace(/ *\n */g, '\n')
+    .replace(/^[\s，,；;、]+|[\s，,；;、]+$/g, '');
+}
+
+/** Resolves and removes every mention: the users, and the text without them. */
+export function takeUsers(text: string, ctx: ParseContext): Got<{ users: UserRef[]; rest: string }> {
+  const users: UserRef[] = [];
+  let rest = '';
+  let last = 0;
+  for (const h of hits(text)) {
+    const u = resolve(h, ctx);
+    if (!u.ok) return u;
+    users.push(u.value);
+    rest += `${text.slice(last, h.start)} `;
+    last = h.end;
+  }
+  rest += text.slice(last);
+  return ok({ users: dedupe(users), rest: tidy(rest) });
+}
+
+/** The mentions at the very start (`@a @b question…`), and the text after them. */
+export function takeLeadingUsers(text: string, ctx: ParseContext): Got<{ users: UserRef[]; rest: string }> {
+  const users: UserRef[] = [];
+  let last = 0;
+  for (const h of hits(text)) {
+    if (!/^[\s，,、]*$/.test(text.slice(last, h.start))) break;
+    const u = resolve(h, ctx);
+    if (!u.ok) return u;
+    users.push(u.value);
+    last = h.end;
+  }
+  return ok({ users: dedupe(users), rest: tidy(text.slice(last)) });
+}
+
+/** Splits mentions off the end of a value: `延期一天 @王五` → ["延期一天", "@王五"]. */
+export function splitTrailingMentions(text: string): { body: string; trailing: string } {
+  const all = hits(text);
+  let cut = text.trimEnd().length;
+  for (let k = all.length - 1; k >= 0; k--) {
+    const h = all[k]!;
+    if (text.slice(h.end, cut).trim() !== '') break;
+    cut = h.start;
+  }
+  return { body: text.slice(0, cut), trailing: text.slice(cut) };
+}
+
+/** Text for people to read: `<@id>` tokens become `@name`; typed @names stay as typed. */
+export function prose(text: string, ctx: ParseContext): string {
+  return tidy(
+    text.replace(/<@([^<>\s]+)>/g, (_, id: string) => `@${ctx.mentions.find((u) => u.id === id)?.name ?? id}`),
+  );
+}
+
+/** Whether the text holds any mention at all. */
+export function hasMention(text: string): boolean {
+  return hits(text).length > 0;
+}

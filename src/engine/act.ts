@@ -1,0 +1,96 @@
+// The one way an action is applied to an item of any kind: decide with the kind's pure table,
+// refuse with a clear Chinese message, else save with a version check, audit, and let the kind
+// announce. Runs inside the engine's transaction.
+
+import { decide, type Transition } from '../domain/machine.ts';
+import { parseWhen } from '../domain/when.ts';
+import type { ItemRow, NewItem, PersonRow } from '../db/repo.ts';
+import { ACTION_LABEL, KIND_LABEL, ROLE_LABEL, stateLabel } from '../i18n/zh-CN.ts';
+import { type Ctx, nowMs, record } from './context.ts';
+import { at, itemRef } from './format.ts';
+
+export interface ActInput {
+  action: string;
+  reason?: string;
+  /** Raw text of a new date (card input), parsed in the configured zone. */
+  dueText?: string;
+  /** The user a clicked button was meant for. */
+  forUser?: string;
+  /** Version of the card that was clicked. */
+  cardVersion?: number;
+  /** Free text the action carries: a deliverable, an answer, a result. */
+  text?: string;
+  evidence?: string;
+  pct?: number;
+  risk?: string;
+  plan?: string;
+}
+
+export interface Facts {
+  item: ItemRow;
+  people: PersonRow[];
+  actorId: string;
+  input: ActInput;
+  newDue?: Date;
+}
+
+type AnyRow = Transition<string, string, string, string>;
+
+export interface KindSpec {
+  kind: string;
+  table: readonly AnyRow[];
+  roles(f: Facts): Set<string>;
+  guards(f: Facts): Record<string, boolean>;
+  /** What a failed guard needs, in Chinese. */
+  guardHint: Record<string, string>;
+  /** Item fields to change besides the state. */
+  patch(ctx: Ctx, f: Facts, to: string): Partial<NewItem>;
+  /** People updates and messages once the change is saved. */
+  after(ctx: Ctx, item: ItemRow, from: string, f: Facts): void;
+  /** Whether the actor's own part is already done (a repeat click is "已处理", not an error). */
+  alreadyDone?(f: Facts): boolean;
+}
+
+export type Outcome = { ok: true; item: ItemRow; toast: string } | { ok: false; message: string; stale?: boolean };
+
+export function act(ctx: Ctx, spec: KindSpec, item: ItemRow, input: ActInput): Outcome {
+  const { action } = input;
+  const name = KIND_LABEL[spec.kind] ?? spec.kind;
+  const ref = itemRef(item.id, item.seqNo);
+  if (input.forUser && input.forUser !== ctx.actor.id) {
+    return { ok: false, message: `⛔ 该按钮仅限 ${at(input.forUser)} 操作，您的点击未生效。` };
+  }
+  const newDue = input.dueText ? parseWhen(input.dueText, whenOpts(ctx)) : undefined;
+  if (input.dueText && !newDue) return { ok: false, message: `无法识别的时间：${input.dueText}（示例：周五、12月1日、+2d）` };
+  const f: Facts = { item, people: ctx.repo.people(item.id), actorId: ctx.actor.id, input, newDue };
+  const d = decide(spec.table, item.state, action, spec.roles(f), spec.guards(f));
+  if (!d.ok) {
+    if (d.reason === 'forbidden') {
+      return { ok: false, message: `⛔ 无权操作：只有${d.who.map((w) => ROLE_LABEL[w] ?? w).join('或')}可以${ACTION_LABEL[action] ?? action}${name} ${ref}。` };
+    }
+    if (d.reason === 'guard') return { ok: false, message: `${ACTION_LABEL[action] ?? action}需要说明：${spec.guardHint[d.guard] ?? d.guard}。` };
+    const stale = (input.cardVersion !== undefined && input.cardVersion < item.version) || !!spec.alreadyDone?.(f);
+    if (stale) return { ok: false, stale, message: `已处理：${name} ${ref} 当前状态为【${stateLabel(item.state, spec.kind)}】，无需重复操作。` };
+    return { ok: false, message: `${name} ${ref} 当前状态为【${stateLabel(item.state, spec.kind)}】，不能${ACTION_LABEL[action] ?? action}。` };
+  }
+  const t = nowMs(ctx);
+  const patch = { ...spec.patch(ctx, f, d.to), state: d.to };
+  if (!ctx.repo.updateItem(item.id, item.version, patch, t)) {
+    return { ok: false, stale: true, message: `已处理：${name} ${ref} 刚刚已被他人处理。` };
+  }
+  const after = ctx.repo.getItem(item.id)!;
+  record(ctx, after, action, item.state, d.to, {
+    reason: input.reason,
+    newDue: newDue?.getTime(),
+    text: input.text,
+    evidence: input.evidence,
+    pct: input.pct,
+    risk: input.risk,
+  });
+  spec.after(ctx, after, item.state, f);
+  return { ok: true, item: after, toast: `${ACTION_LABEL[action] ?? action}成功：${name} ${ref} 现为【${stateLabel(after.state, spec.kind)}】。` };
+}
+
+export function whenOpts(ctx: Ctx) {
+  return { now: ctx.now, timezone: ctx.config.calendar.timezone, defaultDueTime: ctx.config.calendar.defaultDueTime };
+}

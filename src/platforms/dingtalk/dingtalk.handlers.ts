@@ -1,0 +1,114 @@
+// What happens to a verified DingTalk event, whichever way it arrived (HTTP or Stream):
+// robot messages are stored durably (de-duplicated by msgId) and processed after the
+// acknowledgement; card clicks go to the engine at once because DingTalk shows the answer.
+
+import { and, eq } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import { splitMentions } from '../../domain/chat.ts';
+import { cardRefs } from '../../db/schema.ts';
+import type { Core } from '../../runtime.ts';
+import {
+  decodeCardCallback,
+  decodeRobotMessage,
+  parseCardCallback,
+  parseRobotMessage,
+} from './dingtalk.inbound.ts';
+import type { CallbackGate, WebhookBook } from './dingtalk.outbound.ts';
+import { plainText } from './dingtalk.render.ts';
+import type { CardCallbackResponse } from './dingtalk.types.ts';
+
+export const PLATFORM = 'dingtalk';
+
+export interface HandlerDeps {
+  core: Core;
+  webhooks: WebhookBook;
+  gate: CallbackGate;
+  log: Logger;
+}
+
+export type Accepted = { ok: true; fresh: boolean; msgId: string } | { ok: false };
+
+/**
+ * Stores a robot message (raw JSON text) and schedules its processing after the current tick, so
+ * the caller can acknowledge first. `{ok:false}` when the body is not a robot message.
+ */
+export function acceptRobotMessage(d: HandlerDeps, raw: string): Accepted {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { ok: false };
+  }
+  const m = parseRobotMessage(json);
+  if (!m) return { ok: false };
+  const fresh = d.core.inbound.acceptAndSchedule(PLATFORM, m.msgId, raw);
+  if (!fresh) d.log.info({ msgId: m.msgId }, 'duplicate robot message ignored');
+  return { ok: true, fresh, msgId: m.msgId };
+}
+
+/** Processes a stored robot message: decode → remember the session webhook → engine. */
+export function processRobotMessage(d: HandlerDeps, payload: string): void {
+  const m = parseRobotMessage(JSON.parse(payload));
+  if (!m) return;
+  const log = d.log.child({ msgId: m.msgId, chatId: `dingtalk:${m.conversationId}` });
+  const { repo, clock, engine } = d.core;
+  const decoded = decodeRobotMessage(m, {
+    receivedAt: clock.now(),
+    knownName: (nick) => repo.findUserByName(nick, PLATFORM)?.id,
+  });
+  if (!decoded.ok) {
+    log.info({ reason: decoded.reason, msgtype: m.msgtype }, 'robot message not handled');
+    return;
+  }
+  if (decoded.webhook && !d.webhooks.remember(decoded.message.chatId, decoded.webhook, clock.now().getTime())) {
+    log.warn('session webhook does not point at platforms.dingtalk.oapiBase; ignored');
+  }
+  engine.handleMessage(decoded.message);
+}
+
+const STALE = '该卡片已失效或不属于本机器人。';
+
+/**
+ * Answers a card click: decode → engine → the answer DingTalk shows the clicker (private data,
+ * so a refusal is seen only by the person refused). The card itself is updated for everyone
+ * through the outbox, after this answer has gone out (see CallbackGate).
+ * `release` must be called once the answer was sent.
+ */
+export function answerCardCallback(d: HandlerDeps, raw: unknown): { response: CardCallbackResponse; release: () => void } | undefined {
+  const cb = parseCardCallback(raw);
+  if (!cb) return undefined;
+  const { repo, clock, engine } = d.core;
+  const release = d.gate.hold(cb.outTrackId);
+  const log = d.log.child({ outTrackId: cb.outTrackId });
+  const ref = repo.db
+    .select({ chatId: cardRefs.chatId, itemId: cardRefs.itemId })
+    .from(cardRefs)
+    .where(and(eq(cardRefs.platform, PLATFORM), eq(cardRefs.platformMessageId, cb.outTrackId)))
+    .get();
+  const actorId = `dingtalk:${cb.userId}`;
+  const action = ref
+    ? decodeCardCallback(cb, {
+        chatId: ref.chatId,
+        itemId: ref.itemId ?? undefined,
+        actorName: repo.userNames([actorId]).get(actorId),
+        receivedAt: clock.now(),
+      })
+    : undefined;
+  let notice = STALE;
+  if (action) {
+    const result = engine.handleCardAction(action);
+    log.info({ itemId: action.itemId, action: action.action, actor: actorId, ok: result.ok }, 'card action');
+    const ids = splitMentions(result.toast).flatMap((s) => ('userId' in s ? [s.userId] : []));
+    notice = plainText(result.toast, repo.userNames(ids));
+  } else {
+    log.warn({ known: !!ref }, 'card callback not understood');
+  }
+  return { response: noticeResponse(notice), release };
+}
+
+export function noticeResponse(notice: string): CardCallbackResponse {
+  return {
+    userPrivateData: { cardParamMap: { notice } },
+    cardUpdateOptions: { updateCardDataByKey: true, updatePrivateDataByKey: true },
+  };
+}

@@ -1,0 +1,199 @@
+// The neutral model → DingTalk bodies. Pure.
+//
+// Which @ works where (https://open.dingtalk.com/document/development/robot-message-type and
+// https://open.dingtalk.com/document/development/create-and-deliver-cards):
+// - session webhook text: `@<userId>` in the content AND the id in at.atUserIds → a real @;
+// - OpenAPI group send: no @ at all ("暂不支持 @"), so names are written as plain `@Nick`;
+// - card platform: `<a atId=USERID>Nick</a>` in a markdown variable + cardAtUserIds renders the
+//   @, and imGroupOpenDeliverModel.atUserIds {userId: nick} notifies those people on delivery.
+
+import type { Card, CardButton } from '../../domain/card.ts';
+import { type TextMessage, nativeId, platformOf, splitMentions } from '../../domain/chat.ts';
+
+const URGENT = '【紧急】';
+
+/** Whether a user id can be @-ed for real (an org userId, not an encrypted fallback id). */
+export function atCapable(userId: string): string | undefined {
+  try {
+    if (platformOf(userId) !== 'dingtalk') return undefined;
+  } catch {
+    return undefined;
+  }
+  const id = nativeId(userId);
+  return id && !id.startsWith('$') ? id : undefined;
+}
+
+function displayName(id: string, name: string | undefined): string {
+  return name && name !== id ? name : nativeId(id);
+}
+
+export interface RenderedText {
+  /** Body for a session webhook: real @s. */
+  webhook: { msgtype: 'text'; text: { content: string }; at: { atUserIds: string[]; isAtAll: false } };
+  /** Text for the OpenAPI group send, which cannot @: `@Nick` as plain text. */
+  plain: string;
+  /** userId → nickname of the people who should be @-ed. */
+  at: Record<string, string>;
+}
+
+export function renderText(msg: TextMessage, urgent = false): RenderedText {
+  const names = new Map(msg.mentions.map((m) => [m.id, m.name]));
+  let webhook = '';
+  let plain = '';
+  const at: Record<string, string> = {};
+  for (const seg of splitMentions(msg.text)) {
+    if ('text' in seg) {
+      webhook += seg.text;
+      plain += seg.text;
+      continue;
+    }
+    const nick = displayName(seg.userId, names.get(seg.userId));
+    const real = atCapable(seg.userId);
+    plain += `@${nick}`;
+    if (real) {
+      webhook += `@${real}`;
+      at[real] = nick;
+    } else {
+      webhook += `@${nick}`;
+    }
+  }
+  const tag = urgent && !msg.text.includes(URGENT) ? URGENT : '';
+  return {
+    webhook: { msgtype: 'text', text: { content: tag + webhook }, at: { atUserIds: Object.keys(at), isAtAll: false } },
+    plain: tag + plain,
+    at,
+  };
+}
+
+/** Card markdown: mention tokens become `<a atId=…>` (or plain names where no @ is possible). */
+export function cardMarkdown(text: string, names: ReadonlyMap<string, string>): string {
+  return splitMentions(text)
+    .map((seg) => {
+      if ('text' in seg) return seg.text;
+      const nick = displayName(seg.userId, names.get(seg.userId));
+      const real = atCapable(seg.userId);
+      return real ? `<a atId=${real}>${nick}</a>` : `@${nick}`;
+    })
+    .join('');
+}
+
+/** Plain text for toasts and notices: mention tokens become `@Nick`. */
+export function plainText(text: string, names: ReadonlyMap<string, string>): string {
+  return splitMentions(text)
+    .map((seg) => ('text' in seg ? seg.text : `@${displayName(seg.userId, names.get(seg.userId))}`))
+    .join('');
+}
+
+/** Plain buttons the shipped template has slots for; a button with inputs goes to the form. */
+export const BUTTON_SLOTS = 3;
+
+export interface RenderedCard {
+  /** cardData.cardParamMap: string values only (the card platform's rule). */
+  params: Record<string, string>;
+  /** userId → nick to notify on delivery (the people a button is for). */
+  notify: Record<string, string>;
+  /** Every real-@ user in the card's markdown. */
+  cardAtUserIds: string[];
+  /** Buttons the template had no slot for (logged by the caller). */
+  dropped: number;
+}
+
+/**
+ * A neutral card → the variables of the shipped template (cards/dingtalk/groupflow-card.json).
+ * Every button sends back action, itemId, version and `for` as callback params.
+ */
+export function renderCard(card: Card, urgent = false): RenderedCard {
+  const names = new Map(card.mentions.map((m) => [m.id, m.name]));
+  const md = (s: string) => cardMarkdown(s, names);
+  const params: Record<string, string> = {
+    lastMessage: clip(plainText(card.summary, names), 200),
+    title: clip((urgent && !card.header.title.includes(URGENT) ? URGENT : '') + plainText(card.header.title, names), 500),
+    color: card.header.color,
+    tag: card.header.tag ?? '',
+    fields: clip(card.fields.map((f) => `**${f.label}**：${md(f.value)}`).join('\n'), MAX_VALUE),
+    body: clip(card.markdown.map(md).join('\n\n'), MAX_VALUE),
+    // The per-user result of a click (refusals included); only ever set as private data.
+    notice: '',
+  };
+  const withInputs = card.buttons.find((b) => b.inputs?.length);
+  const plainButtons = card.buttons.filter((b) => b !== withInputs);
+  for (let i = 0; i < BUTTON_SLOTS; i++) Object.assign(params, slot(`btn${i + 1}`, plainButtons[i]));
+  Object.assign(params, slot('form', withInputs));
+  params.form_fields = JSON.stringify({
+    fields: (withInputs?.inputs ?? []).map((inp) => ({
+      name: inp.name,
+      label: inp.label,
+      type: 'TEXT',
+      required: inp.required,
+      placeholder: inp.placeholder ?? '',
+    })),
+  });
+  const notify: Record<string, string> = {};
+  for (const b of card.buttons) {
+    const real = b.for ? atCapable(b.for) : undefined;
+    if (real && b.for) notify[real] = displayName(b.for, names.get(b.for));
+  }
+  const cardAtUserIds = card.mentions.flatMap((m) => {
+    const real = atCapable(m.id);
+    return real ? [real] : [];
+  });
+  return { params, notify, cardAtUserIds: [...new Set(cardAtUserIds)], dropped: Math.max(0, plainButtons.length - BUTTON_SLOTS) };
+}
+
+function slot(prefix: string, b: CardButton | undefined): Record<string, string> {
+  return {
+    [`${prefix}_visible`]: b ? 'true' : 'false',
+    [`${prefix}_text`]: b?.label ?? '',
+    [`${prefix}_style`]: b?.style ?? 'default',
+    [`${prefix}_action`]: b?.action ?? '',
+    [`${prefix}_item`]: b ? String(b.itemId) : '',
+    [`${prefix}_version`]: b ? String(b.version) : '',
+    [`${prefix}_for`]: b?.for ?? '',
+  };
+}
+
+/** A notice card (no buttons) for a text that must @ people when no session webhook is valid. */
+export function noticeCard(msg: TextMessage, urgent = false): RenderedCard {
+  const firstLine = plainText(msg.text, new Map(msg.mentions.map((m) => [m.id, m.name]))).split('\n')[0] ?? '';
+  const card: Card = {
+    header: { title: urgent ? '【紧急】提醒' : '提醒', color: urgent ? 'red' : 'blue' },
+    fields: [],
+    markdown: [msg.text],
+    buttons: [],
+    mentions: msg.mentions.map((m) => ({ id: m.id, name: m.name })),
+    summary: firstLine,
+  };
+  const r = renderCard(card, false);
+  for (const m of msg.mentions) {
+    const real = atCapable(m.id);
+    if (real) r.notify[real] = displayName(m.id, m.name);
+  }
+  return r;
+}
+
+/** A card as markdown, for when no card template is configured (no buttons possible). */
+export function cardAsMarkdown(card: Card, urgent = false): { title: string; text: string } {
+  const names = new Map(card.mentions.map((m) => [m.id, m.name]));
+  const p = (s: string) => plainText(s, names);
+  const title = (urgent ? URGENT : '') + p(card.header.title);
+  const lines = [`### ${title}${card.header.tag ? `（${card.header.tag}）` : ''}`];
+  for (const f of card.fields) lines.push(`- **${f.label}**：${p(f.value)}`);
+  for (const m of card.markdown) lines.push('', p(m));
+  return { title: clip(title, 60), text: lines.join('\n') };
+}
+
+/** Values are capped (DingTalk documents small limits for card variables; msgParam ≤ 15,000 B). */
+const MAX_VALUE = 4000;
+
+export function clip(s: string, maxBytes: number): string {
+  if (Buffer.byteLength(s, 'utf8') <= maxBytes) return s;
+  let out = '';
+  let bytes = 0;
+  for (const ch of s) {
+    const b = Buffer.byteLength(ch, 'utf8');
+    if (bytes + b > maxBytes - 3) break;
+    out += ch;
+    bytes += b;
+  }
+  return out + '…';
+}

@@ -1,0 +1,21 @@
+// The sandbox platform: a local web chat that runs the same engine, database and outbox as the
+// real platforms, with no credentials. See sandbox.routes.ts for its HTTP surface.
+
+import type { Core, PlatformModule } from '../../runtime.ts';
+import { LiveHub } from './sandbox.live.ts';
+import { loadAssets } from './sandbox.page.ts';
+import { SandboxPlatform } from './sandbox.platform.ts';
+import { sandboxRoutes } from './sandbox.routes.ts';
+import { SandboxService } from './sandbox.service.ts';
+import { SandboxStore } from './sandbox.store.ts';
+
+export function createSandbox(core: Core): PlatformModule {
+  const store = new SandboxStore(core.db);
+  const live = new LiveHub();
+  const service = new SandboxService(core, store, live);
+  service.init();
+  return {
+    platform: new SandboxPlatform(store, live, core.clock),
+    routes: sandboxRoutes({ service, live, assets: loadAssets(), allowRemote: core.config.platforms.sandbox.allowRemote }),
+  };
+}
