@@ -12,6 +12,7 @@ import type { Repo } from './db/repo.ts';
 import type { Engine } from './engine/engine.ts';
 import type { Platform } from './platforms/platform.ts';
 import type { Dispatcher } from './scheduler/dispatcher.ts';
+import type { Scheduler } from './scheduler/scheduler.ts';
 
 export interface AppDeps {
   config: Config;
@@ -19,6 +20,7 @@ export interface AppDeps {
   repo: Repo;
   engine: Engine;
   dispatcher: Dispatcher;
+  scheduler: Scheduler;
   clock: Clock;
   calendar: WorkCalendar;
   log: Logger;

@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   }
   await rt.inbound.recover();
   rt.dispatcher.start();
+  rt.scheduler.start();
   for (const m of rt.modules) await m.platform.start?.();
   const address = await rt.app.listen({ host: config.server.host, port: config.server.port });
 

@@ -15,6 +15,7 @@ import { InboundStore } from './engine/inbound.ts';
 import type { Platform } from './platforms/platform.ts';
 import { createSandbox } from './platforms/sandbox/index.ts';
 import { Dispatcher } from './scheduler/dispatcher.ts';
+import { Scheduler } from './scheduler/scheduler.ts';
 
 /** What a platform module gets to build itself. */
 export interface Core {
@@ -90,7 +91,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   });
   let dispatcher: Dispatcher | undefined;
   const kick = () => dispatcher?.kick();
-  const engine = new Engine({ repo, config, clock, calendar, log, onOutbox: kick });
+  const scheduler = new Scheduler({ repo, config, clock, calendar, log, kick });
+  const engine = new Engine({ repo, config, clock, calendar, log, onOutbox: kick, replan: (id) => scheduler.replan(id) });
   const inbound = new InboundStore(repo, clock, log);
   const core: Core = { config, db, repo, engine, clock, calendar, log, inbound, kick };
 
@@ -99,9 +101,19 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   factories.push(...(opts.extraModules ?? []));
   const modules = factories.map((f) => f(core));
   const platforms = new Map<PlatformName, Platform>(modules.map((m) => [m.platform.name, m.platform]));
-  dispatcher = new Dispatcher({ repo, platforms, clock, log });
+  dispatcher = new Dispatcher({
+    repo,
+    platforms,
+    clock,
+    log,
+    maxAttempts: config.outbox.maxAttempts,
+    baseDelayMs: config.outbox.baseDelayMs,
+    maxDelayMs: config.outbox.maxDelayMs,
+    rateLimits: config.outbox.rateLimits,
+  });
 
   const deps: AppDeps = {
+    scheduler,
     config,
     db,
     repo,
@@ -115,6 +127,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   };
   const app = await buildApp(deps);
   const close = async () => {
+    scheduler.stop();
     await app.close();
     for (const m of modules) await m.platform.stop?.();
     await dispatcher.stop();

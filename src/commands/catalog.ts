@@ -20,7 +20,7 @@ export interface CommandSpec {
   notes?: readonly string[];
 }
 
-const WHEN_NOTE = '时间写法：2026-12-01、12-01、12月1日、12/1 17:00、明天、后天、周五、下周一 10点、3天后、+2d、+4h；只写日期时默认当天 18:00。';
+const WHEN_NOTE = '时间写法：2026-12-01、12-01、12月1日、12/1 17:00、明天、后天、周五、下周一 10点、3天后、+2d、+4h；只写日期时为当天的默认截止时刻（默认 18:00）。';
 const QUOTE_NOTE = '选项值含空格或「键:」字样时可加引号："…"、“…”、「…」。';
 
 export const COMMANDS: readonly CommandSpec[] = [

@@ -39,7 +39,7 @@ function detail(s: CommandSpec): string {
   const lines = [`${names(s)} — ${s.summary}`, '', '用法：', s.usage];
   if (s.keys.length > 0) {
     lines.push('', '选项（中英文键均可，冒号可用全角「：」）：');
-    for (const k of s.keys) lines.push(`  ${keyLabel(k)} ${KEYS[k].meaning}`);
+    for (const k of s.keys) lines.push(`  ${keyLabel(k)} — ${KEYS[k].meaning}`);
   }
   lines.push('', '示例：', s.example, ...(s.more ?? []));
   if (s.notes?.length) lines.push('', '说明：', ...s.notes.map((n) => `· ${n}`));

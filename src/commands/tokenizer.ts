@@ -8,9 +8,10 @@
 // - An unquoted value runs until the next recognised key or the end, so `std:联调通过 并出报告`
 //   keeps its spaces. options.ts then hands back what does not belong to the value's kind
 //   (e.g. the `@owner` after `sev:重要 @王五`).
-// - English keys are strict: `foo:bar` or a key the command does not take is an error, so typos
-//   get caught. A Chinese key the command does not take is read as text, because Chinese prose
-//   uses `：` freely ("客户说：下周交付").
+// - English keys are strict: `foo:bar`, or a key the command does not take written as
+//   `key:value`, is an error, so typos get caught ("Note: ..." with a space stays text).
+//   A Chinese key the command does not take is read as text, because Chinese prose uses `：`
+//   freely ("客户说：下周交付").
 // - A quoted span in free text is protected from key detection and kept as typed.
 
 import { KEY_ALIASES, type Key } from './keys.ts';
@@ -39,7 +40,9 @@ function keyAt(body: string, i: number, allowed: ReadonlySet<Key>): KeyHit {
     const typed = m[1]!;
     const alias = KEY_ALIASES.find((a) => a.alias === typed.toLowerCase());
     if (alias && allowed.has(alias.key)) return { key: alias.key, label: typed, length: m[0].length };
-    if (alias?.english) return { error: `此命令不支持选项 ${typed}:` };
+    // Like unknown words below, an English key the command does not take is only an error
+    // when written as `key:value`; "risk: none" in English prose stays text.
+    if (alias?.english && /\S/.test(body.charAt(i + m[0].length))) return { error: `此命令不支持选项 ${typed}:` };
     if (alias) return undefined;
   }
   UNKNOWN_KEY_RE.lastIndex = i;

@@ -99,20 +99,24 @@ export function exportFormat(word: string): ExportFormat | undefined {
 }
 
 /**
- * Removes standalone flag words (`紧急`, `urgent`, `【紧急】`) from the text. Only whole words
- * count, so "处理紧急问题" is left alone.
+ * Removes flag words (`紧急`, `urgent`, `【紧急】`) standing as whole words at the start or end
+ * of the text, so "处理紧急问题" and "is this urgent for you" are left alone.
  */
 export function takeFlag(text: string, words: readonly string[]): { found?: string; rest: string } {
+  const flag = (w: string | undefined) => {
+    const bare = w?.replace(/^[【[](.*)[】\]]$/, '$1').toLowerCase();
+    return bare !== undefined && words.includes(bare) ? bare : undefined;
+  };
+  let rest = text.trim();
   let found: string | undefined;
-  const rest = text
-    .split(/([^\S\n]+)/)
-    .map((w) => {
-      const bare = w.replace(/^[【[](.*)[】\]]$/, '$1').toLowerCase();
-      if (!words.includes(bare)) return w;
-      found ??= bare;
-      return '';
-    })
-    .join('');
+  for (const edge of [/^(\S+)(?:\s+|$)/, /(?:^|\s+)(\S+)$/]) {
+    let m: RegExpExecArray | null;
+    let f: string | undefined;
+    while ((m = edge.exec(rest)) && (f = flag(m[1])) !== undefined) {
+      found ??= f;
+      rest = rest.slice(0, m.index) + rest.slice(m.index + m[0].length);
+    }
+  }
   return { found, rest: tidy(rest) };
 }
 

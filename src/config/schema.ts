@@ -3,10 +3,11 @@
 // clocks.ordinary, clocks.urgent, platforms.*). Keep them, and keep them working.
 
 import { z } from 'zod';
+import { parseDuration } from '../domain/when.ts';
 
 const Duration = z
   .string()
-  .regex(/^\d+(\.\d+)?\s*(m|min|h|d)$/i, '时长格式应为如 "30m"、"2h"、"1d" / duration like "30m", "2h", "1d"');
+  .refine((s) => !s.trim().startsWith('+') && parseDuration(s) !== undefined, '时长格式应为如 "30m"、"2h"、"1d" / duration like "30m", "2h", "1d"');
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, '时间格式应为 HH:mm / time must be HH:mm');
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD / date must be YYYY-MM-DD');
 const Url = z.url();
@@ -42,6 +43,54 @@ export const DingtalkSchema = z
     cardTemplateId: z.string().default(''),
     apiBase: Url.default('https://api.dingtalk.com'),
     oapiBase: Url.default('https://oapi.dingtalk.com'),
+  })
+  .strict();
+
+const SchedulerSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** node-cron expression of the tick. */
+    cron: z.string().min(1).default('* * * * *'),
+    headsUp: z
+      .object({ ordinary: Duration.default('4h'), urgent: Duration.default('30m') })
+      .strict()
+      .default({ ordinary: '4h', urgent: '30m' }),
+    urgentRepeat: Duration.default('2h'),
+    escalateAfter: z.number().int().min(1).default(2),
+    maxPings: z.number().int().min(1).default(6),
+    deadlineDaysBefore: z.number().int().min(0).default(2),
+    maxOverdueDays: z.number().int().min(1).default(10),
+    /** Daily nudge to owners of tasks in progress with no update that working day. */
+    nudgeAt: HHMM.default('17:00'),
+    /** Weekly digest per group: ISO weekday (1 = Monday) and time. */
+    digest: z
+      .object({ enabled: z.boolean().default(true), weekday: z.number().int().min(1).max(7).default(1), at: HHMM.default('09:30') })
+      .strict()
+      .default({ enabled: true, weekday: 1, at: '09:30' }),
+  })
+  .strict();
+
+const RateSchema = z.object({ appPerSecond: z.number().positive(), chatPerMinute: z.number().positive() }).strict();
+
+const OutboxSchema = z
+  .object({
+    maxAttempts: z.number().int().min(1).default(8),
+    /** First retry delay in ms; doubles per attempt with jitter, up to maxDelayMs. */
+    baseDelayMs: z.number().int().min(0).default(1000),
+    maxDelayMs: z.number().int().min(0).default(300_000),
+    /** Send rates per platform: Feishu 50/s per app and 5/s per group; DingTalk 20 QPS per app, ~20/min per group. */
+    rateLimits: z
+      .object({
+        feishu: RateSchema.default({ appPerSecond: 50, chatPerMinute: 300 }),
+        dingtalk: RateSchema.default({ appPerSecond: 20, chatPerMinute: 20 }),
+        sandbox: RateSchema.default({ appPerSecond: 1000, chatPerMinute: 6000 }),
+      })
+      .strict()
+      .default({
+        feishu: { appPerSecond: 50, chatPerMinute: 300 },
+        dingtalk: { appPerSecond: 20, chatPerMinute: 20 },
+        sandbox: { appPerSecond: 1000, chatPerMinute: 6000 },
+      }),
   })
   .strict();
 
@@ -95,9 +144,13 @@ export const ConfigSchema = z
       .object({
         ordinary: Duration.default('24h'),
         urgent: Duration.default('2h'),
+        /** Contacts confirm and reviewers accept within this many working days. */
+        confirmWorkingDays: z.number().int().min(0).max(30).default(1),
       })
       .strict()
-      .default({ ordinary: '24h', urgent: '2h' }),
+      .default({ ordinary: '24h', urgent: '2h', confirmWorkingDays: 1 }),
+    scheduler: SchedulerSchema.default(SchedulerSchema.parse({})),
+    outbox: OutboxSchema.default(OutboxSchema.parse({})),
     platforms: z
       .object({
         sandbox: SandboxSchema.default({ allowRemote: false }),

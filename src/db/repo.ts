@@ -15,7 +15,16 @@ export type OutboxRow = typeof outbox.$inferSelect;
 export type ChatRow = typeof chats.$inferSelect;
 
 export class Repo {
+  /** Items inserted or updated since the last `takeTouched()` (so reminders can be re-planned). */
+  private readonly touched = new Set<number>();
+
   constructor(readonly db: Db) {}
+
+  takeTouched(): number[] {
+    const ids = [...this.touched];
+    this.touched.clear();
+    return ids;
+  }
 
   /** Runs `fn` in one SQLite transaction (BEGIN IMMEDIATE: writers never deadlock on upgrade). */
   tx<T>(fn: () => T): T {
@@ -24,7 +33,9 @@ export class Repo {
 
   // ── items ────────────────────────────────────────────────────────────────────────────────
   insertItem(row: NewItem): ItemRow {
-    return this.db.insert(items).values(row).returning().get();
+    const item = this.db.insert(items).values(row).returning().get();
+    this.touched.add(item.id);
+    return item;
   }
 
   getItem(id: number): ItemRow | undefined {
@@ -41,6 +52,7 @@ export class Repo {
       .set({ ...patch, version: version + 1, updatedAt: at })
       .where(and(eq(items.id, id), eq(items.version, version)))
       .run();
+    if (r.changes === 1) this.touched.add(id);
     return r.changes === 1;
   }
 

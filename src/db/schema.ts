@@ -181,3 +181,27 @@ export const settings = sqliteTable('settings', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 });
+
+/**
+ * Planned and fired reminders. `key` is unique per rule firing (item, clock or deadline value,
+ * round), so a restart or a second scheduler instance never fires the same reminder twice.
+ * The tick reads only due rows through (status, fire_at).
+ */
+export const reminders = sqliteTable(
+  'reminders',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    key: text('key').notNull(),
+    itemId: integer('item_id'),
+    platform: text('platform').notNull(),
+    chatId: text('chat_id').notNull(),
+    rule: text('rule').notNull(),
+    round: integer('round').notNull().default(0),
+    fireAt: integer('fire_at').notNull(),
+    urgent: integer('urgent', { mode: 'boolean' }).notNull().default(false),
+    status: text('status').notNull().default('pending'),
+    createdAt: integer('created_at').notNull(),
+    firedAt: integer('fired_at'),
+  },
+  (t) => [uniqueIndex('reminders_key').on(t.key), index('reminders_due').on(t.status, t.fireAt), index('reminders_item').on(t.itemId, t.status)],
+);

@@ -211,7 +211,9 @@ function byChrono(s: string, opts: WhenOptions): Date | undefined {
     if (results.length !== 1 || !r || r.index !== 0 || r.text.trim() !== s) continue;
     const c = r.start;
     const day = { y: c.get('year')!, m: c.get('month')!, d: c.get('day')! };
-    const clock = c.isCertain('hour') ? { h: c.get('hour')!, mi: c.get('minute') ?? 0 } : defaultClock(opts);
+    // chrono implies 12:00 for a bare day; keep its implied hour only for a part of day (明天中午).
+    const partOfDay = /[早晚午夜]|凌晨|morning|noon|evening|night|tonight/.test(s);
+    const clock = c.isCertain('hour') || partOfDay ? { h: c.get('hour')!, mi: c.get('minute') ?? 0 } : defaultClock(opts);
     return at(opts.timezone, day, clock);
   }
   return undefined;

@@ -30,6 +30,8 @@ export interface EngineDeps {
   log: Logger;
   /** Called after a commit that wrote outbox rows, so delivery starts at once. */
   onOutbox?: () => void;
+  /** Re-plans an item's reminders; called inside the transaction that changed it. */
+  replan?: (itemId: number) => void;
   /** Builds the reply to /export (a signed download link); absent when exports are off. */
   exportLink?: (ctx: Ctx, cmd: Extract<Command, { name: 'export' }>) => string;
 }
@@ -61,7 +63,7 @@ export class Engine {
   handleMessage(msg: InboundMessage): void {
     const ctx = this.ctx(msg.platform, msg.chatId, msg.sender, msg.messageId);
     try {
-      this.d.repo.tx(() => {
+      this.inTx(() => {
         this.remember(msg.chatId, msg.platform, msg.chatName, [msg.sender, ...msg.mentions]);
         const parsed = parseCommand(msg.text, {
           now: ctx.now,
@@ -100,7 +102,7 @@ export class Engine {
     const ctx = this.ctx(a.platform, a.chatId, a.actor);
     let result: ActionResult;
     try {
-      result = this.d.repo.tx(() => {
+      result = this.inTx(() => {
         this.remember(a.chatId, a.platform, undefined, [a.actor]);
         const item = this.d.repo.getItem(a.itemId);
         if (!item || item.chatId !== a.chatId) return { ok: false, toast: `找不到事项 #${a.itemId}。` };
@@ -207,6 +209,16 @@ export class Engine {
     const t = this.d.clock.now().getTime();
     this.d.repo.ensureChat(chatId, platform, chatName);
     for (const u of people) if (u.name && u.name !== u.id) this.d.repo.upsertUser(u.id, u.name, t);
+  }
+
+  /** One transaction: the change, its audit and outbox rows, and its re-planned reminders. */
+  private inTx<T>(fn: () => T): T {
+    return this.d.repo.tx(() => {
+      this.d.repo.takeTouched();
+      const out = fn();
+      for (const id of this.d.repo.takeTouched()) this.d.replan?.(id);
+      return out;
+    });
   }
 
   private safeReply(ctx: Ctx, text: string): void {

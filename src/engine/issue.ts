@@ -108,7 +108,7 @@ export const issueSpec: KindSpec = {
     if (input.action === 'progress') Object.assign(data, { pct: input.pct, risk: input.risk ?? null, lastUpdateAt: nowMs(ctx) });
     if (input.action === 'resolve') {
       Object.assign(data, { result: input.text, evidence: input.evidence ?? null, resolvedAt: nowMs(ctx) });
-      patch.clockAt = ctx.calendar.addWorkingDays(ctx.now, 1).getTime();
+      patch.clockAt = ctx.calendar.addWorkingDays(ctx.now, ctx.config.clocks.confirmWorkingDays).getTime();
     }
     if (input.action === 'reopen') Object.assign(data, { reopenReason: input.reason, resolvedAt: null });
     if (to === 'working' && item.state === 'open') patch.clockAt = null; // responded

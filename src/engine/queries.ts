@@ -2,7 +2,9 @@
 
 import type { ListFilter } from '../commands/types.ts';
 import type { Card } from '../domain/card.ts';
-import type { ItemRow } from '../db/repo.ts';
+import type { Config } from '../config/schema.ts';
+import type { WorkCalendar } from '../domain/calendar.ts';
+import type { ItemRow, Repo } from '../db/repo.ts';
 import { ACTION_LABEL, KIND_LABEL, stateLabel } from '../i18n/zh-CN.ts';
 import { statusCard } from './cards.ts';
 import { type Ctx, nowMs, reply } from './context.ts';
@@ -75,10 +77,15 @@ export function listItems(ctx: Ctx, filter: ListFilter): void {
   reply(ctx, lines.length ? `📋 ${title}（${picked.length}）\n${lines.join('\n')}` : `📋 ${title}：暂无。`);
 }
 
-export function weeklyReport(ctx: Ctx): Card {
-  const tz = ctx.config.calendar.timezone;
-  const now = nowMs(ctx);
-  const items = ctx.repo.listItems(ctx.chatId);
+/** The weekly progress digest of a chat; undefined when the chat has nothing open. */
+export function weeklyReportCard(repo: Repo, calendar: WorkCalendar, config: Config, chatId: string, when: Date): Card | undefined {
+  const items = repo.listItems(chatId);
+  if (!items.some(isOpen)) return undefined;
+  return weeklyReport(repo, calendar, config.calendar.timezone, chatId, when, items);
+}
+
+function weeklyReport(repo: Repo, calendar: WorkCalendar, tz: string, chatId: string, when: Date, items: ItemRow[]): Card {
+  const now = when.getTime();
   const week = now + 7 * 86_400_000;
   const md: string[] = [];
   for (const r of items.filter((i) => i.kind === 'request')) {
@@ -97,9 +104,9 @@ export function weeklyReport(ctx: Ctx): Card {
     .filter((i) => isOpen(i) && i.dueAt !== null && i.dueAt >= now && i.dueAt <= week)
     .sort((a, b) => a.dueAt! - b.dueAt!);
   if (next.length) md.push('**未来 7 天截止**\n' + next.map((i) => `- ${fmtTime(i.dueAt, tz)} ${itemRef(i.id)} ${i.title} ${i.ownerId ? at(i.ownerId) : ''}`).join('\n'));
-  const chat = ctx.repo.getChat(ctx.chatId);
+  const chat = repo.getChat(chatId);
   return {
-    header: { title: `【周报】${chat?.project ?? chat?.name ?? ''} 协作进展`, color: overdue.length ? 'orange' : 'blue', tag: ctx.calendar.localDay(ctx.now) },
+    header: { title: `【周报】${chat?.project ?? chat?.name ?? ''} 协作进展`, color: overdue.length ? 'orange' : 'blue', tag: calendar.localDay(when) },
     fields: [
       { label: '需求', value: String(items.filter((i) => i.kind === 'request').length) },
       { label: '进行中任务', value: String(items.filter((i) => i.kind === 'task' && isOpen(i)).length) },
@@ -115,7 +122,10 @@ export function weeklyReport(ctx: Ctx): Card {
 
 export function postReport(ctx: Ctx): void {
   ctx.repo.enqueue(
-    { platform: ctx.platform, chatId: ctx.chatId, body: { type: 'card', card: weeklyReport(ctx), cardKey: `report:${ctx.chatId}:${nowMs(ctx)}` }, replyTo: ctx.messageId },
+    {
+      platform: ctx.platform,
+      chatId: ctx.chatId,
+      body: { type: 'card', card: weeklyReport(ctx.repo, ctx.calendar, ctx.config.calendar.timezone, ctx.chatId, ctx.now, ctx.repo.listItems(ctx.chatId)), cardKey: `report:${ctx.chatId}:${nowMs(ctx)}` }, replyTo: ctx.messageId },
     nowMs(ctx),
   );
 }

@@ -27,7 +27,7 @@ export function createRequest(ctx: Ctx, cmd: ReqCmd): ItemRow {
     urgent: cmd.urgency === 'urgent',
     dueAt: cmd.due?.getTime() ?? null,
     // Contacts confirm within 1 working day.
-    clockAt: ctx.calendar.addWorkingDays(ctx.now, 1).getTime(),
+    clockAt: ctx.calendar.addWorkingDays(ctx.now, ctx.config.clocks.confirmWorkingDays).getTime(),
     seqNo,
     data: { std: cmd.std ?? null, background: cmd.background ?? null },
     createdAt: t,
@@ -83,7 +83,7 @@ export const requestSpec: KindSpec = {
       const round = ((data.round as number | undefined) ?? 0) + 1;
       Object.assign(data, { round, deliverable: input.text, evidence: input.evidence ?? null, submittedBy: actorId });
       // The reviewer answers within 1 working day.
-      patch.clockAt = ctx.calendar.addWorkingDays(ctx.now, 1).getTime();
+      patch.clockAt = ctx.calendar.addWorkingDays(ctx.now, ctx.config.clocks.confirmWorkingDays).getTime();
     }
     if (input.action === 'accept' || input.action === 'reject') {
       const rec: ReviewRecord = {

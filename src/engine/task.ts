@@ -125,7 +125,7 @@ export const taskSpec: KindSpec = {
       const round = ((data.round as number | undefined) ?? 0) + 1;
       Object.assign(data, { round, deliverable: input.text, evidence: input.evidence ?? null, pct: 100, lastUpdateAt: nowMs(ctx) });
       // The reviewer answers within 1 working day.
-      patch.clockAt = ctx.calendar.addWorkingDays(ctx.now, 1).getTime();
+      patch.clockAt = ctx.calendar.addWorkingDays(ctx.now, ctx.config.clocks.confirmWorkingDays).getTime();
     }
     if (input.action === 'accept' || input.action === 'reject') {
       const rec: ReviewRecord = { round: (data.round as number) ?? 1, result: input.action, by: actorId, at: nowMs(ctx), reason: input.reason };

@@ -10,6 +10,7 @@ import type { Clock } from '../domain/clock.ts';
 import type { OutboxRow, Repo } from '../db/repo.ts';
 import { outbox } from '../db/schema.ts';
 import { type Platform, PlatformError } from '../platforms/platform.ts';
+import { type Rate, RateLimiter } from './rate-limit.ts';
 
 export interface DispatcherOptions {
   repo: Repo;
@@ -22,6 +23,8 @@ export interface DispatcherOptions {
   maxDelayMs?: number;
   batchSize?: number;
   random?: () => number;
+  /** Send rates per platform (app per second, chat per minute). */
+  rateLimits?: Partial<Record<string, Rate>>;
 }
 
 export class Dispatcher {
@@ -33,6 +36,7 @@ export class Dispatcher {
   private readonly maxDelayMs: number;
   private readonly batchSize: number;
   private readonly random: () => number;
+  private readonly limiter: RateLimiter;
 
   constructor(private readonly o: DispatcherOptions) {
     this.maxAttempts = o.maxAttempts ?? 8;
@@ -40,6 +44,7 @@ export class Dispatcher {
     this.maxDelayMs = o.maxDelayMs ?? 5 * 60_000;
     this.batchSize = o.batchSize ?? 200;
     this.random = o.random ?? Math.random;
+    this.limiter = new RateLimiter(o.rateLimits ?? {});
   }
 
   /** Starts a drain now (or right after the current one), without waiting. */
@@ -106,6 +111,13 @@ export class Dispatcher {
     let n = 0;
     for (const row of rows) {
       if (this.blockedByEarlier(row)) break;
+      const now = this.o.clock.now().getTime();
+      const wait = this.limiter.acquire(row.platform, row.chatId, now);
+      if (wait > 0) {
+        // Not a failure: try again when the platform's rate allows (no attempt counted).
+        this.o.repo.db.update(outbox).set({ nextAttemptAt: now + wait }).where(eq(outbox.id, row.id)).run();
+        break;
+      }
       const ok = await this.sendRow(row);
       if (!ok) break; // keep order: later rows of this chat wait for this one
       n++;

@@ -18,7 +18,7 @@ describe('config', () => {
     expect(c.server).toMatchObject({ host: '127.0.0.1', port: 3000 });
     expect(c.database.file).toBe('./data/groupflow.db');
     expect(c.calendar.timezone).toBe('Asia/Shanghai');
-    expect(c.clocks).toEqual({ ordinary: '24h', urgent: '2h' });
+    expect(c.clocks).toMatchObject({ ordinary: '24h', urgent: '2h' });
     expect(sandboxEnabled(c)).toBe(true);
   });
 
@@ -36,7 +36,7 @@ describe('config', () => {
     const c = loadConfig({ BOT_CONFIG: p } as NodeJS.ProcessEnv);
     expect(c.server.port).toBe(8080);
     expect(c.database.file).toBe('/var/lib/groupflow/bot.db');
-    expect(c.clocks).toEqual({ ordinary: '8h', urgent: '30m' });
+    expect(c.clocks).toMatchObject({ ordinary: '8h', urgent: '30m' });
     expect(sandboxEnabled(c)).toBe(false);
   });
 
@@ -106,5 +106,30 @@ describe('bot.config.example.json', () => {
   it('is a valid config whose values are the defaults', () => {
     const c = loadConfig({ BOT_CONFIG: join(__dirname, '../../bot.config.example.json') } as NodeJS.ProcessEnv);
     expect(c).toEqual(parseConfig({}));
+  });
+});
+
+describe('bot.config.example.json documents every key', () => {
+  it('has each key of the schema (or a // comment for optional ones)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const example = JSON.parse(readFileSync(join(__dirname, '../../bot.config.example.json'), 'utf8')) as Record<string, unknown>;
+    const missing: string[] = [];
+    const walk = (defaults: Record<string, unknown>, ex: Record<string, unknown> | undefined, path: string) => {
+      for (const [k, v] of Object.entries(defaults)) {
+        const here = `${path}${k}`;
+        if (!ex || (!(k in ex) && !(`//${k}` in ex))) missing.push(here);
+        else if (v && typeof v === 'object' && !Array.isArray(v) && ex[k] && typeof ex[k] === 'object') {
+          walk(v as Record<string, unknown>, ex[k] as Record<string, unknown>, `${here}.`);
+        }
+      }
+    };
+    walk(parseConfig({}) as unknown as Record<string, unknown>, example, '');
+    for (const optional of ['server.publicUrl', 'log.pretty', 'platforms.sandbox.enabled']) {
+      const [head, ...rest] = optional.split('.');
+      let node = example[head!] as Record<string, unknown>;
+      for (const r of rest.slice(0, -1)) node = node[r] as Record<string, unknown>;
+      if (!(`//${rest.at(-1)}` in node)) missing.push(optional);
+    }
+    expect(missing).toEqual([]);
   });
 });

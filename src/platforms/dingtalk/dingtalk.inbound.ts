@@ -88,7 +88,7 @@ function normalizeSpaces(s: string): string {
 }
 
 /** `@Nick` in text: not glued to a preceding ASCII word (e-mail addresses stay text). */
-const AT_NICK = /(?<![A-Za-z0-9_.@])@([^\s@<>,，。;；:：()（）]+)/gu;
+const AT_NICK = /(?<![A-Za-z0-9._%+-])@([^\s@<>,，、。;；:：()（）]+)/gu;
 
 /**
  * Replaces `@Nick` text with mention tokens. DingTalk lists who was @-ed in `atUsers` but the
@@ -163,9 +163,10 @@ export function decodeCardCallback(cb: CardCallback, ctx: CardContext): CardActi
   } catch {
     return undefined;
   }
-  const params = content?.cardPrivateData?.params ?? {};
-  if (typeof params !== 'object' || params === null) return undefined;
-  const action = str(params.action) ?? content.cardPrivateData?.actionIds?.[0];
+  const priv = typeof content === 'object' && content !== null ? content.cardPrivateData : undefined;
+  const params = priv?.params ?? {};
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) return undefined;
+  const action = str(params.action) ?? str(priv?.actionIds?.[0]);
   const fromParams = int(params.itemId);
   // A card can only act on its own item: the params must agree with where we delivered it.
   if (fromParams !== undefined && ctx.itemId !== undefined && fromParams !== ctx.itemId) return undefined;

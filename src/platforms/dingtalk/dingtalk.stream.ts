@@ -121,7 +121,7 @@ class GatewayClient extends DWClient {
     if (downstream.headers?.topic === 'disconnect') this.hooks.disconnect();
   }
 
-  socket(): Socket | undefined {
+  ws(): Socket | undefined {
     return (this as unknown as { socket?: Socket }).socket;
   }
 }
@@ -176,6 +176,10 @@ export class StreamSupervisor {
     return this.stateNow;
   }
 
+  private stopped(): boolean {
+    return this.stateNow === 'stopped';
+  }
+
   /** Calls `fn` on every state change (tests, metrics). */
   onState(fn: (s: StreamState) => void): () => void {
     this.listeners.add(fn);
@@ -189,14 +193,14 @@ export class StreamSupervisor {
   }
 
   async stop(): Promise<void> {
-    if (this.stateNow === 'stopped') return;
+    if (this.stopped()) return;
     this.set('stopped');
     clearTimeout(this.retryTimer);
     clearInterval(this.healthTimer);
     const client = this.current;
     this.current = undefined;
     if (!client) return;
-    const socket = client.socket();
+    const socket = client.ws();
     if (socket && socket.readyState === OPEN) {
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => {
@@ -224,7 +228,7 @@ export class StreamSupervisor {
   }
 
   private async attempt(): Promise<void> {
-    if (this.stateNow === 'stopped') return;
+    if (this.stopped()) return;
     this.set('connecting', { attempt: this.attempts + 1 });
     const client = new GatewayClient(
       this.o.gatewayUrl,
@@ -246,17 +250,17 @@ export class StreamSupervisor {
       ]);
     } catch (err) {
       clearTimeout(timer);
-      client.socket()?.terminate();
+      client.ws()?.terminate();
       client.removeAllListeners();
       if (this.current === client) this.current = undefined;
-      if (this.stateNow === 'stopped') return;
+      if (this.stopped()) return;
       this.o.log.warn({ err: (err as Error).message, attempt: this.attempts + 1 }, 'dingtalk stream connect failed');
       this.scheduleReconnect();
       return;
     }
     clearTimeout(timer);
-    const socket = client.socket();
-    if (this.stateNow === 'stopped' || this.current !== client || !socket) {
+    const socket = client.ws();
+    if (this.stopped() || this.current !== client || !socket) {
       socket?.terminate();
       return;
     }
@@ -269,9 +273,15 @@ export class StreamSupervisor {
   }
 
   private check(client: GatewayClient): void {
-    const socket = client.socket();
+    const socket = client.ws();
     if (this.current !== client || !socket) return;
-    if (socket.readyState !== OPEN || performance.now() - this.lastSeen > this.o.silentMs) {
+    if (socket.readyState !== OPEN) {
+      // Closed without us hearing it (e.g. between open and our listener): move on.
+      socket.terminate();
+      this.onClosed(client);
+      return;
+    }
+    if (performance.now() - this.lastSeen > this.o.silentMs) {
       this.o.log.warn({ silentMs: Math.round(performance.now() - this.lastSeen) }, 'dingtalk stream connection silent; reconnecting');
       socket.terminate();
       return;
@@ -284,7 +294,7 @@ export class StreamSupervisor {
     if (this.current !== client) return;
     this.o.log.info('dingtalk stream server asked to reconnect');
     this.graceful = true;
-    client.socket()?.terminate();
+    client.ws()?.terminate();
   }
 
   private onClosed(client: GatewayClient): void {
@@ -292,7 +302,7 @@ export class StreamSupervisor {
     clearInterval(this.healthTimer);
     client.removeAllListeners();
     this.current = undefined;
-    if (this.stateNow === 'stopped') return;
+    if (this.stopped()) return;
     if (this.graceful || performance.now() - this.connectedAt >= this.o.stableMs) this.attempts = 0;
     this.scheduleReconnect(this.graceful);
     this.graceful = false;

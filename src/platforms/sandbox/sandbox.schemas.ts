@@ -15,8 +15,9 @@ function str([zh, en]: Label, max: number) {
 }
 
 function rowId([zh, en]: Label) {
-  return z.union([z.number().int().positive(), z.string().regex(/^\d+$/).transform(Number)], {
-    error: (i) => (i.input === undefined ? `缺少${zh} / ${en} is required` : `${zh}应为正整数 / ${en} must be a positive integer`),
+  const error = `${zh}应为正整数 / ${en} must be a positive integer`;
+  return z.union([z.number().int({ error }).positive({ error }), z.string().regex(/^[1-9]\d*$/).transform(Number)], {
+    error: (i) => (i.input === undefined ? `缺少${zh} / ${en} is required` : error),
   });
 }
 

@@ -1,0 +1,31 @@
+import { prose, takeUsers } from '../mentions.ts';
+import { opt } from '../options.ts';
+import { done, fail } from '../result.ts';
+import { severity } from '../values.ts';
+import type { ParseResult } from '../types.ts';
+import { read, type Input } from './input.ts';
+
+/** `/问题 <描述> sev:一般/重要/紧急 @责任人 [due:] [impact:]` */
+export function buildIssue(i: Input): ParseResult {
+  const a = read(i);
+  if (!a.ok) return fail('issue', a.error);
+  const people = takeUsers(a.value.free, i.ctx);
+  if (!people.ok) return fail('issue', people.error);
+  const text = prose(people.value.rest, i.ctx);
+  if (!text) return fail('issue', '缺少问题描述');
+  const s = opt(a.value, 'sev');
+  if (!s) return fail('issue', '缺少严重程度：sev:一般/重要/紧急');
+  const sev = severity(s.text);
+  if (!sev.ok) return fail('issue', sev.error);
+  const [owner, ...more] = people.value.users;
+  if (!owner) return fail('issue', '缺少责任人：请 @一位责任人');
+  if (more.length > 0) return fail('issue', '问题只能有一位责任人');
+  return done({
+    name: 'issue',
+    text,
+    severity: sev.value,
+    owner,
+    due: opt(a.value, 'due')?.date,
+    impact: opt(a.value, 'impact')?.text,
+  });
+}

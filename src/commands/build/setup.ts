@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { opt } from '../options.ts';
+import { done, fail } from '../result.ts';
+import { noExtra } from '../values.ts';
+import type { ParseResult } from '../types.ts';
+import { read, type Input } from './input.ts';
+
+const SetupSchema = z.object({
+  project: z.string({ error: '缺少项目名称：project:<项目名称>' }).min(1),
+  dept: z.string({ error: '缺少部门：dept:<部门>' }).min(1),
+});
+
+/** `/设置 project:<项目名称> dept:<部门>` (both required). */
+export function buildSetup(i: Input): ParseResult {
+  const a = read(i);
+  if (!a.ok) return fail('setup', a.error);
+  const extra = noExtra(a.value.free);
+  if (!extra.ok) return fail('setup', `${extra.error}（请写在 project: 和 dept: 后）`);
+  const r = SetupSchema.safeParse({ project: opt(a.value, 'project')?.text, dept: opt(a.value, 'dept')?.text });
+  if (!r.success) return fail('setup', r.error.issues[0]?.message ?? '缺少 project: 或 dept:');
+  return done({ name: 'setup', ...r.data });
+}

@@ -1,0 +1,44 @@
+// parseCommand: text → a Command, a Chinese explanation of what is wrong, or null when the
+// text is not addressed to the parser at all (it does not start with a command name).
+//
+// Name rule: an optional leading `/` (or `／`), then a Chinese or English command name.
+// English names are case-insensitive and must end at a non-letter ("/required" is not /req).
+// After a slash a Chinese name may run straight into its argument ("/需求接口联调"); without
+// one it must be followed by whitespace or the end, so ordinary chat that merely starts with
+// "问题…" or "记录…" is not taken for a command.
+
+import { BUILDERS } from './build/index.ts';
+import { COMMANDS } from './catalog.ts';
+import { normalize } from './tokenizer.ts';
+import type { CommandName, ParseContext, ParseResult } from './types.ts';
+
+interface Alias {
+  name: CommandName;
+  alias: string;
+  english: boolean;
+}
+
+const ALIASES: readonly Alias[] = COMMANDS.flatMap((c) => [
+  ...c.zh.map((alias) => ({ name: c.name, alias, english: false })),
+  ...c.en.map((alias) => ({ name: c.name, alias, english: true })),
+]).sort((a, b) => b.alias.length - a.alias.length);
+
+function matchName(text: string): { name: CommandName; body: string } | undefined {
+  const slash = /^[/／]\s*/.exec(text);
+  const s = slash ? text.slice(slash[0].length) : text;
+  const lower = s.toLowerCase();
+  for (const a of ALIASES) {
+    if (!lower.startsWith(a.alias)) continue;
+    const next = s.charAt(a.alias.length);
+    const ends = next === '' || /\s/.test(next);
+    const fits = a.english ? ends || (slash !== null && !/[a-z0-9_-]/i.test(next)) : ends || slash !== null;
+    if (fits) return { name: a.name, body: s.slice(a.alias.length) };
+  }
+  return undefined;
+}
+
+export function parseCommand(text: string, ctx: ParseContext): ParseResult | null {
+  const hit = matchName(normalize(text).trim());
+  if (!hit) return null;
+  return BUILDERS[hit.name]({ name: hit.name, body: hit.body, ctx });
+}

@@ -1,0 +1,148 @@
+// Reminder rules (pure): given an item, what should fire and when. The scheduler stores each
+// planned firing as a row keyed so that the same rule never fires twice for the same clock or
+// deadline; follow-ups (repeats, escalation) are planned when the previous one fires.
+
+import type { WorkCalendar } from './calendar.ts';
+
+export interface ReminderRules {
+  /** Heads-up before a response clock runs out. */
+  headsUp: { ordinary: number; urgent: number };
+  /** Repeat interval of an urgent ping; ordinary pings repeat each next working morning. */
+  urgentRepeat: number;
+  /** After this many missed pings, the next one escalates. */
+  escalateAfter: number;
+  /** Stop after this many pings of one clock (escalations included). */
+  maxPings: number;
+  /** Deadline heads-up: this many working days before. */
+  deadlineDaysBefore: number;
+  /** Stop daily overdue pings after this many days. */
+  maxOverdueDays: number;
+  /** Working-morning time of day ("09:00") for deadline pings. */
+  morning: string;
+}
+
+export type Rule = 'headsup' | 'ping' | 'due-soon' | 'due-today' | 'overdue' | 'nudge' | 'digest';
+
+export interface PlannedReminder {
+  /** Unique per firing: a rule for one clock/deadline value and round fires once. */
+  key: string;
+  rule: Rule;
+  round: number;
+  fireAt: Date;
+  urgent: boolean;
+}
+
+/** The facts about an item the rules need. */
+export interface WatchedItem {
+  id: number;
+  chatId: string;
+  kind: string;
+  state: string;
+  urgent: boolean;
+  clockAt: number | null;
+  dueAt: number | null;
+}
+
+/** States in which someone owes a response on the item's clock. */
+const WAITING: Record<string, ReadonlySet<string>> = {
+  request: new Set(['pending', 'objected', 'review']),
+  task: new Set(['review']),
+  ask: new Set(['waiting']),
+  issue: new Set(['open', 'verify']),
+  minutes: new Set(['pending']),
+};
+
+/** States in which an item's deadline is still live. */
+const DEADLINE_LIVE: Record<string, ReadonlySet<string>> = {
+  request: new Set(['pending', 'objected', 'active', 'rework']),
+  task: new Set(['todo', 'doing']),
+  issue: new Set(['open', 'working']),
+};
+
+export function clockLive(i: WatchedItem): boolean {
+  return i.clockAt !== null && !!WAITING[i.kind]?.has(i.state);
+}
+
+export function deadlineLive(i: WatchedItem): boolean {
+  return i.dueAt !== null && !!DEADLINE_LIVE[i.kind]?.has(i.state);
+}
+
+/**
+ * A stable minute offset per chat in 1–14 or 16–28, so that morning batches of different chats
+ * spread over the half hour and never land on :00 or :30 (Feishu's limiter punishes those).
+ * One chat always gets the same offset, so its reminders still coalesce into one message.
+ */
+export function spreadMinutes(chatId: string): number {
+  let h = 0;
+  for (const ch of chatId) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  const m = (h % 27) + 1;
+  return m < 15 ? m : m + 1;
+}
+
+/** Non-urgent messages wait for working time; morning batches are spread per chat. */
+function deliverAt(cal: WorkCalendar, at: Date, urgent: boolean, chatId: string): Date {
+  if (urgent) return at;
+  const d = cal.deferForQuiet(at, false);
+  if (d.getTime() === at.getTime()) return at;
+  return new Date(d.getTime() + spreadMinutes(chatId) * 60_000);
+}
+
+/** First-level reminders of an item as it is now (follow-ups are planned when these fire). */
+export function planItem(i: WatchedItem, cal: WorkCalendar, r: ReminderRules, now: Date): PlannedReminder[] {
+  const out: PlannedReminder[] = [];
+  const chat = i.chatId;
+  if (clockLive(i)) {
+    const clock = new Date(i.clockAt!);
+    const lead = i.urgent ? r.headsUp.urgent : r.headsUp.ordinary;
+    const heads = new Date(clock.getTime() - lead);
+    if (heads > now) out.push({ key: `c:${i.id}:${i.state}:${i.clockAt}:headsup`, rule: 'headsup', round: 0, fireAt: deliverAt(cal, heads, i.urgent, chat), urgent: i.urgent });
+    out.push({ key: `c:${i.id}:${i.state}:${i.clockAt}:ping:1`, rule: 'ping', round: 1, fireAt: deliverAt(cal, clock, i.urgent, chat), urgent: i.urgent });
+  }
+  if (deadlineLive(i)) {
+    const due = new Date(i.dueAt!);
+    const dueDay = cal.localDay(due);
+    const before = cal.at(cal.localDay(cal.addWorkingDays(due, -r.deadlineDaysBefore)), r.morning);
+    const morning = cal.at(dueDay, r.morning);
+    if (before > now && before < morning) {
+      out.push({ key: `d:${i.id}:${i.dueAt}:soon`, rule: 'due-soon', round: 0, fireAt: deliverAt(cal, before, false, chat), urgent: false });
+    }
+    if (morning > now && morning < due) {
+      out.push({ key: `d:${i.id}:${i.dueAt}:today`, rule: 'due-today', round: 0, fireAt: deliverAt(cal, morning, i.urgent, chat), urgent: i.urgent });
+    }
+    out.push({ key: `d:${i.id}:${i.dueAt}:overdue:1`, rule: 'overdue', round: 1, fireAt: deliverAt(cal, due, i.urgent, chat), urgent: i.urgent });
+  }
+  return out;
+}
+
+/** The follow-up after a firing, if the item is still waiting. */
+export function followUp(
+  i: WatchedItem,
+  fired: { rule: Rule; round: number; fireAt: Date },
+  cal: WorkCalendar,
+  r: ReminderRules,
+  now: Date,
+): PlannedReminder | undefined {
+  const from = fired.fireAt > now ? fired.fireAt : now;
+  if (fired.rule === 'ping' && clockLive(i) && fired.round < r.maxPings) {
+    const next = i.urgent ? new Date(from.getTime() + r.urgentRepeat) : cal.nextWorkingMorning(from);
+    const round = fired.round + 1;
+    return { key: `c:${i.id}:${i.state}:${i.clockAt}:ping:${round}`, rule: 'ping', round, fireAt: deliverAt(cal, next, i.urgent, i.chatId), urgent: i.urgent };
+  }
+  if (fired.rule === 'overdue' && deadlineLive(i) && fired.round < r.maxOverdueDays) {
+    const round = fired.round + 1;
+    const next = cal.nextWorkingMorning(from);
+    return { key: `d:${i.id}:${i.dueAt}:overdue:${round}`, rule: 'overdue', round, fireAt: deliverAt(cal, next, false, i.chatId), urgent: false };
+  }
+  return undefined;
+}
+
+/** Whether a planned reminder still applies to the item as it is now. */
+export function stillApplies(i: WatchedItem, key: string): boolean {
+  if (key.startsWith('c:')) return clockLive(i) && key.startsWith(`c:${i.id}:${i.state}:${i.clockAt}:`);
+  if (key.startsWith('d:')) return deadlineLive(i) && key.startsWith(`d:${i.id}:${i.dueAt}:`);
+  return true;
+}
+
+export function isEscalation(rule: Rule, round: number, r: ReminderRules): boolean {
+  return rule === 'ping' && round > r.escalateAfter;
+}

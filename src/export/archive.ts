@@ -1,0 +1,87 @@
+// /export (归档): the collaboration's records as the seed tables, in one file named
+// "项目名称-协作类型-日期" (domain §9): an xlsx workbook, one CSV, or Markdown.
+
+import type { Db } from '../db/connection.ts';
+import { writeCsv } from './csv.ts';
+import { writeMarkdown } from './markdown.ts';
+import { loadSnapshot } from './snapshot.ts';
+import { buildTables } from './tables/index.ts';
+import { fmtLocal, ymd } from './time.ts';
+import type { Snapshot } from './types.ts';
+import { writeXlsx } from './xlsx.ts';
+
+export { ArchiveError } from './snapshot.ts';
+
+export type ArchiveFormat = 'xlsx' | 'csv' | 'md';
+
+export interface ArchiveOptions {
+  chatId: string;
+  /** One item (usually a request #N) and everything under it; the whole chat when absent. */
+  itemId?: number;
+  format: ArchiveFormat;
+  timezone: string;
+  now: Date;
+  /** The 协作类型 part of the file name. */
+  collabType?: string;
+}
+
+export interface ArchiveFile {
+  filename: string;
+  contentType: string;
+  body: Buffer;
+}
+
+export const CONTENT_TYPE: Record<ArchiveFormat, string> = {
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  csv: 'text/csv; charset=utf-8',
+  md: 'text/markdown; charset=utf-8',
+};
+
+export const DEFAULT_COLLAB_TYPE = '跨部门协作';
+
+/** Throws ArchiveError('item_not_found') when itemId is not an item of the chat. */
+export async function buildArchive(db: Db, opts: ArchiveOptions): Promise<ArchiveFile> {
+  const s = loadSnapshot(db, { chatId: opts.chatId, itemId: opts.itemId, timezone: opts.timezone });
+  const tables = buildTables(s);
+  const stem = archiveStem(s, opts);
+  const body =
+    opts.format === 'xlsx'
+      ? await writeXlsx(tables, { title: stem, now: opts.now, timezone: opts.timezone })
+      : opts.format === 'csv'
+        ? writeCsv(tables, opts.timezone)
+        : writeMarkdown(tables, { title: `${s.project} 协作归档`, facts: facts(s, opts), timezone: opts.timezone });
+  return { filename: `${stem}.${opts.format}`, contentType: CONTENT_TYPE[opts.format], body };
+}
+
+/**
+ * "项目名称-协作类型-日期" with the date as YYYYMMDD in the zone. A single request's archive
+ * carries its number in the type part, so two requests' archives of one day differ.
+ */
+export function archiveStem(s: Snapshot, opts: Pick<ArchiveOptions, 'itemId' | 'now' | 'timezone' | 'collabType'>): string {
+  let type = opts.collabType?.trim() || DEFAULT_COLLAB_TYPE;
+  if (opts.itemId !== undefined) {
+    const root = s.byId.get(opts.itemId);
+    type += `（${root?.seqNo || `#${opts.itemId}`}）`;
+  }
+  return [s.project, type, ymd(opts.now.getTime(), opts.timezone)].map(safeName).join('-');
+}
+
+/** Keeps a name part usable as a file name on every desktop OS. */
+export function safeName(part: string): string {
+  const cleaned = part
+    .replace(/[\\/:*?"<>|\u0000-\u001f\u007f]/g, '_')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/^\.+/, '');
+  return cleaned.slice(0, 60) || '未命名';
+}
+
+function facts(s: Snapshot, opts: ArchiveOptions): Array<[string, string]> {
+  const root = opts.itemId === undefined ? undefined : s.byId.get(opts.itemId);
+  const out: Array<[string, string]> = [['项目', s.project]];
+  if (s.chat?.dept) out.push(['部门', s.chat.dept]);
+  if (s.chat?.name) out.push(['群', s.chat.name]);
+  out.push(['范围', root ? `#${root.id}${root.seqNo ? `（${root.seqNo}）` : ''} ${root.title} 及其下属事项` : '本群全部事项']);
+  out.push(['导出时间', `${fmtLocal(opts.now.getTime(), opts.timezone)}（${opts.timezone}）`]);
+  return out;
+}

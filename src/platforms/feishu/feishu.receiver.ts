@@ -1,0 +1,209 @@
+// What both transports (webhook and long connection) do with an authenticated payload:
+// - events are stored durably (de-duplicated by event_id and message_id) before the transport
+//   acknowledges, and processed after the acknowledgement;
+// - card clicks are applied at once, and answered with a toast and the updated card.
+
+import type { Logger } from 'pino';
+import type { Core } from '../../runtime.ts';
+import { nativeId, type UserRef } from '../../domain/chat.ts';
+import type { FeishuApi } from './feishu.api.ts';
+import {
+  feishuId,
+  type MapContext,
+  parseBotMembership,
+  parseCardEvent,
+  parseMessageEvent,
+  toCardAction,
+  toInboundMessage,
+  UNSUPPORTED_TEXT,
+  welcomeText,
+} from './feishu.inbound.ts';
+import { callbackResponse, type Names } from './feishu.render.ts';
+import { type CardCallbackResponse, type Envelope, EnvelopeSchema } from './feishu.types.ts';
+
+export const PLATFORM = 'feishu';
+/** A duplicate click (same card, person, button and form) within this window gets the same answer. */
+const CLICK_MEMO_MS = 10_000;
+/** After a failed bot-info call, wait this long before asking again. */
+const BOT_INFO_RETRY_MS = 60_000;
+
+export type Accepted = 'new' | 'duplicate';
+
+export class FeishuReceiver {
+  private readonly log: Logger;
+  private botOpenId: string | undefined;
+  private botInfoPending: Promise<string | undefined> | undefined;
+  private botInfoFailedAt = -Infinity;
+  private readonly clicks = new Map<string, { at: number; res: CardCallbackResponse }>();
+
+  constructor(
+    private readonly core: Core,
+    private readonly api: FeishuApi,
+  ) {
+    this.log = core.log.child({ platform: PLATFORM });
+  }
+
+  /** Parses a decrypted body as a v2 envelope (v1 bodies and unknown shapes are undefined). */
+  static envelope(body: unknown): Envelope | undefined {
+    const r = EnvelopeSchema.safeParse(body);
+    return r.success ? r.data : undefined;
+  }
+
+  // ── events ──────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Stores the event durably; returns 'duplicate' for one seen before (a platform retry, or the
+   * same message under another event_id). Throws if it could not be stored: the transport must
+   * then fail, so that Feishu retries.
+   */
+  acceptEvent(env: Envelope): Accepted {
+    const eventId = env.header.event_id;
+    const messageId =
+      env.header.event_type === 'im.message.receive_v1' ? parseMessageEvent(env.event)?.message.message_id : undefined;
+    const inbound = this.core.inbound;
+    const fresh = this.core.repo.tx(() => {
+      // Feishu's receive doc says to de-duplicate messages by message_id, not only event_id.
+      if (messageId && !inbound.accept(PLATFORM, `message:${messageId}`, '')) return false;
+      return inbound.accept(PLATFORM, eventId, JSON.stringify(env));
+    });
+    const log = this.log.child({ eventId, eventType: env.header.event_type });
+    if (!fresh) {
+      log.info({ messageId }, 'duplicate event ignored');
+      return 'duplicate';
+    }
+    // After the current tick, so the transport acknowledges first.
+    setImmediate(() => {
+      void inbound.process(PLATFORM, eventId);
+      if (messageId) void inbound.process(PLATFORM, `message:${messageId}`);
+    });
+    return 'new';
+  }
+
+  /** Processes one stored payload (registered with core.inbound; also runs on recovery). */
+  async process(payload: string): Promise<void> {
+    if (!payload) return; // a de-duplication marker
+    const env = FeishuReceiver.envelope(JSON.parse(payload));
+    if (!env) return;
+    const log = this.log.child({ eventId: env.header.event_id });
+    switch (env.header.event_type) {
+      case 'im.message.receive_v1':
+        return this.onMessage(env.event, log);
+      case 'im.chat.member.bot.added_v1':
+        return this.onBotAdded(env.event, log);
+      case 'im.chat.member.bot.deleted_v1': {
+        const ev = parseBotMembership(env.event);
+        log.info({ chatId: ev?.chat_id }, 'bot removed from a group');
+        return;
+      }
+      default:
+        log.debug({ eventType: env.header.event_type }, 'event type not handled');
+    }
+  }
+
+  private async onMessage(event: unknown, log: Logger): Promise<void> {
+    const ev = parseMessageEvent(event);
+    if (!ev) {
+      log.warn('malformed im.message.receive_v1 ignored');
+      return;
+    }
+    const mapped = toInboundMessage(ev, { ...this.mapContext(), botOpenId: await this.ensureBotOpenId() });
+    switch (mapped.kind) {
+      case 'ignore':
+        log.debug({ why: mapped.why }, 'message ignored');
+        return;
+      case 'unsupported':
+        log.debug({ messageType: mapped.messageType, addressed: mapped.addressed }, 'unsupported message');
+        if (mapped.addressed) this.post(mapped.chatId, { text: UNSUPPORTED_TEXT, mentions: [] }, mapped.messageId);
+        return;
+      case 'message':
+        this.core.engine.handleMessage(mapped.msg);
+    }
+  }
+
+  private onBotAdded(event: unknown, log: Logger): void {
+    const ev = parseBotMembership(event);
+    if (!ev) return;
+    const chatId = feishuId(ev.chat_id);
+    log.info({ chatId }, 'bot added to a group');
+    const operator = ev.operator_id?.open_id ? feishuId(ev.operator_id.open_id) : undefined;
+    this.post(chatId, welcomeText(operator));
+  }
+
+  /** Writes a text message straight to the outbox (for what the engine does not handle). */
+  private post(chatId: string, body: { text: string; mentions: UserRef[] }, replyTo?: string): void {
+    const { repo, clock } = this.core;
+    const names = repo.userNames(body.mentions.map((m) => m.id));
+    const mentions = body.mentions.map((m) => ({ id: m.id, name: names.get(m.id) ?? m.name }));
+    repo.tx(() => {
+      repo.ensureChat(chatId, PLATFORM, undefined);
+      repo.enqueue({ platform: PLATFORM, chatId, body: { type: 'text', ...body, mentions }, replyTo }, clock.now().getTime());
+    });
+    this.core.kick();
+  }
+
+  // ── card callbacks ──────────────────────────────────────────────────────────────────────
+
+  /** Applies a click and answers it (synchronously: Feishu waits at most 3 s and never retries). */
+  cardAction(env: Envelope): CardCallbackResponse {
+    const ev = parseCardEvent(env.event);
+    const action = ev && toCardAction(ev, this.mapContext());
+    if (!ev || !action) {
+      this.log.warn({ eventId: env.header.event_id }, 'card callback not understood');
+      return { toast: { type: 'error', content: '无法识别的操作，请刷新卡片后重试。', i18n: { zh_cn: '无法识别的操作，请刷新卡片后重试。' } } };
+    }
+    const now = this.core.clock.now().getTime();
+    // The same click has been seen delivered twice under different event_ids.
+    const key = JSON.stringify([ev.context?.open_message_id, action.actor.id, ev.action.value, ev.action.form_value ?? null]);
+    for (const [k, v] of this.clicks) if (now - v.at > CLICK_MEMO_MS) this.clicks.delete(k);
+    const seen = this.clicks.get(key);
+    if (seen) return seen.res;
+
+    const r = this.core.engine.handleCardAction(action);
+    this.log.info({ chatId: action.chatId, itemId: action.itemId, action: action.action, ok: r.ok }, 'card action');
+    const res = callbackResponse(r, this.names(r.toast, r.card?.mentions ?? []));
+    this.clicks.set(key, { at: now, res });
+    return res;
+  }
+
+  // ── helpers ─────────────────────────────────────────────────────────────────────────────
+
+  private mapContext(): MapContext {
+    return {
+      botOpenId: this.botOpenId,
+      nameOf: (id) => this.core.repo.userNames([id]).get(id),
+      now: this.core.clock.now(),
+    };
+  }
+
+  /** Names for the mention tokens in a toast, plus those a card already carries. */
+  private names(text: string, extra: { id: string; name: string }[]): Names {
+    const ids = [...text.matchAll(/<@([^<>\s]+)>/g)].map((m) => m[1]!);
+    const known = this.core.repo.userNames(ids);
+    const out = new Map<string, string>(extra.map((m) => [m.id, m.name]));
+    for (const id of ids) out.set(id, known.get(id) ?? out.get(id) ?? nativeId(id));
+    return out;
+  }
+
+  /** The bot's open_id, fetched once (GET /open-apis/bot/v3/info); undefined while unavailable. */
+  async ensureBotOpenId(): Promise<string | undefined> {
+    if (this.botOpenId) return this.botOpenId;
+    const now = this.core.clock.now().getTime();
+    if (now - this.botInfoFailedAt < BOT_INFO_RETRY_MS) return undefined;
+    this.botInfoPending ??= this.api
+      .botInfo()
+      .then((b) => {
+        this.botOpenId = b.openId;
+        this.log.info({ botOpenId: b.openId, appName: b.name }, 'bot identity loaded');
+        return b.openId;
+      })
+      .catch((err: unknown) => {
+        this.botInfoFailedAt = this.core.clock.now().getTime();
+        this.log.warn({ err: (err as Error).message }, 'could not read the bot identity; @bot detection falls back to mention type');
+        return undefined;
+      })
+      .finally(() => {
+        this.botInfoPending = undefined;
+      });
+    return this.botInfoPending;
+  }
+}

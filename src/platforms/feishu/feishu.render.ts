@@ -1,0 +1,179 @@
+// Neutral message → Feishu content: text with <at> mentions, and card JSON 2.0 from the neutral
+// card model. Pure.
+// Content formats: https://open.feishu.cn/document/server-docs/im-v1/message-content-description/create_json
+// Card JSON 2.0:   https://open.feishu.cn/document/feishu-cards/card-json-v2-structure
+
+import type { Card, CardButton, CardColor } from '../../domain/card.ts';
+import { type Outbound, type TextMessage, nativeId, splitMentions } from '../../domain/chat.ts';
+import type { ButtonValue, CardCallbackResponse, CardElement, FeishuCard, PlainText, ToastType } from './feishu.types.ts';
+
+/** Display names by platform-qualified user id. */
+export type Names = ReadonlyMap<string, string>;
+
+const isFeishuId = (id: string) => id.startsWith('feishu:');
+
+/** Breaks `<at …>` so text typed by users cannot @mention anyone (least of all `all`). */
+function defuseText(s: string): string {
+  return s.replace(/<(\/?at)/gi, '<\u200b$1');
+}
+
+/** Card markdown: user text may not inject tags (`<at id=all>`, `<font>`, `<link>`…). */
+function escapeMarkdown(s: string): string {
+  return s.replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function nameOf(id: string, names: Names): string {
+  return names.get(id) ?? nativeId(id);
+}
+
+/** Text-message body: `<@id>` → `<at user_id="ou_x">name</at>`. */
+export function renderText(msg: TextMessage, urgent = false): string {
+  const names: Names = new Map(msg.mentions.map((m) => [m.id, m.name]));
+  const out = splitMentions(msg.text)
+    .map((s) => {
+      if ('text' in s) return defuseText(s.text);
+      const name = defuseText(nameOf(s.userId, names));
+      return isFeishuId(s.userId) ? `<at user_id="${nativeId(s.userId)}">${name}</at>` : `@${name}`;
+    })
+    .join('');
+  return urgent && !out.includes('【紧急】') ? `【紧急】${out}` : out;
+}
+
+/** Plain text (titles, toasts): `<@id>` → `@name`. */
+export function renderPlain(text: string, names: Names): string {
+  return splitMentions(text)
+    .map((s) => ('text' in s ? s.text : `@${nameOf(s.userId, names)}`))
+    .join('');
+}
+
+/** Card markdown: `<@id>` → `<at id=ou_x></at>` (the client shows the name), the rest escaped. */
+export function renderMarkdown(text: string, names: Names): string {
+  return splitMentions(text)
+    .map((s) => {
+      if ('text' in s) return escapeMarkdown(s.text);
+      return isFeishuId(s.userId) ? `<at id=${nativeId(s.userId)}></at>` : escapeMarkdown(`@${nameOf(s.userId, names)}`);
+    })
+    .join('');
+}
+
+const TEMPLATE: Record<CardColor, string> = { blue: 'blue', green: 'green', orange: 'orange', red: 'red', grey: 'grey', purple: 'purple' };
+// text_tag has no "grey"; its neutral colour is "neutral".
+const TAG_COLOR: Record<CardColor, string> = { blue: 'blue', green: 'green', orange: 'orange', red: 'red', grey: 'neutral', purple: 'purple' };
+const BUTTON_TYPE: Record<CardButton['style'], string> = { primary: 'primary_filled', danger: 'danger', default: 'default' };
+
+/** Card and post bodies are limited to 30 KB (230025); leave room for the request envelope. */
+export const CARD_BYTES_LIMIT = 28 * 1024;
+
+const plain = (content: string): PlainText => ({ tag: 'plain_text', content });
+
+export function buttonValue(b: CardButton, renamed?: Record<string, string>): ButtonValue {
+  const v: ButtonValue = { itemId: b.itemId, action: b.action, version: b.version };
+  if (b.for) v.for = b.for;
+  if (renamed && Object.keys(renamed).length) v.f = renamed;
+  return v;
+}
+
+function button(b: CardButton, name: string, submit: boolean, renamed?: Record<string, string>): CardElement {
+  return {
+    tag: 'button',
+    name,
+    type: BUTTON_TYPE[b.style],
+    text: plain(b.label),
+    ...(submit ? { form_action_type: 'submit' as const } : {}),
+    behaviors: [{ type: 'callback', value: buttonValue(b, renamed) }],
+  };
+}
+
+/**
+ * A button that needs inputs becomes a form (at the body root, as 2.0 requires) holding the
+ * inputs and a submit button. Field names must be unique in the whole card, so a name already
+ * used gets a suffix and the button's value maps it back.
+ */
+function form(b: CardButton, index: number, used: Set<string>): CardElement {
+  const renamed: Record<string, string> = {};
+  const inputs: CardElement[] = (b.inputs ?? []).map((i) => {
+    let name = i.name;
+    for (let n = 2; used.has(name); n++) name = `${i.name}_${n}`;
+    used.add(name);
+    if (name !== i.name) renamed[name] = i.name;
+    return {
+      tag: 'input',
+      name,
+      required: i.required,
+      label: plain(i.label),
+      ...(i.placeholder ? { placeholder: plain(i.placeholder) } : {}),
+    };
+  });
+  return { tag: 'form', name: `form_${index}`, elements: [...inputs, button(b, `submit_${index}`, true, renamed)] };
+}
+
+/** The neutral card as Feishu card JSON 2.0. */
+export function renderCard(card: Card): FeishuCard {
+  const names: Names = new Map(card.mentions.map((m) => [m.id, m.name]));
+  const elements: CardElement[] = [];
+  if (card.fields.length) {
+    const lines = card.fields.map((f) => `**${escapeMarkdown(f.label)}**：${renderMarkdown(f.value, names)}`);
+    elements.push({ tag: 'markdown', content: lines.join('\n') });
+  }
+  for (const md of card.markdown) if (md.trim()) elements.push({ tag: 'markdown', content: renderMarkdown(md, names) });
+
+  const simple = card.buttons.filter((b) => !b.inputs?.length);
+  const withInputs = card.buttons.filter((b) => b.inputs?.length);
+  if (card.buttons.length) elements.push({ tag: 'hr' });
+  if (simple.length) {
+    elements.push({
+      tag: 'column_set',
+      columns: simple.map((b, i) => ({ tag: 'column', width: 'auto', elements: [button(b, `btn_${i}`, false)] })),
+    });
+  }
+  const used = new Set<string>();
+  withInputs.forEach((b, i) => elements.push(form(b, i, used)));
+
+  const title = renderPlain(card.header.title, names);
+  const out: FeishuCard = {
+    schema: '2.0',
+    config: { update_multi: true, width_mode: 'fill', summary: { content: renderPlain(card.summary || card.header.title, names) } },
+    header: {
+      title: plain(title),
+      ...(card.header.tag
+        ? { text_tag_list: [{ tag: 'text_tag' as const, text: plain(card.header.tag), color: TAG_COLOR[card.header.color] }] }
+        : {}),
+      template: TEMPLATE[card.header.color],
+    },
+    body: { elements },
+  };
+  return fitSize(out);
+}
+
+const bytes = (v: unknown) => Buffer.byteLength(JSON.stringify(v), 'utf8');
+
+/** Shortens the longest markdown blocks until the card fits the size limit. */
+function fitSize(card: FeishuCard): FeishuCard {
+  while (bytes(card) > CARD_BYTES_LIMIT) {
+    const mds = card.body.elements.filter((e): e is { tag: 'markdown'; content: string } => e.tag === 'markdown');
+    const longest = mds.sort((a, b) => b.content.length - a.content.length)[0];
+    if (!longest || longest.content.length < 64) break;
+    // Cut at a line break when there is one, never inside an <at> tag or an entity.
+    let cut = longest.content.slice(0, Math.floor(longest.content.length / 2));
+    const nl = cut.lastIndexOf('\n');
+    if (nl > cut.length / 2) cut = cut.slice(0, nl);
+    cut = cut.replace(/<[^>]*$|&[a-z]*$/i, '');
+    longest.content = `${cut}\n…（内容过长，已截断）`;
+  }
+  return card;
+}
+
+/** `msg_type` and `content` (a JSON string) for a create, reply or patch. */
+export function renderOutbound(msg: Outbound): { msgType: 'text' | 'interactive'; content: string } {
+  if (msg.body.type === 'text') return { msgType: 'text', content: JSON.stringify({ text: renderText(msg.body, msg.urgent) }) };
+  return { msgType: 'interactive', content: JSON.stringify(renderCard(msg.body.card)) };
+}
+
+/** The answer to a card click: a toast (the success text or the refusal) and the new card. */
+export function callbackResponse(r: { ok: boolean; toast: string; card?: Card }, names: Names): CardCallbackResponse {
+  const type: ToastType = r.ok ? 'success' : 'error';
+  const content = renderPlain(r.toast, names);
+  const res: CardCallbackResponse = { toast: { type, content, i18n: { zh_cn: content } } };
+  if (r.card) res.card = { type: 'raw', data: renderCard(r.card) };
+  return res;
+}

@@ -1,0 +1,77 @@
+// The Feishu (Lark) platform: webhook routes and/or the long connection in, the SDK Client out.
+// Files by role: feishu.verify (webhook auth, pure) · feishu.routes (HTTP in) · feishu.ws (long
+// connection in) · feishu.receiver (store, de-duplicate, dispatch) · feishu.inbound (payload →
+// neutral event, pure) · feishu.render (neutral → text / card JSON 2.0, pure) · feishu.api
+// (OpenAPI calls) · feishu.types (wire types).
+
+import type { EventDispatcher } from '@larksuiteoapi/node-sdk';
+import type { Outbound } from '../../domain/chat.ts';
+import type { Core, PlatformModule } from '../../runtime.ts';
+import type { Platform, SendContext, SendResult } from '../platform.ts';
+import { FeishuApi } from './feishu.api.ts';
+import { FeishuReceiver, PLATFORM } from './feishu.receiver.ts';
+import { feishuRoutes } from './feishu.routes.ts';
+import { createDispatcher, FeishuLongConn } from './feishu.ws.ts';
+
+export class FeishuPlatform implements Platform {
+  readonly name = PLATFORM;
+  private readonly longConn: FeishuLongConn | undefined;
+
+  constructor(
+    readonly api: FeishuApi,
+    readonly receiver: FeishuReceiver,
+    /** The handlers the long connection invokes (exposed for tests, which call them directly). */
+    readonly dispatcher: EventDispatcher,
+    longConn: FeishuLongConn | undefined,
+  ) {
+    this.longConn = longConn;
+  }
+
+  send(msg: Outbound, ctx: SendContext): Promise<SendResult> {
+    return this.api.send(msg, ctx);
+  }
+
+  /** Loads the bot's identity (for @bot detection) and, in longconn mode, connects. */
+  async start(): Promise<void> {
+    await this.receiver.ensureBotOpenId();
+    await this.longConn?.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.longConn?.stop();
+  }
+}
+
+export interface FeishuOptions {
+  /** Per-request OpenAPI timeout (default 10 s). */
+  timeoutMs?: number;
+}
+
+/** Builds the Feishu module from `platforms.feishu` (the caller checks `enabled`). */
+export function createFeishu(core: Core, opts: FeishuOptions = {}): PlatformModule {
+  const cfg = core.config.platforms.feishu;
+  const log = core.log.child({ platform: PLATFORM });
+  const api = new FeishuApi({ appId: cfg.appId, appSecret: cfg.appSecret, domain: cfg.domain, log, timeoutMs: opts.timeoutMs });
+  const receiver = new FeishuReceiver(core, api);
+  core.inbound.on(PLATFORM, (payload) => receiver.process(payload));
+  const dispatcher = createDispatcher(receiver, log);
+  const longConn =
+    cfg.mode === 'longconn'
+      ? new FeishuLongConn({ appId: cfg.appId, appSecret: cfg.appSecret, domain: cfg.domain, log }, dispatcher)
+      : undefined;
+  // Webhook routes exist in webhook mode, and in longconn mode only when credentials to check
+  // them are configured (events and callbacks can be set to different modes in the console).
+  const withRoutes = cfg.mode === 'webhook' || Boolean(cfg.encryptKey || cfg.verificationToken);
+  return {
+    platform: new FeishuPlatform(api, receiver, dispatcher, longConn),
+    ...(withRoutes
+      ? {
+          routes: feishuRoutes({
+            receiver,
+            clock: core.clock,
+            secrets: { encryptKey: cfg.encryptKey, verificationToken: cfg.verificationToken, appId: cfg.appId },
+          }),
+        }
+      : {}),
+  };
+}

@@ -1,0 +1,108 @@
+// One reminder line per item: who is pinged (by @mention), about what, and how late.
+// `rank` orders rules when several fire for one item in one tick (the most pressing is sent).
+
+import { type ReminderRules, type Rule, isEscalation } from '../domain/reminders.ts';
+import type { ItemRow, Repo } from '../db/repo.ts';
+import { fmtTime, ats, itemRef } from '../engine/format.ts';
+import { KIND_LABEL } from '../i18n/zh-CN.ts';
+
+const RANK: Record<Rule, number> = { digest: 0, nudge: 1, 'due-soon': 2, 'due-today': 3, headsup: 4, overdue: 5, ping: 6 };
+
+/** Who owes the response on the item's clock, per kind and state. */
+export function waitingOn(repo: Repo, item: ItemRow): string[] {
+  const people = repo.people(item.id);
+  const pick = (role: string, pendingOnly = true) =>
+    people.filter((p) => p.role === role && (!pendingOnly || (p.status !== 'confirmed' && p.status !== 'answered'))).map((p) => p.userId);
+  switch (`${item.kind}:${item.state}`) {
+    case 'request:pending':
+    case 'request:objected':
+      return pick('contact');
+    case 'minutes:pending':
+      return pick('attendee');
+    case 'ask:waiting':
+      return pick('asked');
+    case 'issue:open':
+      return item.ownerId ? [item.ownerId] : [];
+    default:
+      // Reviews and verifications wait on whoever raised or assigned the item.
+      return [item.initiatorId];
+  }
+}
+
+/** Who owns the deadline. */
+export function deadlineOwners(repo: Repo, item: ItemRow): string[] {
+  if (item.kind === 'request') {
+    const contacts = repo.people(item.id).filter((p) => p.role === 'contact').map((p) => p.userId);
+    return contacts.length ? contacts : [item.initiatorId];
+  }
+  return item.ownerId ? [item.ownerId] : [item.initiatorId];
+}
+
+/** Escalation also @mentions the initiator and the main contact of the side. */
+function escalationTargets(repo: Repo, item: ItemRow): string[] {
+  const ids = new Set<string>([item.initiatorId]);
+  const request = item.kind === 'request' ? item : item.parentId ? repo.getItem(item.parentId) : undefined;
+  if (request) {
+    ids.add(request.initiatorId);
+    const main = repo.people(request.id).find((p) => p.role === 'contact');
+    if (main) ids.add(main.userId);
+  }
+  return [...ids];
+}
+
+const OWED: Record<string, string> = {
+  'request:pending': '确认对接',
+  'request:objected': '确认对接',
+  'request:review': '验收',
+  'task:review': '验收',
+  'ask:waiting': '回复',
+  'issue:open': '响应处理',
+  'issue:verify': '验证',
+  'minutes:pending': '确认纪要',
+};
+
+export function reminderLine(
+  repo: Repo,
+  item: ItemRow,
+  rule: Rule,
+  round: number,
+  rules: ReminderRules,
+  now: Date,
+  tz: string,
+): { rank: number; text: string } | undefined {
+  const what = `${KIND_LABEL[item.kind] ?? item.kind} ${itemRef(item.id, item.seqNo)}「${item.title}」`;
+  const tag = item.urgent ? '【紧急】' : '';
+  const owed = OWED[`${item.kind}:${item.state}`] ?? '处理';
+  let text: string;
+  switch (rule) {
+    case 'headsup':
+      text = `- ⏳ ${ats(waitingOn(repo, item))} ${tag}${what} 请在 ${fmtTime(item.clockAt, tz)} 前${owed}`;
+      break;
+    case 'ping': {
+      const late = Math.max(0, Math.round((now.getTime() - (item.clockAt ?? now.getTime())) / 3_600_000));
+      if (isEscalation(rule, round, rules)) {
+        const who = waitingOn(repo, item);
+        const up = escalationTargets(repo, item).filter((x) => !who.includes(x));
+        text = `- 🚨 升级：${ats(who)} 已 ${round - 1} 次未${owed} ${tag}${what}（时限 ${fmtTime(item.clockAt, tz)}，已超时约 ${late} 小时）${up.length ? `，请 ${ats(up)} 协调` : ''}`;
+      } else {
+        text = `- ⏰ ${ats(waitingOn(repo, item))} ${tag}${what} 已超过${owed}时限 ${fmtTime(item.clockAt, tz)}${late ? `（约 ${late} 小时）` : ''}，请尽快${owed}`;
+      }
+      break;
+    }
+    case 'due-soon':
+      text = `- 📅 ${ats(deadlineOwners(repo, item))} ${tag}${what} 将于 ${fmtTime(item.dueAt, tz)} 截止（还剩 ${rules.deadlineDaysBefore} 个工作日）`;
+      break;
+    case 'due-today':
+      text = `- 📅 ${ats(deadlineOwners(repo, item))} ${tag}${what} 今天 ${fmtTime(item.dueAt, tz).slice(11, 16)} 截止`;
+      break;
+    case 'overdue':
+      text = `- 🔴 ${ats(deadlineOwners(repo, item))} ${tag}${what} 已逾期（截止 ${fmtTime(item.dueAt, tz)}）${round > 1 ? `，第 ${round} 次提醒` : ''}`;
+      break;
+    case 'nudge':
+      text = `- 📝 ${ats(item.ownerId ? [item.ownerId] : [])} ${what} 今天还没有更新进度，请下班前发送 /进度 #${item.id} xx%`;
+      break;
+    default:
+      return undefined;
+  }
+  return { rank: RANK[rule], text };
+}

@@ -1,0 +1,61 @@
+// Token buckets for outbound sends: one per platform app and one per chat, so a burst
+// (a morning batch, a digest) is spread at the rate the platform accepts instead of being
+// answered with rate-limit errors.
+
+export interface Rate {
+  appPerSecond: number;
+  chatPerMinute: number;
+}
+
+class Bucket {
+  private tokens: number;
+  private last: number;
+  constructor(
+    private readonly capacity: number,
+    private readonly perMs: number,
+    now: number,
+  ) {
+    this.tokens = capacity;
+    this.last = now;
+  }
+
+  /** Milliseconds until a token is available (0: available now). */
+  wait(now: number): number {
+    this.tokens = Math.min(this.capacity, this.tokens + (now - this.last) * this.perMs);
+    this.last = now;
+    return this.tokens >= 1 ? 0 : Math.ceil((1 - this.tokens) / this.perMs);
+  }
+
+  take(): void {
+    this.tokens -= 1;
+  }
+}
+
+export class RateLimiter {
+  private readonly apps = new Map<string, Bucket>();
+  private readonly chats = new Map<string, Bucket>();
+
+  constructor(private readonly rates: Partial<Record<string, Rate>>) {}
+
+  /** Takes a send slot for (platform, chat), or says how long to wait for one. */
+  acquire(platform: string, chatId: string, now: number): number {
+    const rate = this.rates[platform];
+    if (!rate) return 0;
+    const app = this.bucket(this.apps, platform, rate.appPerSecond, rate.appPerSecond / 1000, now);
+    const chat = this.bucket(this.chats, chatId, Math.max(1, Math.min(5, rate.chatPerMinute)), rate.chatPerMinute / 60_000, now);
+    const wait = Math.max(app.wait(now), chat.wait(now));
+    if (wait > 0) return wait;
+    app.take();
+    chat.take();
+    return 0;
+  }
+
+  private bucket(map: Map<string, Bucket>, key: string, capacity: number, perMs: number, now: number): Bucket {
+    let b = map.get(key);
+    if (!b) {
+      b = new Bucket(capacity, perMs, now);
+      map.set(key, b);
+    }
+    return b;
+  }
+}
