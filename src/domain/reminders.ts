@@ -79,11 +79,14 @@ export function spreadMinutes(chatId: string): number {
   return m < 15 ? m : m + 1;
 }
 
-/** Non-urgent messages wait for working time; morning batches are spread per chat. */
-function deliverAt(cal: WorkCalendar, at: Date, urgent: boolean, chatId: string): Date {
+/**
+ * Non-urgent messages wait for working time. Morning batches (anything deferred to the working
+ * morning, and deadline pings planned for it) are spread per chat off :00 and :30.
+ */
+function deliverAt(cal: WorkCalendar, at: Date, urgent: boolean, chatId: string, batch = false): Date {
   if (urgent) return at;
   const d = cal.deferForQuiet(at, false);
-  if (d.getTime() === at.getTime()) return at;
+  if (d.getTime() === at.getTime() && !batch) return at;
   return new Date(d.getTime() + spreadMinutes(chatId) * 60_000);
 }
 
@@ -104,10 +107,10 @@ export function planItem(i: WatchedItem, cal: WorkCalendar, r: ReminderRules, no
     const before = cal.at(cal.localDay(cal.addWorkingDays(due, -r.deadlineDaysBefore)), r.morning);
     const morning = cal.at(dueDay, r.morning);
     if (before > now && before < morning) {
-      out.push({ key: `d:${i.id}:${i.dueAt}:soon`, rule: 'due-soon', round: 0, fireAt: deliverAt(cal, before, false, chat), urgent: false });
+      out.push({ key: `d:${i.id}:${i.dueAt}:soon`, rule: 'due-soon', round: 0, fireAt: deliverAt(cal, before, false, chat, true), urgent: false });
     }
     if (morning > now && morning < due) {
-      out.push({ key: `d:${i.id}:${i.dueAt}:today`, rule: 'due-today', round: 0, fireAt: deliverAt(cal, morning, i.urgent, chat), urgent: i.urgent });
+      out.push({ key: `d:${i.id}:${i.dueAt}:today`, rule: 'due-today', round: 0, fireAt: deliverAt(cal, morning, i.urgent, chat, true), urgent: i.urgent });
     }
     out.push({ key: `d:${i.id}:${i.dueAt}:overdue:1`, rule: 'overdue', round: 1, fireAt: deliverAt(cal, due, i.urgent, chat), urgent: i.urgent });
   }
@@ -126,12 +129,12 @@ export function followUp(
   if (fired.rule === 'ping' && clockLive(i) && fired.round < r.maxPings) {
     const next = i.urgent ? new Date(from.getTime() + r.urgentRepeat) : cal.nextWorkingMorning(from);
     const round = fired.round + 1;
-    return { key: `c:${i.id}:${i.state}:${i.clockAt}:ping:${round}`, rule: 'ping', round, fireAt: deliverAt(cal, next, i.urgent, i.chatId), urgent: i.urgent };
+    return { key: `c:${i.id}:${i.state}:${i.clockAt}:ping:${round}`, rule: 'ping', round, fireAt: deliverAt(cal, next, i.urgent, i.chatId, !i.urgent), urgent: i.urgent };
   }
   if (fired.rule === 'overdue' && deadlineLive(i) && fired.round < r.maxOverdueDays) {
     const round = fired.round + 1;
     const next = cal.nextWorkingMorning(from);
-    return { key: `d:${i.id}:${i.dueAt}:overdue:${round}`, rule: 'overdue', round, fireAt: deliverAt(cal, next, false, i.chatId), urgent: false };
+    return { key: `d:${i.id}:${i.dueAt}:overdue:${round}`, rule: 'overdue', round, fireAt: deliverAt(cal, next, false, i.chatId, true), urgent: false };
   }
   return undefined;
 }

@@ -13,6 +13,7 @@ import { Repo } from '../../src/db/repo.ts';
 import { Engine, type ActionResult } from '../../src/engine/engine.ts';
 import type { Platform, SendContext, SendResult } from '../../src/platforms/platform.ts';
 import { Dispatcher } from '../../src/scheduler/dispatcher.ts';
+import { Scheduler } from '../../src/scheduler/scheduler.ts';
 
 export interface Sent {
   id: string;
@@ -44,18 +45,20 @@ export class Conversation {
   readonly db: Db;
   readonly repo: Repo;
   readonly engine: Engine;
+  readonly scheduler: Scheduler;
   readonly platform = new RecordingPlatform();
   readonly dispatcher: Dispatcher;
   private msgSeq = 0;
 
-  constructor(start = '2026-11-23T10:00:00+08:00', config: ConfigInput = {}) {
+  constructor(start = '2026-11-23T10:00:00+08:00', config: ConfigInput = {}, db?: Db) {
     const cfg = parseConfig({ log: { level: 'silent' }, ...config });
     this.clock = new FakeClock(new Date(start));
-    this.db = openTestDatabase();
+    this.db = db ?? openTestDatabase();
     this.repo = new Repo(this.db);
     const log = pino({ level: 'silent' });
     const calendar = new WorkCalendar({ ...cfg.calendar });
-    this.engine = new Engine({ repo: this.repo, config: cfg, clock: this.clock, calendar, log });
+    this.scheduler = new Scheduler({ repo: this.repo, config: cfg, clock: this.clock, calendar, log });
+    this.engine = new Engine({ repo: this.repo, config: cfg, clock: this.clock, calendar, log, replan: (id) => this.scheduler.replan(id) });
     this.dispatcher = new Dispatcher({ repo: this.repo, platforms: new Map([['sandbox', this.platform]]), clock: this.clock, log });
     for (const u of [A, B, C]) this.repo.upsertUser(u.id, u.name, 0);
   }
@@ -82,6 +85,24 @@ export class Conversation {
     });
     await this.dispatcher.drain();
     return this.platform.sent.slice(before);
+  }
+
+  /** Runs the scheduler tick at the current fake time and delivers what it wrote. */
+  async tick(): Promise<Sent[]> {
+    const before = this.platform.sent.length;
+    this.scheduler.tick();
+    await this.dispatcher.drain();
+    return this.platform.sent.slice(before);
+  }
+
+  /** Moves the fake clock to `t` (ISO with zone) and ticks. */
+  async at(t: string): Promise<string[]> {
+    this.clock.set(t);
+    return this.texts(await this.tick());
+  }
+
+  pendingReminders(): Array<{ key: string; rule: string; fire_at: number }> {
+    return this.db.$client.prepare(`select key, rule, fire_at from reminders where status = 'pending' order by fire_at`).all() as never;
   }
 
   /** The newest card whose title contains `title`, with its message id. */
