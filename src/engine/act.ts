@@ -65,11 +65,15 @@ export function act(ctx: Ctx, spec: KindSpec, item: ItemRow, input: ActInput): O
   const f: Facts = { item, people: ctx.repo.people(item.id), actorId: ctx.actor.id, input, newDue };
   const d = decide(spec.table, item.state, action, spec.roles(f), spec.guards(f));
   if (!d.ok) {
+    // A repeat of something the actor already did (a double click) is "已处理", not a refusal.
+    if (spec.alreadyDone?.(f)) {
+      return { ok: false, stale: true, message: `已处理：${name} ${ref} 当前状态为【${stateLabel(item.state, spec.kind)}】，您已操作过，无需重复。` };
+    }
     if (d.reason === 'forbidden') {
       return { ok: false, message: `⛔ 无权操作：只有${d.who.map((w) => ROLE_LABEL[w] ?? w).join('或')}可以${ACTION_LABEL[action] ?? action}${name} ${ref}。` };
     }
     if (d.reason === 'guard') return { ok: false, message: `${ACTION_LABEL[action] ?? action}需要说明：${spec.guardHint[d.guard] ?? d.guard}。` };
-    const stale = (input.cardVersion !== undefined && input.cardVersion < item.version) || !!spec.alreadyDone?.(f);
+    const stale = input.cardVersion !== undefined && input.cardVersion < item.version;
     if (stale) return { ok: false, stale, message: `已处理：${name} ${ref} 当前状态为【${stateLabel(item.state, spec.kind)}】，无需重复操作。` };
     return { ok: false, message: `${name} ${ref} 当前状态为【${stateLabel(item.state, spec.kind)}】，不能${ACTION_LABEL[action] ?? action}。` };
   }
