@@ -52,7 +52,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'progress', zh: ['进度'], en: ['progress'], keys: ['risk', 'plan'],
-    usage: '/进度 #任务编号 <0–100>% [risk:<风险>] [plan:<应对措施>]',
+    usage: '/进度 #任务编号 <0–100>% [说明] [risk:<风险>] [plan:<应对措施>]',
     example: '/进度 #15 60% risk:第三方接口延迟 plan:先用模拟数据联调',
     summary: '更新任务进度、风险和应对措施',
   },

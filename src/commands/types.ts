@@ -25,7 +25,7 @@ export type Command =
   | { name: 'req'; title: string; to: UserRef[]; due?: Date; pri: Priority; std?: string; background?: string; urgency?: 'urgent' | 'normal' | 'low' }
   | { name: 'contact'; id: number; user: UserRef; role: 'main' | 'sub'; duty?: string }
   | { name: 'task'; id?: number; title: string; owner: UserRef; helpers: UserRef[]; due?: Date; std?: string }
-  | { name: 'progress'; id: number; pct: number; risk?: string; plan?: string }
+  | { name: 'progress'; id: number; pct: number; risk?: string; plan?: string; note?: string }
   | { name: 'ask'; to: UserRef[]; question: string; urgent: boolean }
   | { name: 'reply'; id: number; answer: string }
   | { name: 'note'; text: string; urgent: boolean; todos: Todo[] }

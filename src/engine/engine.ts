@@ -234,7 +234,7 @@ export class Engine {
 function commandInput(cmd: Command): ActInput | undefined {
   switch (cmd.name) {
     case 'progress':
-      return { action: 'progress', pct: cmd.pct, risk: cmd.risk, plan: cmd.plan };
+      return { action: 'progress', pct: cmd.pct, risk: cmd.risk, plan: cmd.plan, text: cmd.note };
     case 'reply':
       return { action: 'reply', text: cmd.answer };
     case 'resolve':
