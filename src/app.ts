@@ -13,6 +13,7 @@ import type { Engine } from './engine/engine.ts';
 import type { Platform } from './platforms/platform.ts';
 import type { Dispatcher } from './scheduler/dispatcher.ts';
 import type { Scheduler } from './scheduler/scheduler.ts';
+import { type Metrics, outcomeOf } from './metrics.ts';
 
 export interface AppDeps {
   config: Config;
@@ -21,6 +22,7 @@ export interface AppDeps {
   engine: Engine;
   dispatcher: Dispatcher;
   scheduler: Scheduler;
+  metrics: Metrics;
   clock: Clock;
   calendar: WorkCalendar;
   log: Logger;
@@ -48,7 +50,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return res.status(status).send({ error: err.code ?? 'bad_request', message: err.message });
   });
 
+  // Webhook answers that never reach the inbound store (auth failures, bad bodies) are counted here.
+  app.addHook('onResponse', async (req, res) => {
+    const platform = /^\/(feishu|dingtalk)\//.exec(req.url)?.[1];
+    if (platform && res.statusCode >= 300) deps.metrics.inbound.inc({ platform, outcome: outcomeOf(res.statusCode) });
+  });
+
   app.get('/healthz', async () => ({ ok: true }));
+  app.get('/metrics', async (_req, res) => res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()));
   app.get('/readyz', async (_req, res) => {
     let db = false;
     let migrations = false;

@@ -16,6 +16,7 @@ import type { Platform } from './platforms/platform.ts';
 import { createSandbox } from './platforms/sandbox/index.ts';
 import { Dispatcher } from './scheduler/dispatcher.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
+import { Metrics } from './metrics.ts';
 
 /** What a platform module gets to build itself. */
 export interface Core {
@@ -91,9 +92,10 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   });
   let dispatcher: Dispatcher | undefined;
   const kick = () => dispatcher?.kick();
-  const scheduler = new Scheduler({ repo, config, clock, calendar, log, kick });
-  const engine = new Engine({ repo, config, clock, calendar, log, onOutbox: kick, replan: (id) => scheduler.replan(id) });
-  const inbound = new InboundStore(repo, clock, log);
+  const metrics = new Metrics({ defaults: true });
+  const scheduler = new Scheduler({ repo, config, clock, calendar, log, kick, metrics });
+  const engine = new Engine({ repo, config, clock, calendar, log, metrics, onOutbox: kick, replan: (id) => scheduler.replan(id) });
+  const inbound = new InboundStore(repo, clock, log, metrics);
   const core: Core = { config, db, repo, engine, clock, calendar, log, inbound, kick };
 
   const factories: Array<(c: Core) => PlatformModule> = [];
@@ -110,9 +112,12 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     baseDelayMs: config.outbox.baseDelayMs,
     maxDelayMs: config.outbox.maxDelayMs,
     rateLimits: config.outbox.rateLimits,
+    metrics,
   });
+  metrics.watchOutbox(() => (db.$client.prepare(`select count(*) as n from outbox where status = 'pending'`).get() as { n: number }).n);
 
   const deps: AppDeps = {
+    metrics,
     scheduler,
     config,
     db,

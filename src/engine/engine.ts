@@ -11,6 +11,7 @@ import type { CardAction, InboundMessage, UserRef } from '../domain/chat.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { WorkCalendar } from '../domain/calendar.ts';
 import type { Repo } from '../db/repo.ts';
+import type { Metrics } from '../metrics.ts';
 import { KIND_LABEL } from '../i18n/zh-CN.ts';
 import { type ActInput, type KindSpec, type Outcome, act } from './act.ts';
 import { answerByThread, askSpec, createAsk } from './ask.ts';
@@ -32,6 +33,7 @@ export interface EngineDeps {
   onOutbox?: () => void;
   /** Re-plans an item's reminders; called inside the transaction that changed it. */
   replan?: (itemId: number) => void;
+  metrics?: Metrics;
   /** Builds the reply to /export (a signed download link); absent when exports are off. */
   exportLink?: (ctx: Ctx, cmd: Extract<Command, { name: 'export' }>) => string;
 }
@@ -61,6 +63,7 @@ export class Engine {
 
   /** Handles one group message. Never throws: failures are logged and answered. */
   handleMessage(msg: InboundMessage): void {
+    const end = this.d.metrics?.commandSeconds.startTimer({ kind: 'message' });
     const ctx = this.ctx(msg.platform, msg.chatId, msg.sender, msg.messageId);
     try {
       this.inTx(() => {
@@ -94,11 +97,13 @@ export class Engine {
       this.d.log.error({ err, chatId: msg.chatId, messageId: msg.messageId }, 'message handling failed');
       this.safeReply(ctx, '⚠️ 处理命令时出现内部错误，请稍后重试。(Internal error.)');
     }
+    end?.();
     this.d.onOutbox?.();
   }
 
   /** Handles one card click; the result is shown to the clicker at once. */
   handleCardAction(a: CardAction): ActionResult {
+    const end = this.d.metrics?.commandSeconds.startTimer({ kind: 'card' });
     const ctx = this.ctx(a.platform, a.chatId, a.actor);
     let result: ActionResult;
     try {
@@ -122,6 +127,7 @@ export class Engine {
       this.d.log.error({ err, chatId: a.chatId, itemId: a.itemId, action: a.action }, 'card action failed');
       result = { ok: false, toast: '⚠️ 内部错误，请稍后重试。' };
     }
+    end?.();
     this.d.onOutbox?.();
     return result;
   }

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.ts';
 import type { Repo } from '../db/repo.ts';
 import { inboundEvents } from '../db/schema.ts';
+import type { Metrics } from '../metrics.ts';
 
 export type InboundHandler = (payload: string) => void | Promise<void>;
 
@@ -20,6 +21,7 @@ export class InboundStore {
     private readonly repo: Repo,
     private readonly clock: Clock,
     private readonly log: Logger,
+    private readonly metrics?: Metrics,
   ) {}
 
   /** Registers how a platform's stored payloads are processed. */
@@ -34,6 +36,7 @@ export class InboundStore {
       .values({ platform, eventId, payload, receivedAt: this.clock.now().getTime(), status: 'pending' })
       .onConflictDoNothing()
       .run();
+    this.metrics?.inbound.inc({ platform, outcome: r.changes === 1 ? 'accepted' : 'duplicate' });
     return r.changes === 1;
   }
 

@@ -11,6 +11,7 @@ import type { OutboxRow, Repo } from '../db/repo.ts';
 import { outbox } from '../db/schema.ts';
 import { type Platform, PlatformError } from '../platforms/platform.ts';
 import { type Rate, RateLimiter } from './rate-limit.ts';
+import type { Metrics } from '../metrics.ts';
 
 export interface DispatcherOptions {
   repo: Repo;
@@ -25,6 +26,7 @@ export interface DispatcherOptions {
   random?: () => number;
   /** Send rates per platform (app per second, chat per minute). */
   rateLimits?: Partial<Record<string, Rate>>;
+  metrics?: Metrics;
 }
 
 export class Dispatcher {
@@ -151,6 +153,7 @@ export class Dispatcher {
         { idempotencyKey: `gf-${row.id}`, updateMessageId: ref?.platformMessageId },
       );
       const t = this.o.clock.now().getTime();
+      this.o.metrics?.sent.inc({ platform: row.platform });
       this.o.repo.tx(() => {
         this.o.repo.db
           .update(outbox)
@@ -165,7 +168,9 @@ export class Dispatcher {
       const retryable = pe ? pe.retryable : true;
       const code = pe?.code ?? 'exception';
       const message = (err as Error).message;
-      if (!retryable || row.attempts + 1 >= this.maxAttempts) {
+      const final = !retryable || row.attempts + 1 >= this.maxAttempts;
+      this.o.metrics?.sendFailures.inc({ platform: row.platform, code, final: String(final) });
+      if (final) {
         this.fail(row, code, message, retryable, log);
         return true;
       }

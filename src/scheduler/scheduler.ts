@@ -21,6 +21,7 @@ import {
 } from '../domain/reminders.ts';
 import { parseDuration } from '../domain/when.ts';
 import type { ItemRow, Repo } from '../db/repo.ts';
+import type { Metrics } from '../metrics.ts';
 import { items, reminders } from '../db/schema.ts';
 import { reminderLine } from './lines.ts';
 import { weeklyReportCard } from '../engine/queries.ts';
@@ -35,6 +36,7 @@ export interface SchedulerDeps {
   log: Logger;
   /** Starts delivery of the outbox rows a tick wrote. */
   kick?: () => void;
+  metrics?: Metrics;
 }
 
 export function rulesFrom(config: Config): ReminderRules {
@@ -139,6 +141,7 @@ export class Scheduler {
     const claimed: ReminderRow[] = [];
     const claim = this.d.repo.db.$client.prepare(`update reminders set status = 'fired', fired_at = ? where id = ? and status = 'pending'`);
     for (const r of due) if (claim.run(now.getTime(), r.id).changes === 1) claimed.push(r);
+    for (const r of claimed) this.d.metrics?.remindersFired.inc({ rule: r.rule });
 
     const itemIds = [...new Set(claimed.flatMap((r) => (r.itemId === null ? [] : [r.itemId])))];
     const byId = new Map(
