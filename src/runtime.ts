@@ -17,6 +17,7 @@ import { createSandbox } from './platforms/sandbox/index.ts';
 import { Dispatcher } from './scheduler/dispatcher.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { Metrics } from './metrics.ts';
+import { type ExportTarget, exportLink, exportRoutes } from './export/routes.ts';
 
 /** What a platform module gets to build itself. */
 export interface Core {
@@ -67,6 +68,16 @@ export function redactPaths(): string[] {
   ];
 }
 
+/** The chat reply to /归档: a signed 24-hour download link on the bot's own URL. */
+function exportReply(config: Config, deps: Pick<Core, 'db' | 'clock'>, platform: PlatformName, target: ExportTarget): string {
+  const { host, port, publicUrl } = config.server;
+  const local = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
+  const url = exportLink(deps, target, publicUrl ?? local);
+  const what = target.itemId !== undefined ? `#${target.itemId} 的` : '本群的';
+  const warn = !publicUrl && platform !== 'sandbox' ? '\n⚠️ 管理员尚未配置 server.publicUrl，以下链接只能在服务器本机打开。' : '';
+  return `📦 ${what}协作归档（${target.format}）已生成，链接 24 小时内有效：\n${url}${warn}`;
+}
+
 export function createLogger(config: Config): Logger {
   const pretty = config.log.pretty ?? (process.env.NODE_ENV === 'development' || (process.stdout.isTTY && !process.env.CI));
   return pino({
@@ -94,7 +105,17 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   const kick = () => dispatcher?.kick();
   const metrics = new Metrics({ defaults: true });
   const scheduler = new Scheduler({ repo, config, clock, calendar, log, kick, metrics });
-  const engine = new Engine({ repo, config, clock, calendar, log, metrics, onOutbox: kick, replan: (id) => scheduler.replan(id) });
+  const engine = new Engine({
+    repo,
+    config,
+    clock,
+    calendar,
+    log,
+    metrics,
+    onOutbox: kick,
+    replan: (id) => scheduler.replan(id),
+    exportLink: (ctx, cmd) => exportReply(config, { db, clock }, ctx.platform, { chatId: ctx.chatId, itemId: cmd.id, format: cmd.format }),
+  });
   const inbound = new InboundStore(repo, clock, log, metrics);
   const core: Core = { config, db, repo, engine, clock, calendar, log, inbound, kick };
 
@@ -128,7 +149,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     calendar,
     log,
     platforms,
-    routes: modules.flatMap((m) => (m.routes ? [m.routes] : [])),
+    routes: [...modules.flatMap((m) => (m.routes ? [m.routes] : [])), exportRoutes(core)],
   };
   const app = await buildApp(deps);
   const close = async () => {

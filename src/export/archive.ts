@@ -81,7 +81,7 @@ function facts(s: Snapshot, opts: ArchiveOptions): Array<[string, string]> {
   const out: Array<[string, string]> = [['项目', s.project]];
   if (s.chat?.dept) out.push(['部门', s.chat.dept]);
   if (s.chat?.name) out.push(['群', s.chat.name]);
-  out.push(['范围', root ? `#${root.id}${root.seqNo ? `（${root.seqNo}）` : ''} ${root.title} 及其下属事项` : '本群全部事项']);
+  out.push(['范围', root ? `#${root.id}${root.seqNo ? `（${root.seqNo}）` : ''} ${s.plain(root.title)} 及其下属事项` : '本群全部事项']);
   out.push(['导出时间', `${fmtLocal(opts.now.getTime(), opts.timezone)}（${opts.timezone}）`]);
   return out;
 }

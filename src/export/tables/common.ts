@@ -47,11 +47,6 @@ export function ref(item: Pick<ItemRow, 'id'>): string {
   return `#${item.id}`;
 }
 
-/** "#12 标题" — for columns that point at another item. */
-export function label(item: Pick<ItemRow, 'id' | 'title'>): string {
-  return `#${item.id} ${item.title}`;
-}
-
 export function state(item: Pick<ItemRow, 'state' | 'kind'>): string {
   return stateLabel(item.state, item.kind);
 }
@@ -81,7 +76,7 @@ export function names(s: Snapshot, ids: Iterable<string | null | undefined>): st
 export function parentLabel(s: Snapshot, item: ItemRow): string {
   if (item.parentId === null) return '';
   const p = s.byId.get(item.parentId);
-  return p ? label(p) : `#${item.parentId}`;
+  return p ? `#${p.id} ${s.plain(p.title)}` : `#${item.parentId}`;
 }
 
 export function ofKind(s: Snapshot, kind: string): ItemRow[] {

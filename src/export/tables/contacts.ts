@@ -41,7 +41,7 @@ export const contactsTable: TableSpec = {
   ]),
   rows: (s) =>
     ofKind(s, 'request').flatMap((r) => {
-      const head = [`#${r.id}`, r.seqNo ?? '', r.title];
+      const head = [`#${r.id}`, r.seqNo ?? '', s.plain(r.title)];
       const lead: Cell[] = [...head, '主责方', '发起人', s.name(r.initiatorId), account(r.initiatorId), '需求发起与验收', '', null, ''];
       const sides = s
         .people(r.id)

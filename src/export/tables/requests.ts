@@ -28,7 +28,7 @@ export const requestsTable: TableSpec = {
       return [
         ref(r),
         r.seqNo ?? '',
-        r.title,
+        s.plain(r.title),
         s.chat?.dept ?? '',
         s.name(r.initiatorId),
         names(s, contacts.map((p) => p.userId)),

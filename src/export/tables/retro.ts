@@ -1,5 +1,6 @@
 // 协作复盘报告 — seed (协作流程优化记录): 项目名称、复盘时间、参与人员、亮点、不足、改进措施;
-// held within 5 working days after a request is done.
+// held within 5 working days after a request is done. One row per retrospective: the engine keeps
+// every one in data.retros and the latest in data.retro.
 
 import type { ItemRow } from '../../db/repo.ts';
 import { type Snapshot, type TableSpec, cols, time } from '../types.ts';
@@ -12,6 +13,13 @@ function participants(s: Snapshot, r: ItemRow, retro: Record<string, unknown>): 
   const contacts = s.people(r.id).filter((p) => p.role === 'contact' || p.role === 'sub').map((p) => p.userId);
   const owners = s.items.filter((i) => i.parentId === r.id && i.kind === 'task').map((t) => t.ownerId);
   return names(s, [r.initiatorId, ...contacts, ...owners]);
+}
+
+function entries(r: ItemRow): Array<Record<string, unknown>> {
+  const all = arr(r.data.retros).map(obj).filter((x) => Object.keys(x).length > 0);
+  if (all.length) return all;
+  const latest = obj(r.data.retro);
+  return Object.keys(latest).length ? [latest] : [];
 }
 
 export const retroTable: TableSpec = {
@@ -30,20 +38,17 @@ export const retroTable: TableSpec = {
   ]),
   rows: (s) =>
     s.items
-      .filter((i) => Object.keys(obj(i.data.retro)).length > 0)
-      .map((r) => {
-        const retro = obj(r.data.retro);
-        return [
-          s.project,
-          ref(r),
-          r.seqNo ?? '',
-          s.plain(r.title),
-          time(num(retro.at)),
-          participants(s, r, retro),
-          s.plain(str(retro.good)),
-          s.plain(str(retro.bad)),
-          s.plain(str(retro.improve)),
-          s.name(str(retro.by) || r.initiatorId),
-        ];
-      }),
+      .flatMap((r) => entries(r).map((retro) => ({ r, retro })))
+      .map(({ r, retro }) => [
+        s.project,
+        ref(r),
+        r.seqNo ?? '',
+        s.plain(r.title),
+        time(num(retro.at)),
+        participants(s, r, retro),
+        s.plain(str(retro.good)),
+        s.plain(str(retro.bad)),
+        s.plain(str(retro.improve)),
+        s.name(str(retro.by) || r.initiatorId),
+      ]),
 };

@@ -1,0 +1,18 @@
+// `npm run backup [-- <file>]`: takes an online backup of the configured database without
+// stopping the bot. Default destination: <db folder>/backups/groupflow-<UTC stamp>.db.
+
+import { ConfigError, loadConfig } from '../config/load.ts';
+import { openDatabase } from '../db/connection.ts';
+import { backupDatabase, defaultBackupFile } from './backup.ts';
+
+try {
+  const config = loadConfig();
+  const db = openDatabase(config.database.file);
+  const dest = process.argv[2] ?? defaultBackupFile(config.database.file, new Date());
+  const r = await backupDatabase(db, dest);
+  db.$client.close();
+  console.log(`备份完成 / backup written: ${r.file} (${r.pages} pages)`);
+} catch (err) {
+  console.error(err instanceof ConfigError ? err.message : `备份失败 / backup failed: ${(err as Error).message}`);
+  process.exit(1);
+}
