@@ -1,7 +1,7 @@
 // buildApp(deps): the Fastify app with every route, built from injected dependencies.
 // It never listens; server ownership (listen, signals, shutdown) is in main.ts.
 
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.ts';
 import type { PlatformName } from './domain/chat.ts';
@@ -35,7 +35,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log,
     bodyLimit: deps.config.server.bodyLimit,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: false,
   }) as unknown as FastifyInstance; // pino's Logger type is wider than FastifyBaseLogger
 

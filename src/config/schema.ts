@@ -83,13 +83,11 @@ const OutboxSchema = z
       .object({
         feishu: RateSchema.default({ appPerSecond: 50, chatPerMinute: 300 }),
         dingtalk: RateSchema.default({ appPerSecond: 20, chatPerMinute: 20 }),
-        sandbox: RateSchema.default({ appPerSecond: 1000, chatPerMinute: 6000 }),
       })
       .strict()
       .default({
         feishu: { appPerSecond: 50, chatPerMinute: 300 },
         dingtalk: { appPerSecond: 20, chatPerMinute: 20 },
-        sandbox: { appPerSecond: 1000, chatPerMinute: 6000 },
       }),
   })
   .strict();

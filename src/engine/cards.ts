@@ -71,7 +71,11 @@ export function confirmCard(item: ItemRow, contact: PersonRow, tz: string): Card
   fields.push({ label: '对接人', value: at(who) });
   if (contact.duty) fields.push({ label: '职责', value: contact.duty });
   return {
-    header: { title: `【需求确认】${itemRef(item.id, item.seqNo)} ${item.title}`, color, tag: stateLabel(item.state) },
+    header: {
+      title: `【需求确认】${itemRef(item.id, item.seqNo)} ${item.title}`,
+      color,
+      tag: contact.status === 'confirmed' ? '已确认' : contact.status === 'objected' ? '有异议' : stateLabel(item.state),
+    },
     fields,
     markdown: [status],
     buttons,

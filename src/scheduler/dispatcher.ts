@@ -26,8 +26,13 @@ export interface DispatcherOptions {
   random?: () => number;
   /** Send rates per platform (app per second, chat per minute). */
   rateLimits?: Partial<Record<string, Rate>>;
+  /** Monotonic wall time in ms for rate limiting (platform limits are about real time). */
+  monotonicNow?: () => number;
   metrics?: Metrics;
 }
+
+const MAX_INLINE_WAIT_MS = 1000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class Dispatcher {
   private running: Promise<number> | undefined;
@@ -39,6 +44,8 @@ export class Dispatcher {
   private readonly batchSize: number;
   private readonly random: () => number;
   private readonly limiter: RateLimiter;
+  private readonly monotonicNow: () => number;
+  private wakeup: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: DispatcherOptions) {
     this.maxAttempts = o.maxAttempts ?? 8;
@@ -47,6 +54,7 @@ export class Dispatcher {
     this.batchSize = o.batchSize ?? 200;
     this.random = o.random ?? Math.random;
     this.limiter = new RateLimiter(o.rateLimits ?? {});
+    this.monotonicNow = o.monotonicNow ?? (() => performance.now());
   }
 
   /** Starts a drain now (or right after the current one), without waiting. */
@@ -62,6 +70,8 @@ export class Dispatcher {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.wakeup) clearTimeout(this.wakeup);
+    this.wakeup = undefined;
     this.timer = undefined;
     await this.idle();
   }
@@ -113,11 +123,15 @@ export class Dispatcher {
     let n = 0;
     for (const row of rows) {
       if (this.blockedByEarlier(row)) break;
-      const now = this.o.clock.now().getTime();
-      const wait = this.limiter.acquire(row.platform, row.chatId, now);
+      // Pace sends at the platform's rate: a short wait is slept here, a long one (a burst
+      // beyond the per-chat budget) ends this pass and wakes the dispatcher when a slot frees.
+      let wait = this.limiter.acquire(row.platform, row.chatId, this.monotonicNow());
+      while (wait > 0 && wait <= MAX_INLINE_WAIT_MS) {
+        await sleep(wait);
+        wait = this.limiter.acquire(row.platform, row.chatId, this.monotonicNow());
+      }
       if (wait > 0) {
-        // Not a failure: try again when the platform's rate allows (no attempt counted).
-        this.o.repo.db.update(outbox).set({ nextAttemptAt: now + wait }).where(eq(outbox.id, row.id)).run();
+        this.wakeAfter(wait);
         break;
       }
       const ok = await this.sendRow(row);
@@ -183,6 +197,15 @@ export class Dispatcher {
         .run();
       return false;
     }
+  }
+
+  private wakeAfter(ms: number): void {
+    if (this.wakeup) return;
+    this.wakeup = setTimeout(() => {
+      this.wakeup = undefined;
+      this.kick();
+    }, ms);
+    this.wakeup.unref();
   }
 
   private backoff(attempts: number): number {

@@ -97,23 +97,42 @@ describe('outbox dispatcher', () => {
     expect(s.platform.calls).toEqual(['gf-1', 'gf-2']);
   });
 
-  it('a burst is spread at the per-chat rate instead of hitting the platform limit', async () => {
+  it('a burst is paced at the per-chat rate instead of hitting the platform limit', async () => {
     const s = setup([]);
+    let wall = 0; // the limiter's wall clock, moved by hand
     const limited = new Dispatcher({
       repo: s.repo,
       platforms: new Map([['sandbox', s.platform]]),
       clock: s.clock,
       log: pino({ level: 'silent' }),
       rateLimits: { sandbox: { appPerSecond: 100, chatPerMinute: 20 } },
+      monotonicNow: () => wall,
     });
     for (let i = 0; i < 8; i++) s.send('sandbox:g1', `n${i}`);
     await limited.drain();
-    expect(s.platform.delivered).toHaveLength(5); // the bucket's burst
-    s.clock.advance(3000);
+    expect(s.platform.delivered).toHaveLength(5); // the bucket's burst; the next slot is 3 s away
+    wall += 3000;
     await limited.drain();
     expect(s.platform.delivered).toHaveLength(6); // 20/min = one every 3 s
-    s.clock.advance(60_000);
+    wall += 60_000;
     await limited.drain();
     expect(s.platform.delivered).toHaveLength(8);
+    await limited.stop();
+  });
+
+  it('short waits are slept inline so a drain delivers a small burst at the app rate', async () => {
+    const s = setup([]);
+    const paced = new Dispatcher({
+      repo: s.repo,
+      platforms: new Map([['sandbox', s.platform]]),
+      clock: s.clock,
+      log: pino({ level: 'silent' }),
+      rateLimits: { sandbox: { appPerSecond: 20, chatPerMinute: 6000 } },
+    });
+    for (let i = 0; i < 8; i++) s.send(`sandbox:c${i}`, 'x');
+    const t0 = performance.now();
+    await paced.drain();
+    expect(s.platform.delivered).toHaveLength(8);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(0); // paced, not refused
   });
 });

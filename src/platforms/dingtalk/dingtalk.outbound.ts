@@ -10,11 +10,10 @@
 // | any card, no template configured| OpenAPI group send `sampleMarkdown` (no buttons, no @)        |
 
 import type { Logger } from 'pino';
-import type { Outbound } from '../../domain/chat.ts';
+import { type Outbound, nativeId } from '../../domain/chat.ts';
 import type { Clock } from '../../domain/clock.ts';
-import { nativeId } from '../../domain/chat.ts';
 import { PlatformError, type SendContext, type SendResult } from '../platform.ts';
-import { type CardInstance, DingtalkApi } from './dingtalk.api.ts';
+import type { CardInstance, DingtalkApi } from './dingtalk.api.ts';
 import type { SessionWebhook } from './dingtalk.inbound.ts';
 import { type RenderedCard, cardAsMarkdown, noticeCard, renderCard, renderText } from './dingtalk.render.ts';
 
@@ -25,7 +24,6 @@ export interface OutboundConfig {
   mode: 'http' | 'stream';
   robotCode: string;
   cardTemplateId: string;
-  oapiBase: string;
 }
 
 /** Session webhooks of recent messages, per chat. In memory: after a restart the OpenAPI is used. */

@@ -124,6 +124,26 @@ class GatewayClient extends DWClient {
   ws(): Socket | undefined {
     return (this as unknown as { socket?: Socket }).socket;
   }
+
+  private abandoned = false;
+
+  /** Gateway call, then the socket; a client abandoned meanwhile (timeout, stop) never stays open. */
+  async open(): Promise<void> {
+    await this.getEndpoint();
+    if (this.abandoned) throw new Error('abandoned');
+    await this._connect();
+    if (this.abandoned) {
+      this.ws()?.terminate();
+      throw new Error('abandoned');
+    }
+  }
+
+  /** Gives this client up for good: its socket is dropped and its listeners removed. */
+  abandon(): void {
+    this.abandoned = true;
+    this.ws()?.terminate();
+    this.removeAllListeners();
+  }
 }
 
 export type StreamState = 'idle' | 'connecting' | 'connected' | 'waiting' | 'stopped';
@@ -202,21 +222,17 @@ export class StreamSupervisor {
     if (!client) return;
     const socket = client.ws();
     if (socket && socket.readyState === OPEN) {
+      // A polite close first (the server stops pushing to it), then the socket is dropped anyway.
       await new Promise<void>((resolve) => {
-        const t = setTimeout(() => {
-          socket.terminate();
-          resolve();
-        }, 2000);
+        const t = setTimeout(resolve, 2000);
         socket.on('close', () => {
           clearTimeout(t);
           resolve();
         });
         socket.close();
       });
-    } else {
-      socket?.terminate();
     }
-    client.removeAllListeners();
+    client.abandon();
   }
 
   private set(s: StreamState, extra: Record<string, unknown> = {}): void {
@@ -243,15 +259,16 @@ export class StreamSupervisor {
     this.o.register(client);
     this.current = client;
     let timer: NodeJS.Timeout | undefined;
+    const opening = client.open();
+    opening.catch(() => undefined); // after a timeout nobody awaits it any more
     try {
       await Promise.race([
-        client.getEndpoint().then(() => client._connect()),
+        opening,
         new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('connect timed out')), this.o.connectTimeoutMs))),
       ]);
     } catch (err) {
       clearTimeout(timer);
-      client.ws()?.terminate();
-      client.removeAllListeners();
+      client.abandon();
       if (this.current === client) this.current = undefined;
       if (this.stopped()) return;
       this.o.log.warn({ err: (err as Error).message, attempt: this.attempts + 1 }, 'dingtalk stream connect failed');
@@ -261,7 +278,7 @@ export class StreamSupervisor {
     clearTimeout(timer);
     const socket = client.ws();
     if (this.stopped() || this.current !== client || !socket) {
-      socket?.terminate();
+      client.abandon();
       return;
     }
     this.connectedAt = this.lastSeen = performance.now();
@@ -300,17 +317,21 @@ export class StreamSupervisor {
   private onClosed(client: GatewayClient): void {
     if (this.current !== client) return;
     clearInterval(this.healthTimer);
-    client.removeAllListeners();
+    client.abandon();
     this.current = undefined;
     if (this.stopped()) return;
-    if (this.graceful || performance.now() - this.connectedAt >= this.o.stableMs) this.attempts = 0;
-    this.scheduleReconnect(this.graceful);
+    const stable = performance.now() - this.connectedAt >= this.o.stableMs;
+    if (stable) this.attempts = 0;
+    this.o.log.info({ upMs: Math.round(performance.now() - this.connectedAt), graceful: this.graceful }, 'dingtalk stream connection closed');
+    // A server-announced disconnect of a long-lived connection reconnects at once; a connection
+    // that keeps dropping soon after opening backs off like a failure.
+    this.scheduleReconnect(this.graceful && stable);
     this.graceful = false;
   }
 
   private scheduleReconnect(soon = false): void {
     const exp = Math.min(this.o.maxDelayMs, this.o.baseDelayMs * 2 ** this.attempts);
-    // Full jitter in [exp/2, exp): many bots restarting together do not hit the gateway at once.
+    // Jitter in [exp/2, exp): many bots restarting together do not hit the gateway at once.
     const delay = soon ? Math.round(this.o.random() * 500) : Math.round(exp / 2 + (this.o.random() * exp) / 2);
     this.attempts++;
     this.set('waiting', { retryInMs: delay });

@@ -31,7 +31,7 @@ export function createDingtalk(core: Core, opts: DingtalkOptions = {}): Dingtalk
   const deps: HandlerDeps = { core, webhooks, gate, log };
   const send = createSender({
     api,
-    cfg: { mode: cfg.mode, robotCode: cfg.robotCode, cardTemplateId: cfg.cardTemplateId, oapiBase: cfg.oapiBase },
+    cfg: { mode: cfg.mode, robotCode: cfg.robotCode, cardTemplateId: cfg.cardTemplateId },
     webhooks,
     gate,
     clock: core.clock,

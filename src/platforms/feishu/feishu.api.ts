@@ -86,7 +86,9 @@ export function sdkLogger(log: Logger): LarkLogger {
       if (a && typeof a === 'object' && 'message' in a) return String((a as { message: unknown }).message);
       return '';
     });
-    return { text: parts.filter(Boolean).join(' '), hadObject };
+    // The long connection's URL carries its access ticket in the query string.
+    const text = parts.filter(Boolean).join(' ').replace(/\b((?:wss?|https?):\/\/[^\s?#]+)\?\S*/gi, '$1?[redacted]');
+    return { text, hadObject };
   };
   const at = (level: 'warn' | 'info' | 'debug' | 'trace') => (...args: unknown[]) => {
     const { text, hadObject } = describe(args);
@@ -186,14 +188,14 @@ export class FeishuApi {
     const { msgType, content } = renderOutbound(msg);
     if (msg.body.type === 'card' && msg.body.update && ctx.updateMessageId) {
       const message_id = ctx.updateMessageId;
-      // https://open.feishu.cn/document/server-docs/im-v1/message-card/patch
+      // https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message/patch
       await this.call('patch', () => this.client.im.message.patch({ path: { message_id }, data: { content } }));
       return { platformMessageId: message_id };
     }
     if (msg.replyTo) {
       const message_id = msg.replyTo;
       try {
-        // https://open.feishu.cn/document/server-docs/im-v1/message/reply
+        // https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message/reply
         // A quoted reply stays in the main stream where the group sees it; Feishu threads it
         // anyway when the command itself was in a thread.
         const r = await this.call('reply', () =>
@@ -214,7 +216,7 @@ export class FeishuApi {
     return { platformMessageId: r.data?.message_id ?? '' };
   }
 
-  /** The bot's own identity. https://open.feishu.cn/document/client-docs/bot-v3/obtain-bot-info */
+  /** The bot's own identity. https://open.larkoffice.com/document/ukTMukTMukTM/uAjMxEjLwITMx4CMyETM */
   async botInfo(): Promise<{ openId: string; name?: string }> {
     const r = await this.call('bot_info', () =>
       this.client.request<Reply & { bot?: { open_id?: string; app_name?: string } }>({ method: 'GET', url: '/open-apis/bot/v3/info' }),

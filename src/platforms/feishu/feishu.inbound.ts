@@ -1,7 +1,6 @@
 // Feishu payload → neutral event, pure: messages (text and rich-text posts) with their mentions
 // and thread references, card clicks, and the bot joining a group.
 // Receive: https://open.feishu.cn/document/server-docs/im-v1/message/events/receive
-// Content: https://open.feishu.cn/document/server-docs/im-v1/message-content-description/message_content
 
 import type { CardAction, InboundMessage, UserRef } from '../../domain/chat.ts';
 import { mentionToken, qualify } from '../../domain/chat.ts';

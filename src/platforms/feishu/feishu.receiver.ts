@@ -5,7 +5,7 @@
 
 import type { Logger } from 'pino';
 import type { Core } from '../../runtime.ts';
-import { nativeId, type UserRef } from '../../domain/chat.ts';
+import { nativeId, splitMentions, type UserRef } from '../../domain/chat.ts';
 import type { FeishuApi } from './feishu.api.ts';
 import {
   feishuId,
@@ -152,7 +152,8 @@ export class FeishuReceiver {
       return { toast: { type: 'error', content: '无法识别的操作，请刷新卡片后重试。', i18n: { zh_cn: '无法识别的操作，请刷新卡片后重试。' } } };
     }
     const now = this.core.clock.now().getTime();
-    // The same click has been seen delivered twice under different event_ids.
+    // The same click has been seen delivered twice under different event_ids: the second must get
+    // the first one's success, not "已处理". Refusals are not kept (a retry may well succeed).
     const key = JSON.stringify([ev.context?.open_message_id, action.actor.id, ev.action.value, ev.action.form_value ?? null]);
     for (const [k, v] of this.clicks) if (now - v.at > CLICK_MEMO_MS) this.clicks.delete(k);
     const seen = this.clicks.get(key);
@@ -161,7 +162,7 @@ export class FeishuReceiver {
     const r = this.core.engine.handleCardAction(action);
     this.log.info({ chatId: action.chatId, itemId: action.itemId, action: action.action, ok: r.ok }, 'card action');
     const res = callbackResponse(r, this.names(r.toast, r.card?.mentions ?? []));
-    this.clicks.set(key, { at: now, res });
+    if (r.ok) this.clicks.set(key, { at: now, res });
     return res;
   }
 
@@ -177,7 +178,7 @@ export class FeishuReceiver {
 
   /** Names for the mention tokens in a toast, plus those a card already carries. */
   private names(text: string, extra: { id: string; name: string }[]): Names {
-    const ids = [...text.matchAll(/<@([^<>\s]+)>/g)].map((m) => m[1]!);
+    const ids = splitMentions(text).flatMap((s) => ('userId' in s ? [s.userId] : []));
     const known = this.core.repo.userNames(ids);
     const out = new Map<string, string>(extra.map((m) => [m.id, m.name]));
     for (const id of ids) out.set(id, known.get(id) ?? out.get(id) ?? nativeId(id));

@@ -1,6 +1,6 @@
 // Neutral message → Feishu content: text with <at> mentions, and card JSON 2.0 from the neutral
 // card model. Pure.
-// Content formats: https://open.feishu.cn/document/server-docs/im-v1/message-content-description/create_json
+// Content formats: https://open.feishu.cn/document/server-docs/im-v1/message/create
 // Card JSON 2.0:   https://open.feishu.cn/document/feishu-cards/card-json-v2-structure
 
 import type { Card, CardButton, CardColor } from '../../domain/card.ts';
@@ -22,8 +22,10 @@ function escapeMarkdown(s: string): string {
   return s.replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** A display name; an unknown user (no name, or the id standing in for one) shows the bare id. */
 function nameOf(id: string, names: Names): string {
-  return names.get(id) ?? nativeId(id);
+  const n = names.get(id);
+  return !n || n === id ? nativeId(id) : n;
 }
 
 /** Text-message body: `<@id>` → `<at user_id="ou_x">name</at>`. */

@@ -9,8 +9,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../domain/clock.ts';
 import { FeishuReceiver } from './feishu.receiver.ts';
+import { CARD_CALLBACK } from './feishu.types.ts';
 import { type FeishuSecrets, verifyRequest } from './feishu.verify.ts';
-import { CARD_CALLBACK } from './feishu.ws.ts';
 
 export interface FeishuRouteDeps {
   receiver: FeishuReceiver;

@@ -69,7 +69,7 @@ export const MessageReceiveSchema = z.looseObject({
 });
 export type MessageReceive = z.infer<typeof MessageReceiveSchema>;
 
-// https://open.feishu.cn/document/server-docs/group/chat-member/event/added-2
+// https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat-member-bot/events/added
 export const BotMembershipSchema = z.looseObject({
   chat_id: z.string().min(1),
   operator_id: UserIdSchema.optional(),
@@ -79,7 +79,7 @@ export const BotMembershipSchema = z.looseObject({
 });
 export type BotMembership = z.infer<typeof BotMembershipSchema>;
 
-// https://open.feishu.cn/document/uAjLw4CM/ukzMukzMukzM/feishu-cards/card-callback-communication
+// https://open.feishu.cn/document/feishu-cards/card-callback-communication
 export const CardActionEventSchema = z.looseObject({
   operator: UserIdSchema,
   /** The card-update token `c-…` (not the Verification Token). */
@@ -98,6 +98,9 @@ export const CardActionEventSchema = z.looseObject({
     .optional(),
 });
 export type CardActionEvent = z.infer<typeof CardActionEventSchema>;
+
+/** The card callback's event type (subscribed under 回调配置, not with the events). */
+export const CARD_CALLBACK = 'card.action.trigger';
 
 /** What a card button sends back in `behaviors[].value`. */
 export interface ButtonValue {

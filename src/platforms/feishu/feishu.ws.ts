@@ -1,7 +1,7 @@
 // Long-connection mode: the SDK's WSClient receives events and card callbacks over an outbound
 // WebSocket (no public URL). Handlers registered on an EventDispatcher feed the same receiver as
 // the webhook; a card handler's return value rides back in the ACK frame as the callback answer.
-// https://open.feishu.cn/document/server-docs/event-subscription-guide/event-subscription-configure-/request-url-configuration-case
+// https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/event-subscription-guide/callback-subscription/configure-callback-request-address
 // Payloads arrive plaintext (auth happens at connect) and are flattened by the SDK:
 // {schema, ...header, ...event}, event keys winning (a card's `token` is the c-… update token).
 
@@ -9,13 +9,14 @@ import { EventDispatcher, LoggerLevel, WSClient } from '@larksuiteoapi/node-sdk'
 import type { Logger } from 'pino';
 import { sdkLogger } from './feishu.api.ts';
 import type { FeishuReceiver } from './feishu.receiver.ts';
-import type { CardCallbackResponse, Envelope } from './feishu.types.ts';
+import { CARD_CALLBACK, type CardCallbackResponse, type Envelope } from './feishu.types.ts';
 
 /** The event types Groupflow handles; each must also be subscribed in the developer console. */
 export const EVENT_TYPES = ['im.message.receive_v1', 'im.chat.member.bot.added_v1', 'im.chat.member.bot.deleted_v1'] as const;
-export const CARD_CALLBACK = 'card.action.trigger';
 
 const HEADER_KEYS = ['event_id', 'event_type', 'create_time', 'app_id', 'tenant_key'] as const;
+/** The SDK's WSClient silently refuses to start for any other App ID. */
+export const LONGCONN_APP_ID = /^cli_[0-9a-fA-F]{16}$/;
 
 /** Undoes the SDK's flattening: the v2 envelope the receiver (and the webhook) works with. */
 export function unflatten(data: Record<string, unknown>, eventType: string): Envelope {
@@ -70,6 +71,10 @@ export class FeishuLongConn {
   /** Connects; resolves when connected, or after readyTimeoutMs with a warning (the SDK retries). */
   async start(): Promise<void> {
     if (this.client) return;
+    if (!LONGCONN_APP_ID.test(this.o.appId)) {
+      this.log.error({ appId: this.o.appId }, 'long connection not started: platforms.feishu.appId must look like cli_ followed by 16 hex digits');
+      return;
+    }
     let ready!: () => void;
     const isReady = new Promise<void>((r) => (ready = r));
     this.client = new WSClient({

@@ -45,6 +45,8 @@ export class FeishuPlatform implements Platform {
 export interface FeishuOptions {
   /** Per-request OpenAPI timeout (default 10 s). */
   timeoutMs?: number;
+  /** How long start() waits for the long connection before going on (default 10 s). */
+  readyTimeoutMs?: number;
 }
 
 /** Builds the Feishu module from `platforms.feishu` (the caller checks `enabled`). */
@@ -57,7 +59,7 @@ export function createFeishu(core: Core, opts: FeishuOptions = {}): PlatformModu
   const dispatcher = createDispatcher(receiver, log);
   const longConn =
     cfg.mode === 'longconn'
-      ? new FeishuLongConn({ appId: cfg.appId, appSecret: cfg.appSecret, domain: cfg.domain, log }, dispatcher)
+      ? new FeishuLongConn({ appId: cfg.appId, appSecret: cfg.appSecret, domain: cfg.domain, log, readyTimeoutMs: opts.readyTimeoutMs }, dispatcher)
       : undefined;
   // Webhook routes exist in webhook mode, and in longconn mode only when credentials to check
   // them are configured (events and callbacks can be set to different modes in the console).

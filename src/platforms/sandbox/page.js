@@ -22,12 +22,11 @@
     fetching: null,
     fetchAgain: false,
     mode: 'connecting',
+    scrollNext: false,
   };
 
   // ── small helpers ──────────────────────────────────────────────────────────────────────────
-  function esc(s) {
-    return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
-  }
+  const { esc } = window.GFText;
   function el(tag, cls, html) {
     const e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -84,76 +83,12 @@
     }
   }
 
-  // ── rich text: escape first, then mentions, bold, links, code, lists ──────────────────────────
-  const INLINE = /\*\*([\s\S]+?)\*\*|\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)|(https?:\/\/[\w\-.~:/?#@!$&*+,;=%]+)|<@([^<>\s]+)>|`([^`\n]+)`/g;
-
-  function inline(text, names) {
-    let out = '';
-    let last = 0;
-    for (const m of text.matchAll(INLINE)) {
-      out += esc(text.slice(last, m.index));
-      last = m.index + m[0].length;
-      if (m[1] !== undefined) out += '<strong>' + inline(m[1], names) + '</strong>';
-      else if (m[2] !== undefined) out += link(m[3], esc(m[2]));
-      else if (m[4] !== undefined) {
-        // Trailing punctuation belongs to the sentence, not the URL.
-        const url = m[4].replace(/[.,;:!?']+$/, '');
-        out += link(url, esc(url));
-        last -= m[4].length - url.length;
-      } else if (m[5] !== undefined) out += mention(m[5], names);
-      else if (m[6] !== undefined) out += '<code>' + esc(m[6]) + '</code>';
-    }
-    return out + esc(text.slice(last));
-  }
-  function link(url, label) {
-    return `<a href="${esc(url)}" target="_blank" rel="noopener noreferrer">${label}</a>`;
-  }
+  // ── rich text (richtext.js) with this page's mentions ─────────────────────────────────────────
   function mention(id, names) {
     const name = (names && names.get(id)) || userName(id);
     return `<span class="mention${id === S.me ? ' me' : ''}" data-user="${esc(id)}">@${esc(name)}</span>`;
   }
-  /** Markdown subset: paragraphs, line breaks, "- " lists, "# " headings, inline marks. */
-  function markdown(text, names) {
-    const blocks = [];
-    let para = [];
-    let list = [];
-    const flushPara = () => {
-      if (para.length) blocks.push('<p>' + para.map((l) => inline(l, names)).join('<br>') + '</p>');
-      para = [];
-    };
-    const flushList = () => {
-      if (list.length) blocks.push('<ul>' + list.map((l) => '<li>' + inline(l, names) + '</li>').join('') + '</ul>');
-      list = [];
-    };
-    for (const line of String(text).split('\n')) {
-      const item = /^\s*[-*•]\s+(.*)$/.exec(line);
-      const head = /^#{1,4}\s+(.*)$/.exec(line);
-      if (item) {
-        flushPara();
-        list.push(item[1]);
-      } else if (head) {
-        flushPara();
-        flushList();
-        blocks.push('<p class="h">' + inline(head[1], names) + '</p>');
-      } else if (!line.trim()) {
-        flushPara();
-        flushList();
-      } else {
-        flushList();
-        para.push(line);
-      }
-    }
-    flushPara();
-    flushList();
-    return blocks.join('');
-  }
-  /** One-line values and what people typed: inline marks and line breaks only. */
-  function plain(text, names) {
-    return String(text)
-      .split('\n')
-      .map((l) => inline(l, names))
-      .join('<br>');
-  }
+  const { inline, markdown, plain } = window.GFText.make(mention);
   function namesOf(list) {
     return new Map((list || []).map((m) => [m.id, m.name]));
   }
@@ -169,7 +104,7 @@
     head.appendChild(el('div', 'card-title', inline(card.header.title, names)));
     if (card.header.tag) head.appendChild(el('span', 'card-tag', esc(card.header.tag)));
     root.appendChild(head);
-    const body = el('div', 'card-body');
+    const body = el('div', 'card-body rt');
     if (card.fields && card.fields.length) {
       const dl = el('dl', 'fields');
       for (const f of card.fields) {
@@ -214,7 +149,7 @@
     form.appendChild(el('div', 'form-title', esc(b.label) + ' <span class="en">fill in and submit</span>'));
     const fields = [];
     for (const input of b.inputs || []) {
-      const label = el('label', '', esc(input.label) + (input.required ? ' <span class="req">*</span>' : ''));
+      const label = el('label', '', '<span>' + esc(input.label) + (input.required ? ' <span class="req">*</span>' : '') + '</span>');
       const multiline = input.name === 'reason';
       const f = document.createElement(multiline ? 'textarea' : 'input');
       if (multiline) f.rows = 2;
@@ -369,6 +304,7 @@
         const chatId = S.chatId;
         const box = $('#messages');
         const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 120;
+        const initial = S.since === 0;
         let grew = false;
         try {
           const r = await api('GET', `/messages?chatId=${encodeURIComponent(chatId)}&since=${S.since}`);
@@ -382,7 +318,7 @@
         } catch (e) {
           setError('#send-error', e.message);
         }
-        if (grew && (nearBottom || S.since === 0 || S.scrollNext)) box.scrollTop = box.scrollHeight;
+        if (grew && (nearBottom || initial || S.scrollNext)) box.scrollTop = box.scrollHeight;
         S.scrollNext = false;
       } while (S.fetchAgain);
     })().finally(() => (S.fetching = null));

@@ -10,6 +10,7 @@ export interface Asset {
 const FILES: Record<string, string> = {
   'page.html': 'text/html; charset=utf-8',
   'page.js': 'text/javascript; charset=utf-8',
+  'richtext.js': 'text/javascript; charset=utf-8',
   'page.css': 'text/css; charset=utf-8',
 };
 

@@ -1,6 +1,6 @@
 // The sandbox's HTTP surface: the page under /sandbox and its JSON API under /sandbox/api.
 //   GET  /                      → redirect to /sandbox
-//   GET  /sandbox               the page (page.js, page.css beside it)
+//   GET  /sandbox               the page (page.js, richtext.js, page.css beside it)
 //   GET  /sandbox/api/state     users, groups, the bot, the current rev
 //   POST /sandbox/api/users     {name}                       → 201 user
 //   POST /sandbox/api/chats     {name}                       → 201 group
@@ -49,8 +49,9 @@ export function sandboxRoutes(d: RouteDeps) {
     app.get('/', (_req, res) => res.redirect('/sandbox'));
     app.get('/sandbox/', (_req, res) => res.redirect('/sandbox'));
     app.get('/sandbox', (_req, res) => asset(res, d.assets.get('page.html')!));
-    app.get('/sandbox/page.js', (_req, res) => asset(res, d.assets.get('page.js')!));
-    app.get('/sandbox/page.css', (_req, res) => asset(res, d.assets.get('page.css')!));
+    for (const name of ['page.js', 'richtext.js', 'page.css']) {
+      app.get(`/sandbox/${name}`, (_req, res) => asset(res, d.assets.get(name)!));
+    }
 
     app.get('/sandbox/api/state', async () => d.service.state());
     app.post('/sandbox/api/users', (req, res) =>
@@ -81,7 +82,7 @@ function registerEvents(app: FastifyInstance, d: RouteDeps): void {
     for (const s of streams) s.end();
     done();
   });
-  app.get('/sandbox/api/events', (req, res) => {
+  app.get('/sandbox/api/events', (_req, res) => {
     res.hijack();
     const raw = res.raw;
     raw.writeHead(200, {
@@ -100,7 +101,8 @@ function registerEvents(app: FastifyInstance, d: RouteDeps): void {
       clearInterval(ping);
       streams.delete(raw);
     };
-    req.raw.on('close', cleanup);
+    // The response's 'close' fires when the page goes away or the server ends the stream.
+    raw.on('close', cleanup);
     raw.on('error', cleanup);
   });
 }
