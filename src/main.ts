@@ -27,8 +27,9 @@ async function main(): Promise<void> {
   await rt.inbound.recover();
   rt.dispatcher.start();
   rt.scheduler.start();
-  for (const m of rt.modules) await m.platform.start?.();
   const address = await rt.app.listen({ host: config.server.host, port: config.server.port });
+  // After listen: DingTalk's HTTP mode registers our callback URL, which must answer by then.
+  for (const m of rt.modules) await m.platform.start?.();
 
   if (sandboxEnabled(config)) {
     const url = `http://${LOOPBACK.test(config.server.host) ? config.server.host : '127.0.0.1'}:${(rt.app.server.address() as { port: number }).port}/sandbox`;

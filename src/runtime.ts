@@ -13,6 +13,8 @@ import { Repo } from './db/repo.ts';
 import { Engine } from './engine/engine.ts';
 import { InboundStore } from './engine/inbound.ts';
 import type { Platform } from './platforms/platform.ts';
+import { createDingtalk } from './platforms/dingtalk/index.ts';
+import { createFeishu } from './platforms/feishu/index.ts';
 import { createSandbox } from './platforms/sandbox/index.ts';
 import { Dispatcher } from './scheduler/dispatcher.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
@@ -50,7 +52,7 @@ export interface Runtime extends AppDeps {
 export interface RuntimeOptions {
   clock?: Clock;
   log?: Logger;
-  /** Extra or replacement platform modules (tests). */
+  /** Platform modules to use; each replaces the built-in module of its platform (tests). */
   extraModules?: Array<(core: Core) => PlatformModule>;
 }
 
@@ -119,10 +121,16 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   const inbound = new InboundStore(repo, clock, log, metrics);
   const core: Core = { config, db, repo, engine, clock, calendar, log, inbound, kick };
 
-  const factories: Array<(c: Core) => PlatformModule> = [];
-  if (sandboxEnabled(config)) factories.push(createSandbox);
-  factories.push(...(opts.extraModules ?? []));
-  const modules = factories.map((f) => f(core));
+  // Modules passed in (tests: a platform built with options) replace the built-in one of the same platform.
+  const modules = (opts.extraModules ?? []).map((f) => f(core));
+  const builtIn: Array<[PlatformName, boolean, (c: Core) => PlatformModule]> = [
+    ['sandbox', sandboxEnabled(config), createSandbox],
+    ['feishu', config.platforms.feishu.enabled, createFeishu],
+    ['dingtalk', config.platforms.dingtalk.enabled, createDingtalk],
+  ];
+  for (const [name, enabled, factory] of builtIn) {
+    if (enabled && !modules.some((m) => m.platform.name === name)) modules.push(factory(core));
+  }
   const platforms = new Map<PlatformName, Platform>(modules.map((m) => [m.platform.name, m.platform]));
   dispatcher = new Dispatcher({
     repo,
@@ -152,10 +160,21 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     routes: [...modules.flatMap((m) => (m.routes ? [m.routes] : [])), exportRoutes(core)],
   };
   const app = await buildApp(deps);
+  // Forget inbound event ids past the de-duplication horizon, hourly.
+  const pruner = setInterval(() => {
+    try {
+      inbound.prune();
+    } catch (err) {
+      log.warn({ err }, 'inbound prune failed');
+    }
+  }, 3600_000);
+  pruner.unref();
   const close = async () => {
+    clearInterval(pruner);
     scheduler.stop();
     await app.close();
     for (const m of modules) await m.platform.stop?.();
+    await inbound.idle();
     await dispatcher.stop();
     db.$client.close();
   };

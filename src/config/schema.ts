@@ -169,6 +169,13 @@ export const ConfigSchema = z
       for (const k of ['appId', 'appSecret'] as const) {
         if (!f[k]) ctx.addIssue({ code: 'custom', path: ['platforms', 'feishu', k], message: '启用飞书时必填 / required when feishu is enabled' });
       }
+      if (f.mode === 'longconn' && f.appId && !/^cli_[0-9a-fA-F]{16}$/.test(f.appId)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['platforms', 'feishu', 'appId'],
+          message: '长连接模式的 App ID 形如 cli_ 加 16 位十六进制 / longconn needs an App ID like cli_0123456789abcdef',
+        });
+      }
       if (f.mode === 'webhook' && !f.encryptKey && !f.verificationToken) {
         ctx.addIssue({
           code: 'custom',

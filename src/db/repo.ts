@@ -197,6 +197,32 @@ export class Repo {
     );
   }
 
+  /** The stable key of the card a platform message shows, if it is one of ours. */
+  cardKeyOfMessage(platform: string, platformMessageId: string): string | undefined {
+    return this.db
+      .select({ key: cardRefs.cardKey })
+      .from(cardRefs)
+      .where(and(eq(cardRefs.platform, platform), eq(cardRefs.platformMessageId, platformMessageId)))
+      .get()?.key;
+  }
+
+  /** The newest version of a card queued after outbox row `afterId` (the card as it now looks). */
+  queuedCard(cardKey: string, afterId: number): Card | undefined {
+    const row = this.db
+      .select({ body: outbox.body })
+      .from(outbox)
+      .where(and(eq(outbox.cardKey, cardKey), sql`${outbox.id} > ${afterId}`))
+      .orderBy(sql`${outbox.id} desc`)
+      .limit(1)
+      .get();
+    const body = row?.body as { type?: string; card?: Card } | undefined;
+    return body?.type === 'card' ? body.card : undefined;
+  }
+
+  lastOutboxId(): number {
+    return (this.db.$client.prepare('select coalesce(max(id), 0) as n from outbox').get() as { n: number }).n;
+  }
+
   saveCardRef(cardKey: string, platform: string, chatId: string, itemId: number | null, platformMessageId: string): void {
     this.db
       .insert(cardRefs)

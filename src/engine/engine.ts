@@ -113,6 +113,7 @@ export class Engine {
         if (!item || item.chatId !== a.chatId) return { ok: false, toast: `找不到事项 #${a.itemId}。` };
         const spec = SPECS[item.kind];
         if (!spec || !CARD_ACTIONS[item.kind]?.has(a.action)) return { ok: false, toast: `未知操作：${a.action}` };
+        const before = this.d.repo.lastOutboxId();
         const out = act(ctx, spec, item, {
           action: a.action,
           reason: a.form.reason?.trim() || undefined,
@@ -121,7 +122,12 @@ export class Engine {
           forUser: a.for,
           cardVersion: a.version,
         });
-        return out.ok ? { ok: true, toast: out.toast } : { ok: false, toast: out.message };
+        if (!out.ok) return { ok: false, toast: out.message };
+        // The clicked card as it now looks, so platforms that answer a click with a card
+        // (Feishu) show the change at once; the outbox update follows for everyone else.
+        const cardKey = a.cardMessageId ? this.d.repo.cardKeyOfMessage(a.platform, a.cardMessageId) : undefined;
+        const card = cardKey ? this.d.repo.queuedCard(cardKey, before) : undefined;
+        return { ok: true, toast: out.toast, ...(card && cardKey ? { card, cardKey } : {}) };
       });
     } catch (err) {
       this.d.log.error({ err, chatId: a.chatId, itemId: a.itemId, action: a.action }, 'card action failed');

@@ -16,6 +16,7 @@ export const DEDUPE_TTL_MS = 24 * 3600_000;
 
 export class InboundStore {
   private readonly handlers = new Map<string, InboundHandler>();
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly repo: Repo,
@@ -67,8 +68,22 @@ export class InboundStore {
   /** Stores and, if new, processes after the current tick (so the caller can acknowledge first). */
   acceptAndSchedule(platform: string, eventId: string, payload: string): boolean {
     const fresh = this.accept(platform, eventId, payload);
-    if (fresh) setImmediate(() => void this.process(platform, eventId));
+    if (fresh) this.later(() => this.process(platform, eventId));
     return fresh;
+  }
+
+  /** Runs `work` after the current tick, tracked so that shutdown can wait for it. */
+  later(work: () => Promise<void>): void {
+    const p: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(work)
+      .catch((err: unknown) => this.log.error({ err }, 'inbound work failed'))
+      .finally(() => this.inFlight.delete(p));
+    this.inFlight.add(p);
+  }
+
+  /** Resolves when no scheduled inbound work is running (graceful shutdown). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size) await Promise.all([...this.inFlight]);
   }
 
   /** Processes events left pending by a crash, oldest first. */

@@ -32,6 +32,15 @@ export interface DispatcherOptions {
 }
 
 const MAX_INLINE_WAIT_MS = 1000;
+
+/**
+ * The platform idempotency key of an outbox row (Feishu `uuid` ≤ 50 chars, DingTalk
+ * `outTrackId`): stable across retries of the row, and unique across installs and database
+ * resets because it carries the row's creation time.
+ */
+export function idempotencyKey(row: Pick<OutboxRow, 'id' | 'createdAt'>): string {
+  return `gf-${row.createdAt.toString(36)}-${row.id}`;
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class Dispatcher {
@@ -164,7 +173,7 @@ export class Dispatcher {
     try {
       const res = await platform.send(
         { platform: row.platform as PlatformName, chatId: row.chatId, body, replyTo: row.replyTo ?? undefined, urgent: row.urgent },
-        { idempotencyKey: `gf-${row.id}`, updateMessageId: ref?.platformMessageId },
+        { idempotencyKey: idempotencyKey(row), updateMessageId: ref?.platformMessageId },
       );
       const t = this.o.clock.now().getTime();
       this.o.metrics?.sent.inc({ platform: row.platform });

@@ -171,3 +171,16 @@ describe('request flow (engine, outbox, dispatcher)', () => {
     expect(rows.every((r) => r.item_id === 1)).toBe(true);
   });
 });
+
+describe('card action answers', () => {
+  it('carry the clicked card as it now looks', async () => {
+    const c = new Conversation();
+    await c.say(A, RAISE);
+    const card = c.cardFor('需求确认', B);
+    const r = await c.click(B, card, '确认对接');
+    expect(r.ok).toBe(true);
+    expect(r.cardKey).toBe(`item:1:confirm:${B.id}`);
+    expect(r.card!.markdown.join()).toContain('已确认');
+    expect(r.card!.buttons).toEqual([]);
+  });
+});

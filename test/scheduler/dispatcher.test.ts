@@ -5,7 +5,7 @@ import { FakeClock } from '../../src/domain/clock.ts';
 import { openTestDatabase } from '../../src/db/connection.ts';
 import { Repo } from '../../src/db/repo.ts';
 import { type Platform, PlatformError, type SendContext, type SendResult } from '../../src/platforms/platform.ts';
-import { Dispatcher } from '../../src/scheduler/dispatcher.ts';
+import { Dispatcher, idempotencyKey } from '../../src/scheduler/dispatcher.ts';
 
 /** A platform that answers rate-limit and server errors on demand, and records deliveries. */
 class FlakyPlatform implements Platform {
@@ -38,6 +38,10 @@ function setup(faults: Array<'429' | '500' | 'bad'>) {
   return { db, repo, clock, platform, dispatcher, send, logs };
 }
 
+function key(s: { db: { $client: { prepare: (q: string) => { get: (id: number) => unknown } } } }, id: number): string {
+  return idempotencyKey(s.db.$client.prepare('select id, created_at as createdAt from outbox where id = ?').get(id) as { id: number; createdAt: number });
+}
+
 describe('outbox dispatcher', () => {
   it('retries 429 and 5xx with backoff and delivers every message exactly once, in order per chat', async () => {
     const s = setup(['429', '500', '500']);
@@ -47,12 +51,17 @@ describe('outbox dispatcher', () => {
       await s.dispatcher.drain();
       s.clock.advance(1000);
     }
-    const rows = s.db.$client.prepare('select id, status, attempts from outbox order by id').all() as Array<{ id: number; status: string; attempts: number }>;
+    const rows = s.db.$client.prepare('select id, status, attempts, created_at as createdAt from outbox order by id').all() as Array<{
+      id: number;
+      status: string;
+      createdAt: number;
+    }>;
     expect(rows.every((r) => r.status === 'sent')).toBe(true);
-    expect(s.platform.delivered.sort()).toEqual(rows.map((r) => `gf-${r.id}`).sort());
+    const keys = rows.map(idempotencyKey);
+    expect(s.platform.delivered.sort()).toEqual([...keys].sort());
     // Chat g1's messages went out in order even though the first one was retried.
-    const g1 = s.platform.calls.filter((k) => ['gf-1', 'gf-2', 'gf-3', 'gf-4'].includes(k));
-    expect([...new Set(g1)]).toEqual(['gf-1', 'gf-2', 'gf-3', 'gf-4']);
+    const g1 = s.platform.calls.filter((k) => keys.slice(0, 4).includes(k));
+    expect([...new Set(g1)]).toEqual(keys.slice(0, 4));
     // Backoff is visible in the logs, with the platform's code.
     const retries = s.logs.filter((l) => l.msg === 'send failed, will retry');
     expect(retries.map((l) => l.code)).toEqual(expect.arrayContaining(['99991400', 'http_500']));
@@ -71,7 +80,7 @@ describe('outbox dispatcher', () => {
     expect(s.platform.delivered).toEqual([]);
     s.clock.advance(1500);
     await s.dispatcher.drain();
-    expect(s.platform.delivered).toEqual(['gf-1']);
+    expect(s.platform.delivered).toEqual([key(s, 1)]);
   });
 
   it('a non-retryable error marks the row failed with the platform code, and later rows still go', async () => {
@@ -94,7 +103,7 @@ describe('outbox dispatcher', () => {
     const fresh = new Dispatcher({ repo: s.repo, platforms: new Map([['sandbox', s.platform]]), clock: s.clock, log: pino({ level: 'silent' }) });
     await fresh.drain();
     await fresh.drain();
-    expect(s.platform.calls).toEqual(['gf-1', 'gf-2']);
+    expect(s.platform.calls).toEqual([key(s, 1), key(s, 2)]);
   });
 
   it('a burst is paced at the per-chat rate instead of hitting the platform limit', async () => {

@@ -72,9 +72,9 @@ export class FeishuReceiver {
       return 'duplicate';
     }
     // After the current tick, so the transport acknowledges first.
-    setImmediate(() => {
-      void inbound.process(PLATFORM, eventId);
-      if (messageId) void inbound.process(PLATFORM, `message:${messageId}`);
+    inbound.later(async () => {
+      await inbound.process(PLATFORM, eventId);
+      if (messageId) await inbound.process(PLATFORM, `message:${messageId}`);
     });
     return 'new';
   }

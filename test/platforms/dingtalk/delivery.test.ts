@@ -1,6 +1,7 @@
 // Outbound: access tokens, which path each message takes, and failures (throttling and server
 // errors retried through the outbox, others failed with the vendor's code and message).
 
+import { idempotencyKey } from '../../../src/scheduler/dispatcher.ts';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/domain/clock.ts';
@@ -121,7 +122,9 @@ describe('delivery through the outbox', () => {
     // …but after it.
     h.clock.advance(1500);
     await h.rt.dispatcher.drain();
-    expect(fake.cardCreates.map((c) => c.body.outTrackId)).toEqual([`gf-2`, `gf-3`]);
+    expect(fake.cardCreates.map((c) => c.body.outTrackId)).toEqual(
+      (h.rt.db.$client.prepare('select id, created_at as createdAt from outbox where id in (2, 3) order by id').all() as Array<{ id: number; createdAt: number }>).map(idempotencyKey),
+    );
     expect(rows().map((r) => r.status)).toEqual(['sent', 'sent', 'sent']);
     await h.rt.dispatcher.drain();
     expect(fake.cardCreates).toHaveLength(2);

@@ -31,7 +31,7 @@ describe('request flow over Feishu', () => {
     for (const s of h.fake.sent) {
       expect(['text', 'interactive']).toContain(s.msgType);
       expect(typeof s.content).toBe('string');
-      expect(s.uuid).toMatch(/^gf-\d+$/);
+      expect(s.uuid).toMatch(/^gf-[0-9a-z]+-\d+$/);
       if (s.kind === 'create') expect(s).toMatchObject({ target: CHAT, receiveIdType: 'chat_id' });
     }
     expect(h.texts().join('\n')).toContain('已发起需求 #1');
