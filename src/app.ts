@@ -14,6 +14,7 @@ import type { Platform } from './platforms/platform.ts';
 import type { Dispatcher } from './scheduler/dispatcher.ts';
 import type { Scheduler } from './scheduler/scheduler.ts';
 import { type Metrics, outcomeOf } from './metrics.ts';
+import { AbuseGuard } from './server/abuse-guard.ts';
 
 export interface AppDeps {
   config: Config;
@@ -50,10 +51,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return res.status(status).send({ error: err.code ?? 'bad_request', message: err.message });
   });
 
-  // Webhook answers that never reach the inbound store (auth failures, bad bodies) are counted here.
+  // Webhook answers that never reach the inbound store (auth failures, bad bodies) are counted
+  // here, and an address that keeps sending them is refused for a while (signed requests never are).
+  const { limit, windowSeconds } = deps.config.server.webhookFailures;
+  const guard = new AbuseGuard(limit, windowSeconds * 1000, () => deps.clock.now().getTime());
+  const webhook = (url: string) => /^\/(feishu|dingtalk)\//.exec(url)?.[1];
+  app.addHook('onRequest', async (req, res) => {
+    if (webhook(req.url) && guard.blocked(req.ip)) {
+      return res.status(429).header('retry-after', String(windowSeconds)).send({ error: 'too_many_failures', message: '请求失败过多，请稍后再试 / too many failed requests' });
+    }
+  });
   app.addHook('onResponse', async (req, res) => {
-    const platform = /^\/(feishu|dingtalk)\//.exec(req.url)?.[1];
-    if (platform && res.statusCode >= 300) deps.metrics.inbound.inc({ platform, outcome: outcomeOf(res.statusCode) });
+    const platform = webhook(req.url);
+    if (!platform) return;
+    if (res.statusCode < 300) return guard.recordSuccess(req.ip);
+    deps.metrics.inbound.inc({ platform, outcome: outcomeOf(res.statusCode) });
+    if (res.statusCode !== 429 && res.statusCode < 500) guard.recordFailure(req.ip);
   });
 
   app.get('/healthz', async () => ({ ok: true }));

@@ -101,9 +101,14 @@ export const ConfigSchema = z
         /** Public base URL used in links the bot posts (export downloads). */
         publicUrl: Url.optional(),
         bodyLimit: z.number().int().positive().default(1_048_576),
+        /** An address whose webhook requests fail this often in the window gets 429 until it calms down. */
+        webhookFailures: z
+          .object({ limit: z.number().int().positive().default(30), windowSeconds: z.number().int().positive().default(60) })
+          .strict()
+          .default({ limit: 30, windowSeconds: 60 }),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 3000, bodyLimit: 1_048_576 }),
+      .default({ host: '127.0.0.1', port: 3000, bodyLimit: 1_048_576, webhookFailures: { limit: 30, windowSeconds: 60 } }),
     database: z
       .object({ file: z.string().min(1).default('./data/groupflow.db') })
       .strict()
