@@ -186,3 +186,30 @@ describe('cancellation, coalescing, restarts and races', () => {
     expect(rows).toHaveLength(1);
   });
 });
+
+describe('weekly digest', () => {
+  it('posts the /周报 card to each group with open items on Monday 09:30, spread off :00/:30, once', async () => {
+    const c = new Conversation('2026-11-26T10:00:00+08:00'); // Thursday
+    await c.say(A, '/需求 接口联调 协作:@李四 截止:12月4日');
+    const digestCards = (sent: Awaited<ReturnType<Conversation['tick']>>) =>
+      sent.filter((s) => s.msg.body.type === 'card' && s.msg.body.card.header.title.includes('【周报】'));
+    c.clock.set('2026-11-30T09:29:00+08:00');
+    expect(digestCards(await c.tick())).toEqual([]);
+    expect(c.pendingReminders().filter((r) => r.rule === 'digest')).toEqual([]);
+    c.clock.set('2026-11-30T09:30:00+08:00');
+    c.scheduler.tick();
+    const planned = c.pendingReminders().filter((r) => r.rule === 'digest');
+    expect(planned).toHaveLength(1);
+    const at = new Date(planned[0]!.fire_at);
+    expect(at.getUTCMinutes() % 30).not.toBe(0);
+    c.clock.set(at);
+    const digest = digestCards(await c.tick());
+    expect(digest).toHaveLength(1);
+    c.clock.advance(3600_000);
+    expect(digestCards(await c.tick())).toEqual([]);
+    // Not again on Tuesday.
+    c.clock.set('2026-12-01T10:00:00+08:00');
+    expect(digestCards(await c.tick())).toEqual([]);
+    expect(c.pendingReminders().filter((r) => r.rule === 'digest')).toEqual([]);
+  });
+});
