@@ -4,6 +4,7 @@
 
 import { z } from 'zod';
 import { parseDuration } from '../domain/when.ts';
+import { isTimeZone } from '../domain/wall-clock.ts';
 
 const Duration = z
   .string()
@@ -199,15 +200,6 @@ export const ConfigSchema = z
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Whether the sandbox runs: explicit flag, else on exactly when no real platform is enabled. */
 export function sandboxEnabled(c: Config): boolean {

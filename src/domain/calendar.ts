@@ -6,6 +6,7 @@
 import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns';
 import { type HolidaySource, lunarHolidaySource } from './calendar-data.ts';
+import { isTimeZone } from './wall-clock.ts';
 
 export interface CalendarConfig {
   /** IANA zone, e.g. 'Asia/Shanghai'. */
@@ -192,15 +193,6 @@ function configIssues(cfg: CalendarConfig): string[] {
   const both = cfg.extraHolidays.filter((d) => cfg.extraWorkdays.includes(d));
   if (both.length > 0) issues.push(`listed both as holiday and as workday: ${both.join(', ')}`);
   return issues;
-}
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function isDay(day: string): boolean {

@@ -6,7 +6,7 @@ import type { UserRef } from '../domain/chat.ts';
 import { TASK_TRANSITIONS } from '../domain/item.machines.ts';
 import type { ItemRow } from '../db/repo.ts';
 import { type KindSpec, act, type ActInput, type Outcome } from './act.ts';
-import { type ReviewRecord } from './cards.ts';
+import { type ReviewRecord, reviewButtons } from './cards.ts';
 import { type Ctx, nowMs, postCard, record, say } from './context.ts';
 import { at, ats, fmtTime, itemRef } from './format.ts';
 import { stateLabel } from '../i18n/zh-CN.ts';
@@ -70,16 +70,7 @@ function taskReviewCard(item: ItemRow, round: number, tz: string): Card {
     md = done.result === 'accept' ? `✅ ${at(done.by)} 已验收通过` : `❌ ${at(done.by)} 已驳回：${done.reason ?? ''}`;
   } else if (item.state === 'review') {
     md = `请 ${at(reviewer)} 在 ${fmtTime(item.clockAt, tz)} 前验收。`;
-    buttons.push({ label: '验收通过', style: 'primary', action: 'accept', itemId: item.id, version: item.version, for: reviewer });
-    buttons.push({
-      label: '驳回',
-      style: 'danger',
-      action: 'reject',
-      itemId: item.id,
-      version: item.version,
-      for: reviewer,
-      inputs: [{ name: 'reason', label: '整改要求 / Changes required', required: true }],
-    });
+    buttons.push(...reviewButtons(item, reviewer, false));
   } else {
     md = `当前状态：${stateLabel(item.state)}`;
   }
