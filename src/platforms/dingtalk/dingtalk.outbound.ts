@@ -135,7 +135,9 @@ export function createSender(d: SenderDeps): (msg: Outbound, ctx: SendContext) =
   async function sendText(msg: Outbound & { body: { type: 'text' } }, ctx: SendContext): Promise<SendResult> {
     const r = renderText(msg.body, msg.urgent);
     const now = d.clock.now().getTime();
-    const wh = d.webhooks.valid(msg.chatId, now);
+    // Only a reply to someone's message uses the reply-only session webhook; proactive messages
+    // (reminders, announcements) always go through the OpenAPI.
+    const wh = msg.replyTo ? d.webhooks.valid(msg.chatId, now) : undefined;
     if (wh) {
       try {
         await d.api.sessionSend(wh.url, r.webhook);
