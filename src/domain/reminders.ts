@@ -21,7 +21,7 @@ export interface ReminderRules {
   morning: string;
 }
 
-export type Rule = 'headsup' | 'ping' | 'due-soon' | 'due-today' | 'overdue' | 'nudge' | 'digest';
+export type Rule = 'headsup' | 'ping' | 'due-soon' | 'due-today' | 'overdue' | 'milestone' | 'nudge' | 'digest';
 
 export interface PlannedReminder {
   /** Unique per firing: a rule for one clock/deadline value and round fires once. */
@@ -41,6 +41,8 @@ export interface WatchedItem {
   urgent: boolean;
   clockAt: number | null;
   dueAt: number | null;
+  /** For a task under a request: the request's deadline (its milestone). */
+  milestoneAt?: number | null;
 }
 
 /** States in which someone owes a response on the item's clock. */
@@ -114,6 +116,13 @@ export function planItem(i: WatchedItem, cal: WorkCalendar, r: ReminderRules, no
     }
     out.push({ key: `d:${i.id}:${i.dueAt}:overdue:1`, rule: 'overdue', round: 1, fireAt: deliverAt(cal, due, i.urgent, chat), urgent: i.urgent });
   }
+  // A stage result is due 1 day before its milestone: remind the owner that morning.
+  if (i.kind === 'task' && i.milestoneAt && (i.state === 'todo' || i.state === 'doing')) {
+    const dayBefore = cal.at(cal.localDay(new Date(i.milestoneAt - 86_400_000)), r.morning);
+    if (dayBefore > now) {
+      out.push({ key: `m:${i.id}:${i.milestoneAt}`, rule: 'milestone', round: 0, fireAt: deliverAt(cal, dayBefore, false, chat, true), urgent: false });
+    }
+  }
   return out;
 }
 
@@ -143,6 +152,7 @@ export function followUp(
 export function stillApplies(i: WatchedItem, key: string): boolean {
   if (key.startsWith('c:')) return clockLive(i) && key.startsWith(`c:${i.id}:${i.state}:${i.clockAt}:`);
   if (key.startsWith('d:')) return deadlineLive(i) && key.startsWith(`d:${i.id}:${i.dueAt}:`);
+  if (key.startsWith('m:')) return (i.state === 'todo' || i.state === 'doing') && key === `m:${i.id}:${i.milestoneAt}`;
   return true;
 }
 

@@ -6,7 +6,7 @@ import type { ItemRow, Repo } from '../db/repo.ts';
 import { fmtTime, ats, itemRef } from '../engine/format.ts';
 import { KIND_LABEL } from '../i18n/zh-CN.ts';
 
-const RANK: Record<Rule, number> = { digest: 0, nudge: 1, 'due-soon': 2, 'due-today': 3, headsup: 4, overdue: 5, ping: 6 };
+const RANK: Record<Rule, number> = { digest: 0, nudge: 1, 'due-soon': 2, milestone: 3, 'due-today': 4, headsup: 5, overdue: 6, ping: 7 };
 
 /** Who owes the response on the item's clock, per kind and state. */
 export function waitingOn(repo: Repo, item: ItemRow): string[] {
@@ -98,6 +98,11 @@ export function reminderLine(
     case 'overdue':
       text = `- 🔴 ${ats(deadlineOwners(repo, item))} ${tag}${what} 已逾期（截止 ${fmtTime(item.dueAt, tz)}）${round > 1 ? `，第 ${round} 次提醒` : ''}`;
       break;
+    case 'milestone': {
+      const parent = item.parentId ? repo.getItem(item.parentId) : undefined;
+      text = `- 🏁 ${ats(deadlineOwners(repo, item))} ${what} 的阶段成果请今天提交：里程碑 ${parent ? `需求 ${itemRef(parent.id, parent.seqNo)}` : ''} 于 ${fmtTime(parent?.dueAt, tz)} 截止`;
+      break;
+    }
     case 'nudge':
       text = `- 📝 ${ats(item.ownerId ? [item.ownerId] : [])} ${what} 今天还没有更新进度，请下班前发送 /进度 #${item.id} xx%`;
       break;

@@ -52,8 +52,9 @@ export function rulesFrom(config: Config): ReminderRules {
   };
 }
 
-export function watched(i: ItemRow): WatchedItem {
-  return { id: i.id, chatId: i.chatId, kind: i.kind, state: i.state, urgent: i.urgent, clockAt: i.clockAt, dueAt: i.dueAt };
+export function watched(i: ItemRow, parent?: ItemRow): WatchedItem {
+  const milestoneAt = parent?.kind === 'request' ? parent.dueAt : null;
+  return { id: i.id, chatId: i.chatId, kind: i.kind, state: i.state, urgent: i.urgent, clockAt: i.clockAt, dueAt: i.dueAt, milestoneAt };
 }
 
 export class Scheduler {
@@ -70,20 +71,29 @@ export class Scheduler {
    * cancelled, new ones inserted (a key that already fired is never inserted again).
    * Call inside the transaction that changed the item.
    */
-  replan(itemId: number): void {
-    const item = this.d.repo.getItem(itemId);
+  replan(itemId: number, cascade = true): void {
+    const found = this.d.repo.getItem(itemId);
+    const item = found ? this.view(found) : undefined;
     const pending = this.d.repo.db
       .select()
       .from(reminders)
       .where(and(eq(reminders.itemId, itemId), eq(reminders.status, 'pending')))
       .all();
-    const planned = item ? planItem(watched(item), this.d.calendar, this.rules, this.d.clock.now()) : [];
+    const planned = item ? planItem(item, this.d.calendar, this.rules, this.d.clock.now()) : [];
     const keep = new Set(planned.map((p) => p.key));
-    const stale = pending.filter((r) => !keep.has(r.key) && (!item || !stillApplies(watched(item), r.key)));
+    const stale = pending.filter((r) => !keep.has(r.key) && (!item || !stillApplies(item, r.key)));
     if (stale.length) {
       this.d.repo.db.update(reminders).set({ status: 'cancelled' }).where(inArray(reminders.id, stale.map((r) => r.id))).run();
     }
-    if (item) for (const p of planned) this.insert(item.platform, item.chatId, item.id, p);
+    if (found) for (const p of planned) this.insert(found.platform, found.chatId, found.id, p);
+    // A request's deadline is its tasks' milestone.
+    if (cascade && found?.kind === 'request') for (const t of this.d.repo.childItems(found.id)) if (t.kind === 'task') this.replan(t.id, false);
+  }
+
+  /** The item as the rules see it (with its request's deadline as milestone). */
+  private view(i: ItemRow, parents?: Map<number, ItemRow>): WatchedItem {
+    const parent = i.parentId === null ? undefined : (parents?.get(i.parentId) ?? this.d.repo.getItem(i.parentId));
+    return watched(i, parent);
   }
 
   private insert(platform: string, chatId: string, itemId: number | null, p: PlannedReminder): void {
@@ -152,7 +162,7 @@ export class Scheduler {
     const perChat = new Map<string, { platform: string; urgent: boolean; lines: Map<string, { rank: number; text: string; item?: number }> }>();
     for (const r of claimed) {
       const item = r.itemId === null ? undefined : byId.get(r.itemId);
-      if (r.itemId !== null && (!item || !stillApplies(watched(item), r.key))) {
+      if (r.itemId !== null && (!item || !stillApplies(this.view(item, byId), r.key))) {
         this.d.repo.db.update(reminders).set({ status: 'cancelled' }).where(eq(reminders.id, r.id)).run();
         continue;
       }
@@ -170,7 +180,7 @@ export class Scheduler {
         perChat.set(r.chatId, chat);
       }
       if (item) {
-        const next = followUp(watched(item), { rule: r.rule as Rule, round: r.round, fireAt: new Date(r.fireAt) }, this.d.calendar, this.rules, now);
+        const next = followUp(this.view(item, byId), { rule: r.rule as Rule, round: r.round, fireAt: new Date(r.fireAt) }, this.d.calendar, this.rules, now);
         if (next) this.insert(r.platform, r.chatId, item.id, next);
       }
     }

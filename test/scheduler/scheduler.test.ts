@@ -213,3 +213,19 @@ describe('weekly digest', () => {
     expect(c.pendingReminders().filter((r) => r.rule === 'digest')).toEqual([]);
   });
 });
+
+describe('milestones', () => {
+  it("a task's stage result is due 1 day before its request's deadline: the owner is reminded that morning", async () => {
+    const c = new Conversation('2026-11-23T10:00:00+08:00');
+    await c.say(A, '/需求 接口联调 协作:@李四 截止:12月3日');
+    await c.say(A, '/任务 #1 登录接口 @李四 截止:12月5日');
+    expect(c.pendingReminders().filter((r) => r.rule === 'milestone').map((r) => r.fire_at)).toEqual([sh(`2026-12-02T${MORNING}:00`)]);
+    // Moving the request's deadline moves the task's milestone reminder.
+    await c.say(A, '/改期 #1 12月4日 reason:客户要求');
+    expect(c.pendingReminders().filter((r) => r.rule === 'milestone').map((r) => r.fire_at)).toEqual([sh(`2026-12-03T${MORNING}:00`)]);
+    const text = reminderText(await c.at(`2026-12-03T${MORNING}:00+08:00`));
+    expect(text).toContain('🏁');
+    expect(text).toContain(`<@${B.id}>`);
+    expect(text).toContain('里程碑');
+  });
+});
