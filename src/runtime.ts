@@ -71,9 +71,9 @@ export function redactPaths(): string[] {
 }
 
 /** The chat reply to /归档: a signed 24-hour download link on the bot's own URL. */
-function exportReply(config: Config, deps: Pick<Core, 'db' | 'clock'>, platform: PlatformName, target: ExportTarget): string {
-  const { host, port, publicUrl } = config.server;
-  const local = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
+function exportReply(config: Config, deps: Pick<Core, 'db' | 'clock'>, platform: PlatformName, target: ExportTarget, port?: number): string {
+  const { host, publicUrl } = config.server;
+  const local = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port ?? config.server.port}`;
   const url = exportLink(deps, target, publicUrl ?? local);
   const what = target.itemId !== undefined ? `#${target.itemId} 的` : '本群的';
   const warn = !publicUrl && platform !== 'sandbox' ? '\n⚠️ 管理员尚未配置 server.publicUrl，以下链接只能在服务器本机打开。' : '';
@@ -104,6 +104,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     extraWorkdays: config.calendar.extraWorkdays,
   });
   let dispatcher: Dispatcher | undefined;
+  // The port the server actually listens on (known after listen), for links the bot posts.
+  let listening: () => number | undefined = () => undefined;
   const kick = () => dispatcher?.kick();
   const metrics = new Metrics({ defaults: true });
   const scheduler = new Scheduler({ repo, config, clock, calendar, log, kick, metrics });
@@ -116,7 +118,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     metrics,
     onOutbox: kick,
     replan: (id) => scheduler.replan(id),
-    exportLink: (ctx, cmd) => exportReply(config, { db, clock }, ctx.platform, { chatId: ctx.chatId, itemId: cmd.id, format: cmd.format }),
+    exportLink: (ctx, cmd) => exportReply(config, { db, clock }, ctx.platform, { chatId: ctx.chatId, itemId: cmd.id, format: cmd.format }, listening()),
   });
   const inbound = new InboundStore(repo, clock, log, metrics);
   const core: Core = { config, db, repo, engine, clock, calendar, log, inbound, kick };
@@ -160,6 +162,10 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     routes: [...modules.flatMap((m) => (m.routes ? [m.routes] : [])), exportRoutes(core)],
   };
   const app = await buildApp(deps);
+  listening = () => {
+    const a = app.server.address();
+    return a && typeof a === 'object' ? a.port : undefined;
+  };
   // Forget inbound event ids past the de-duplication horizon, hourly.
   const pruner = setInterval(() => {
     try {

@@ -107,7 +107,8 @@ export const issueSpec: KindSpec = {
     const patch: Partial<ItemRow> = {};
     if (input.action === 'progress') Object.assign(data, { pct: input.pct, risk: input.risk ?? null, lastUpdateAt: nowMs(ctx) });
     if (input.action === 'resolve') {
-      Object.assign(data, { result: input.text, evidence: input.evidence ?? null, resolvedAt: nowMs(ctx) });
+      // A second resolution without new evidence keeps the evidence given before.
+      Object.assign(data, { result: input.text, evidence: input.evidence ?? data.evidence ?? null, resolvedAt: nowMs(ctx) });
       patch.clockAt = ctx.calendar.addWorkingDays(ctx.now, ctx.config.clocks.confirmWorkingDays).getTime();
     }
     if (input.action === 'reopen') Object.assign(data, { reopenReason: input.reason, resolvedAt: null });

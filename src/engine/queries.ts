@@ -72,7 +72,8 @@ export function listItems(ctx: Ctx, filter: ListFilter): void {
   const lines = picked.slice(-50).map((i) => {
     const who = i.ownerId && i.kind !== 'request' ? ` ${at(i.ownerId)}` : '';
     const late = isOverdue(i, now) ? ' ⏰逾期' : '';
-    return `- ${itemRef(i.id, i.seqNo)} 【${KIND_LABEL[i.kind] ?? i.kind}·${stateLabel(i.state)}】${i.title}${who} 截止 ${fmtTime(i.dueAt ?? i.clockAt, tz)}${late}`;
+    const when = isOpen(i) && (i.dueAt ?? i.clockAt) !== null ? ` 截止 ${fmtTime(i.dueAt ?? i.clockAt, tz)}` : '';
+    return `- ${itemRef(i.id, i.seqNo)} 【${KIND_LABEL[i.kind] ?? i.kind}·${stateLabel(i.state)}】${i.title}${who}${when}${late}`;
   });
   reply(ctx, lines.length ? `📋 ${title}（${picked.length}）\n${lines.join('\n')}` : `📋 ${title}：暂无。`);
 }

@@ -82,7 +82,7 @@ export const KIND_LABEL: Record<string, string> = {
   task: '任务',
   ask: '反馈',
   issue: '问题',
-  minutes: '纪要',
+  minutes: '会议纪要',
   note: '记录',
 };
 

@@ -255,7 +255,8 @@
       main.appendChild(el('div', 'bubble rt', bot ? markdown(m.body.text, names) : plain(m.body.text, names)));
     }
     const t = S.toasts.get(m.id);
-    if (t) main.appendChild(el('div', 'toast ' + (t.ok ? 'ok' : 'err'), (t.ok ? '✓ ' : '✕ ') + esc(t.text)));
+    // Toasts may name people as <@id> tokens (e.g. "仅限 @张三 操作"): render them as mentions.
+    if (t) main.appendChild(el('div', 'toast ' + (t.ok ? 'ok' : 'err'), (t.ok ? '✓ ' : '✕ ') + plain(t.text, null)));
     root.appendChild(main);
     return root;
   }
