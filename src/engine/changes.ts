@@ -52,7 +52,7 @@ export function changeOwner(ctx: Ctx, item: ItemRow, cmd: Cmd<'assign'>): void {
     return reply(ctx, `已处理：${name} ${itemRef(item.id)} 刚刚已被他人修改，请重试。`, item.id);
   }
   const role = item.kind === 'ask' ? 'asked' : 'owner';
-  if (from) ctx.repo.db.$client.prepare('delete from item_people where item_id = ? and user_id = ? and role = ?').run(item.id, from, role);
+  if (from) ctx.repo.removePerson(item.id, from, role);
   ctx.repo.addPerson(item.id, cmd.to.id, role, t, undefined, item.kind === 'ask' ? 'pending' : 'confirmed');
   record(ctx, item, 'assign', item.state, item.state, { from, to: cmd.to.id, reason: cmd.reason });
   say(ctx, `🔁 ${name} ${itemRef(item.id)} 已由 ${from ? at(from) : '—'} 转交给 ${at(cmd.to.id)}${cmd.reason ? `，原因：${cmd.reason}` : ''}。`, item.id);
