@@ -69,7 +69,11 @@ export class Repo {
 
   constructor(readonly db: Db) {}
 
-  /** A prepared statement, compiled once per SQL text. */
+  /** A prepared statement, compiled once per SQL text (for hot queries outside this file too). */
+  statement(sql: string): Statement {
+    return this.st(sql);
+  }
+
   private st(sql: string): Statement {
     let s = this.statements.get(sql);
     if (!s) {

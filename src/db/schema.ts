@@ -113,7 +113,7 @@ export const outbox = sqliteTable(
     createdAt: integer('created_at').notNull(),
     sentAt: integer('sent_at'),
   },
-  (t) => [index('outbox_due').on(t.status, t.nextAttemptAt)],
+  (t) => [index('outbox_due').on(t.status, t.nextAttemptAt), index('outbox_chat').on(t.chatId, t.status, t.id)],
 );
 
 /** Where each card (by stable key) lives on its platform, so it can be updated in place. */

@@ -4,9 +4,8 @@
 // clock, and all wall-clock reasoning happens in the configured zone, never the process's.
 
 import { TZDate } from '@date-fns/tz';
-import { format } from 'date-fns';
 import { type HolidaySource, lunarHolidaySource } from './calendar-data.ts';
-import { isTimeZone } from './wall-clock.ts';
+import { isTimeZone, wallClock } from './wall-clock.ts';
 
 export interface CalendarConfig {
   /** IANA zone, e.g. 'Asia/Shanghai'. */
@@ -134,15 +133,28 @@ export class WorkCalendar {
 
   /** 'YYYY-MM-DD' of `d` in the calendar's zone. */
   localDay(d: Date): string {
-    return format(this.zoned(d), 'yyyy-MM-dd');
+    if (Number.isNaN(d.getTime())) throw new RangeError('invalid date');
+    const w = wallClock(d, this.tz);
+    return `${w.year}-${w.month}-${w.day}`;
   }
 
   /** The instant of wall time `hhmm` on `day` in the calendar's zone. */
   at(day: string, hhmm: string): Date {
-    const [y, m, d] = dayParts(day);
-    const [h, min] = hhmmParts(hhmm);
-    return new Date(new TZDate(y, m - 1, d, h, min, 0, 0, this.tz).getTime());
+    // Memoized: the scheduler asks for the same few wall times (working mornings, quiet hours)
+    // of the same few days for every item it plans.
+    const key = `${day} ${hhmm}`;
+    let ms = this.atCache.get(key);
+    if (ms === undefined) {
+      const [y, m, d] = dayParts(day);
+      const [h, min] = hhmmParts(hhmm);
+      ms = new TZDate(y, m - 1, d, h, min, 0, 0, this.tz).getTime();
+      if (this.atCache.size > 10_000) this.atCache.clear();
+      this.atCache.set(key, ms);
+    }
+    return new Date(ms);
   }
+
+  private readonly atCache = new Map<string, number>();
 
   /**
    * Of the current and the next year (in the zone), those for which neither the package nor

@@ -152,12 +152,7 @@ export class Dispatcher {
 
   /** A row waits while an older row of the same chat is still pending (kept for retry). */
   private blockedByEarlier(row: OutboxRow): boolean {
-    const older = this.o.repo.db
-      .select({ id: outbox.id })
-      .from(outbox)
-      .where(and(eq(outbox.chatId, row.chatId), eq(outbox.status, 'pending'), sql`${outbox.id} < ${row.id}`))
-      .limit(1)
-      .get();
+    const older = this.o.repo.statement(`select id from outbox where chat_id = ? and status = 'pending' and id < ? limit 1`).get(row.chatId, row.id);
     return older !== undefined;
   }
 

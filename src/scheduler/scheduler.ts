@@ -74,17 +74,12 @@ export class Scheduler {
   replan(itemId: number, cascade = true): void {
     const found = this.d.repo.getItem(itemId);
     const item = found ? this.view(found) : undefined;
-    const pending = this.d.repo.db
-      .select()
-      .from(reminders)
-      .where(and(eq(reminders.itemId, itemId), eq(reminders.status, 'pending')))
-      .all();
+    const pending = this.d.repo.statement(`select id, key from reminders where item_id = ? and status = 'pending'`).all(itemId) as Array<{ id: number; key: string }>;
     const planned = item ? planItem(item, this.d.calendar, this.rules, this.d.clock.now()) : [];
     const keep = new Set(planned.map((p) => p.key));
     const stale = pending.filter((r) => !keep.has(r.key) && (!item || !stillApplies(item, r.key)));
-    if (stale.length) {
-      this.d.repo.db.update(reminders).set({ status: 'cancelled' }).where(inArray(reminders.id, stale.map((r) => r.id))).run();
-    }
+    const cancel = this.d.repo.statement(`update reminders set status = 'cancelled' where id = ?`);
+    for (const r of stale) cancel.run(r.id);
     if (found) for (const p of planned) this.insert(found.platform, found.chatId, found.id, p);
     // A request's deadline is its tasks' milestone.
     if (cascade && found?.kind === 'request') for (const t of this.d.repo.childItems(found.id)) if (t.kind === 'task') this.replan(t.id, false);
@@ -97,22 +92,12 @@ export class Scheduler {
   }
 
   private insert(platform: string, chatId: string, itemId: number | null, p: PlannedReminder): void {
-    this.d.repo.db
-      .insert(reminders)
-      .values({
-        key: p.key,
-        itemId,
-        platform,
-        chatId,
-        rule: p.rule,
-        round: p.round,
-        fireAt: p.fireAt.getTime(),
-        urgent: p.urgent,
-        status: 'pending',
-        createdAt: this.d.clock.now().getTime(),
-      })
-      .onConflictDoNothing()
-      .run();
+    this.d.repo
+      .statement(
+        `insert into reminders (key, item_id, platform, chat_id, rule, round, fire_at, urgent, status, created_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?) on conflict (key) do nothing`,
+      )
+      .run(p.key, itemId, platform, chatId, p.rule, p.round, p.fireAt.getTime(), p.urgent ? 1 : 0, this.d.clock.now().getTime());
   }
 
   /**
