@@ -8,12 +8,12 @@
 // The steps build on each other (item numbers #1…#6 are the order they are raised in), so the
 // tests of this file only make sense in order.
 
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testRuntime, type TestRuntime } from '../helpers/runtime.ts';
+import type { TestRuntime } from '../helpers/runtime.ts';
+import { canRun, startSession } from './browser.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = 'test-results/sandbox-cards.png';
 
 const MINUTES = [
@@ -26,7 +26,6 @@ const MINUTES = [
   '- 补充压测报告 @王五 截止:下周二',
 ];
 
-const canRun = existsSync(CHROMIUM) || !!process.env.CI;
 
 describe.skipIf(!canRun)('every kind of card in the sandbox page', () => {
   let rt: TestRuntime;
@@ -35,16 +34,7 @@ describe.skipIf(!canRun)('every kind of card in the sandbox page', () => {
   let base: string;
 
   beforeAll(async () => {
-    rt = await testRuntime({ running: true });
-    rt.dispatcher.start(100);
-    await rt.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(rt.app.server.address() as { port: number }).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
-    page = await browser.newPage({ viewport: { width: 1360, height: 940 }, locale: 'zh-CN' });
-    page.setDefaultTimeout(10_000);
+    ({ rt, browser, page, base } = await startSession());
     await page.goto(`${base}/`);
     await page.locator('#conn.live').waitFor();
     await page.locator('.empty').waitFor();

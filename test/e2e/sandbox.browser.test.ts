@@ -3,18 +3,15 @@
 // runtime on 127.0.0.1 (in-memory database, a clock started on a Monday morning), so the test
 // also checks the rows.
 
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testRuntime, type TestRuntime } from '../helpers/runtime.ts';
+import type { TestRuntime } from '../helpers/runtime.ts';
+import { canRun, startSession } from './browser.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = 'test-results/sandbox-flow.png';
 const RAISE = '/需求 接口联调 协作:@李四 @王五 截止:周五 优先级:高 标准:联调通过';
 
-// Without a browser on a developer machine the test is skipped; in CI (.ci/run installs
-// chromium) a missing browser is a failure.
-const canRun = existsSync(CHROMIUM) || !!process.env.CI;
 
 describe.skipIf(!canRun)('sandbox page in headless Chromium', () => {
   let rt: TestRuntime;
@@ -23,18 +20,7 @@ describe.skipIf(!canRun)('sandbox page in headless Chromium', () => {
   let base: string;
 
   beforeAll(async () => {
-    // A clock that starts on Monday 10:00 and then runs, with the dispatcher polling as in
-    // main.ts: rows the rate limiter defers go out a moment later, as in production.
-    rt = await testRuntime({ running: true });
-    rt.dispatcher.start(100);
-    await rt.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(rt.app.server.address() as { port: number }).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
-    page = await browser.newPage({ viewport: { width: 1360, height: 940 }, locale: 'zh-CN' });
-    page.setDefaultTimeout(10_000);
+    ({ rt, browser, page, base } = await startSession());
   });
 
   afterAll(async () => {
