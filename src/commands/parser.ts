@@ -37,8 +37,14 @@ function matchName(text: string): { name: CommandName; body: string } | undefine
   return undefined;
 }
 
+/** Longest command text we parse; a longer one is refused with a clear reply. */
+export const MAX_COMMAND_LENGTH = 10_000;
+
 export function parseCommand(text: string, ctx: ParseContext): ParseResult | null {
-  const hit = matchName(normalize(text).trim());
+  const hit = matchName(normalize(text.length > MAX_COMMAND_LENGTH * 2 ? text.slice(0, MAX_COMMAND_LENGTH * 2) : text).trim());
   if (!hit) return null;
+  if (text.length > MAX_COMMAND_LENGTH) {
+    return { ok: false, command: hit.name, error: `命令太长（${text.length} 字），最多 ${MAX_COMMAND_LENGTH} 字；长内容请放在文档里并附链接。` };
+  }
   return BUILDERS[hit.name]({ name: hit.name, body: hit.body, ctx });
 }

@@ -51,14 +51,24 @@ function keyAt(body: string, i: number, allowed: ReadonlySet<Key>): KeyHit {
   return undefined;
 }
 
-/** Index of the quote closing the one opened at `i`, or -1. */
-function closingQuote(body: string, i: number): number {
+/**
+ * Index of the quote closing the one opened at `i`, or -1. `last` caches each closing quote's
+ * last position in the body, so many unclosed quotes cost linear, not quadratic, time.
+ */
+function closingQuote(body: string, i: number, last: Map<string, number>): number {
   const close = QUOTES[body[i]!];
-  return close === undefined ? -1 : body.indexOf(close, i + 1);
+  if (close === undefined) return -1;
+  let end = last.get(close);
+  if (end === undefined) {
+    end = body.lastIndexOf(close);
+    last.set(close, end);
+  }
+  return end <= i ? -1 : body.indexOf(close, i + 1);
 }
 
 export function tokenize(body: string, allowed: ReadonlySet<Key>): Got<Segment[]> {
   const segments: Segment[] = [];
+  const last = new Map<string, number>();
   let cur: Segment = { type: 'text', text: '' };
   const flush = () => {
     if (cur.type === 'opt' || cur.text.trim() !== '') segments.push(cur);
@@ -78,8 +88,8 @@ export function tokenize(body: string, allowed: ReadonlySet<Key>): Got<Segment[]
         i += hit.length;
         while (body[i] === ' ' || body[i] === '\t') i++;
         if (body[i] !== undefined && QUOTES[body[i]!] !== undefined) {
-          const end = closingQuote(body, i);
-          if (end < 0) return err(`引号未闭合：${hit.label}:${body.slice(i)}`);
+          const end = closingQuote(body, i, last);
+          if (end < 0) return err(`引号未闭合：${hit.label}:${clip(body.slice(i))}`);
           segments.push({ type: 'opt', key: hit.key, label: hit.label, value: body.slice(i + 1, end), quoted: true });
           cur = { type: 'text', text: '' };
           i = end + 1;
@@ -88,7 +98,7 @@ export function tokenize(body: string, allowed: ReadonlySet<Key>): Got<Segment[]
         }
         continue;
       }
-      const end = closingQuote(body, i);
+      const end = closingQuote(body, i, last);
       if (end > 0) {
         append(body.slice(i, end + 1));
         i = end + 1;
@@ -100,4 +110,9 @@ export function tokenize(body: string, allowed: ReadonlySet<Key>): Got<Segment[]
   }
   flush();
   return ok(segments);
+}
+
+/** Error messages quote at most a short piece of what was typed. */
+function clip(s: string): string {
+  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
 }

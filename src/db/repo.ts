@@ -162,6 +162,19 @@ export class Repo {
     this.st('delete from item_people where item_id = ? and user_id = ? and role = ?').run(itemId, userId, role);
   }
 
+  /**
+   * Marks a platform message as handled, inside the transaction that acts on it; false when it
+   * was handled before (a crash between acting and marking the stored event done must not run
+   * the command twice on recovery). The inbound prune forgets these markers with the events.
+   */
+  claimMessage(platform: string, messageId: string, at: number): boolean {
+    return (
+      this.st(
+        `insert into inbound_events (platform, event_id, received_at, status, payload) values (?, ?, ?, 'done', '') on conflict do nothing`,
+      ).run(platform, `handled:${messageId}`, at).changes === 1
+    );
+  }
+
   // ── users and chats ──────────────────────────────────────────────────────────────────────
   upsertUser(id: string, name: string, at: number): void {
     this.st(

@@ -67,6 +67,10 @@ export class Engine {
     const ctx = this.ctx(msg.platform, msg.chatId, msg.sender, msg.messageId);
     try {
       this.inTx(() => {
+        if (!this.d.repo.claimMessage(msg.platform, msg.messageId, ctx.now.getTime())) {
+          this.d.log.info({ chatId: msg.chatId, messageId: msg.messageId }, 'message already handled');
+          return;
+        }
         this.remember(msg.chatId, msg.platform, msg.chatName, [msg.sender, ...msg.mentions]);
         const parsed = parseCommand(msg.text, {
           now: ctx.now,

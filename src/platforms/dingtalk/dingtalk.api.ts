@@ -112,7 +112,16 @@ export class DingtalkApi {
    * https://open.dingtalk.com/document/development/create-and-deliver-cards
    */
   async createAndDeliver(card: CardInstance): Promise<string> {
-    const body = (await this.call('POST', '/v1.0/card/instances/createAndDeliver', card)) as {
+    let raw: unknown;
+    try {
+      raw = await this.call('POST', '/v1.0/card/instances/createAndDeliver', card);
+    } catch (err) {
+      // Our outTrackId is only ever reused by a retry of the same outbox row: "already exists"
+      // means the first attempt created the card and its answer was lost.
+      if (err instanceof PlatformError && err.code === 'param.outTrackIdExisted') return card.outTrackId;
+      throw err;
+    }
+    const body = raw as {
       success?: boolean;
       result?: { outTrackId?: string; deliverResults?: Array<{ success?: boolean; errorMsg?: string; spaceId?: string }> };
     };

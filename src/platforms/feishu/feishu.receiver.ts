@@ -188,19 +188,26 @@ export class FeishuReceiver {
   /** The bot's open_id, fetched once (GET /open-apis/bot/v3/info); undefined while unavailable. */
   async ensureBotOpenId(): Promise<string | undefined> {
     if (this.botOpenId) return this.botOpenId;
+    // The identity learned before (kept in settings) answers while the OpenAPI does not.
+    const key = `feishu:botOpenId:${this.core.config.platforms.feishu.appId}`;
+    const saved = this.core.repo.statement('select value from settings where key = ?').get(key) as { value: string } | undefined;
     const now = this.core.clock.now().getTime();
-    if (now - this.botInfoFailedAt < BOT_INFO_RETRY_MS) return undefined;
+    // With nothing saved, ask again at once: without it @bot cannot be told from @someone.
+    if (saved && now - this.botInfoFailedAt < BOT_INFO_RETRY_MS) return saved.value;
     this.botInfoPending ??= this.api
       .botInfo()
       .then((b) => {
         this.botOpenId = b.openId;
+        this.core.repo
+          .statement('insert into settings (key, value) values (?, ?) on conflict (key) do update set value = excluded.value')
+          .run(key, b.openId);
         this.log.info({ botOpenId: b.openId, appName: b.name }, 'bot identity loaded');
         return b.openId;
       })
       .catch((err: unknown) => {
         this.botInfoFailedAt = this.core.clock.now().getTime();
-        this.log.warn({ err: (err as Error).message }, 'could not read the bot identity; @bot detection falls back to mention type');
-        return undefined;
+        this.log.warn({ err: (err as Error).message }, 'could not read the bot identity; using the one saved before, else the mention type');
+        return saved?.value;
       })
       .finally(() => {
         this.botInfoPending = undefined;
