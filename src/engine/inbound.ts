@@ -32,22 +32,19 @@ export class InboundStore {
 
   /** Stores the event durably. Returns false when this event id was seen before (a retry). */
   accept(platform: string, eventId: string, payload: string): boolean {
-    const r = this.repo.db
-      .insert(inboundEvents)
-      .values({ platform, eventId, payload, receivedAt: this.clock.now().getTime(), status: 'pending' })
-      .onConflictDoNothing()
-      .run();
+    // Prepared statements: this runs once per inbound request, before the acknowledgement.
+    const r = this.repo
+      .statement(`insert into inbound_events (platform, event_id, received_at, status, payload) values (?, ?, ?, 'pending', ?) on conflict do nothing`)
+      .run(platform, eventId, this.clock.now().getTime(), payload);
     this.metrics?.inbound.inc({ platform, outcome: r.changes === 1 ? 'accepted' : 'duplicate' });
     return r.changes === 1;
   }
 
   /** Processes one stored event (call after the acknowledgement was sent). */
   async process(platform: string, eventId: string): Promise<void> {
-    const row = this.repo.db
-      .select()
-      .from(inboundEvents)
-      .where(and(eq(inboundEvents.platform, platform), eq(inboundEvents.eventId, eventId)))
-      .get();
+    const row = this.repo.statement('select status, payload from inbound_events where platform = ? and event_id = ?').get(platform, eventId) as
+      | { status: string; payload: string }
+      | undefined;
     if (!row || row.status !== 'pending') return;
     const handler = this.handlers.get(platform);
     if (!handler) return;
@@ -58,11 +55,7 @@ export class InboundStore {
       status = 'error';
       this.log.error({ err, platform, eventId }, 'inbound event processing failed');
     }
-    this.repo.db
-      .update(inboundEvents)
-      .set({ status })
-      .where(and(eq(inboundEvents.platform, platform), eq(inboundEvents.eventId, eventId)))
-      .run();
+    this.repo.statement('update inbound_events set status = ? where platform = ? and event_id = ?').run(status, platform, eventId);
   }
 
   /** Stores and, if new, processes after the current tick (so the caller can acknowledge first). */

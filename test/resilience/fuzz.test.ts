@@ -111,9 +111,10 @@ describe(`parser fuzz (seed ${SEED})`, () => {
     for (let i = 0; i < HUGE; i++) check(hugeText(r, ids), false);
     console.log(`[fuzz] parser: ${PARSES + HUGE} inputs → ${JSON.stringify(counts)}; slowest ${slowest.ms.toFixed(1)} ms (${slowest.len} chars)`);
     expect(failures.slice(0, 10)).toEqual([]);
-    // Quadratic blow-ups take tens of seconds on 100 KB inputs; linear work stays well below this
-    // (the slowest linear case, /记录 with 100 KB of repeated todo deadlines, takes ~1.5 s).
-    expect(slowest.ms).toBeLessThan(5000);
+    // Quadratic blow-ups took tens of seconds on 100 KB inputs; commands are now capped at 10,000
+    // characters. A generous bound: this is a guard against blow-ups, not a timing test (the
+    // machine may be busy).
+    expect(slowest.ms).toBeLessThan(15_000);
     expect(counts.ok).toBeGreaterThan(PARSES / 20);
     expect(counts.error).toBeGreaterThan(PARSES / 20);
   }, 120_000);
