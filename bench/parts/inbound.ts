@@ -67,6 +67,8 @@ export interface InboundContext {
   /** Extra node flags for the measured servers (profiling). */
   nodeArgs?: string[];
   only?: ServerKey[];
+  /** Called before each server is measured (the runner waits there for a quiet machine). */
+  beforeEach?: () => Promise<unknown>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -111,6 +113,7 @@ export async function benchInbound(s: InboundSettings, ctx: InboundContext): Pro
   try {
     for (const t of targets) {
       if (ctx.only && !ctx.only.includes(t.key)) continue;
+      await ctx.beforeEach?.();
       const dbFile = join(ctx.tmpDir, `inbound-${t.key}.db`);
       const child = await spawnServer(t.script, ['0'], {
         logFile: join(ctx.logDir, `${t.key}.log`),
