@@ -81,15 +81,15 @@ export async function waitForQuiet(maxShare: number, maxWaitMs: number, log: (s:
   const deadline = Date.now() + maxWaitMs;
   let share = 1;
   let warned = false;
-  while (Date.now() < deadline) {
+  do {
     const a = cpuSnapshot([process.pid]);
     await new Promise((r) => setTimeout(r, 1000));
     share = backgroundShare(a, cpuSnapshot([process.pid]), os.cpus().length);
     if (share < maxShare) return share;
-    if (!warned) {
+    if (!warned && Date.now() < deadline) {
       log(`  other processes use ${(share * 100).toFixed(0)}% of the CPUs; waiting up to ${Math.round(maxWaitMs / 1000)} s for a quieter machine…`);
       warned = true;
     }
-  }
+  } while (Date.now() < deadline);
   return share;
 }

@@ -16,6 +16,7 @@ export interface StartupReport {
   freshMs: number;
   restartMs: number[];
   restartMedianMs: number;
+  restartMinMs: number;
 }
 
 export interface MemoryReport {
@@ -67,7 +68,7 @@ export async function benchStartup(tmpDir: string, logDir: string, restarts: num
   const freshMs = await timeStart(configFile, dbFile, logFile);
   const restartMs: number[] = [];
   for (let i = 0; i < restarts; i++) restartMs.push(await timeStart(configFile, dbFile, logFile));
-  return { freshMs: round(freshMs, 0), restartMs: restartMs.map((x) => round(x, 0)), restartMedianMs: round(median(restartMs), 0) };
+  return { freshMs: round(freshMs, 0), restartMs: restartMs.map((x) => round(x, 0)), restartMedianMs: round(median(restartMs), 0), restartMinMs: round(Math.min(...restartMs), 0) };
 }
 
 async function rssOf(configFile: string, dbFile: string, logFile: string): Promise<{ rssMB: number; heapMB: number }> {
