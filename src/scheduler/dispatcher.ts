@@ -3,7 +3,7 @@
 // too many attempts. A row is marked sent only after the platform accepted it; a crash in between
 // resends it with the same idempotency key, which the platforms de-duplicate.
 
-import { and, asc, eq, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, lte } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { OutboundBody, PlatformName } from '../domain/chat.ts';
 import type { Clock } from '../domain/clock.ts';
