@@ -177,15 +177,11 @@ export class WorkCalendar {
   }
 
   private sameTimeOn(from: Date, day: string): Date {
-    const z = this.zoned(from);
-    const [y, m, d] = dayParts(day);
-    const t = new TZDate(y, m - 1, d, z.getHours(), z.getMinutes(), z.getSeconds(), z.getMilliseconds(), this.tz);
-    return new Date(t.getTime());
-  }
-
-  private zoned(d: Date): TZDate {
-    if (Number.isNaN(d.getTime())) throw new RangeError('invalid date');
-    return new TZDate(d.getTime(), this.tz);
+    const t = from.getTime();
+    if (Number.isNaN(t)) throw new RangeError('invalid date');
+    const w = wallClock(t, this.tz);
+    const minute = this.at(day, `${w.hour}:${w.minute}`).getTime();
+    return new Date(minute + Number(w.second) * 1000 + (((t % 1000) + 1000) % 1000));
   }
 }
 

@@ -7,8 +7,8 @@
 // and only when it understands the whole text — a half-understood deadline is worse than none.
 
 import { TZDate, tzOffset } from '@date-fns/tz';
-import { addDays, addMilliseconds } from 'date-fns';
 import * as chrono from 'chrono-node';
+import { wallClock } from './wall-clock.ts';
 
 export interface WhenOptions {
   now: Date;
@@ -38,9 +38,9 @@ export function parseWhen(text: string, opts: WhenOptions): Date | undefined {
   const s = text.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
   if (!s || Number.isNaN(opts.now.getTime())) return undefined;
   const duration = parseDuration(s);
-  if (duration !== undefined) return addMilliseconds(opts.now, duration);
+  if (duration !== undefined) return new Date(opts.now.getTime() + duration);
   const rel = relativeTime(s);
-  if (rel !== undefined) return addMilliseconds(opts.now, rel);
+  if (rel !== undefined) return new Date(opts.now.getTime() + rel);
   return byRules(s, opts) ?? byChrono(s, opts);
 }
 
@@ -57,24 +57,33 @@ interface Clock {
   mi: number;
 }
 
-function zoned(now: Date, zone: string): TZDate {
-  return new TZDate(now.getTime(), zone);
+/** Today in the zone, and its weekday (0 = Sunday). */
+function todayIn(now: Date, zone: string): { today: Day; weekday: number } {
+  const w = wallClock(now, zone);
+  return { today: { y: +w.year, m: +w.month, d: +w.day }, weekday: w.weekday };
 }
 
-function dayOf(t: TZDate): Day {
-  return { y: t.getFullYear(), m: t.getMonth() + 1, d: t.getDate() };
+/** The day `days` after `day` (calendar arithmetic: the same in every zone). */
+function shift(day: Day, _zone: string, days: number): Day {
+  const t = new Date(Date.UTC(day.y, day.m - 1, day.d + days));
+  return { y: t.getUTCFullYear(), m: t.getUTCMonth() + 1, d: t.getUTCDate() };
 }
 
-function shift(day: Day, zone: string, days: number): Day {
-  return dayOf(addDays(new TZDate(day.y, day.m - 1, day.d, 12, 0, zone), days));
-}
+/** Wall time → instant, memoized: commands name the same few days and times again and again. */
+const instants = new Map<string, number>();
 
 /** The instant of a wall-clock time in the zone; undefined for impossible dates (2月30日, 13/45). */
 function at(zone: string, day: Day, clock: Clock): Date | undefined {
   if (day.m < 1 || day.m > 12 || day.d < 1 || clock.h > 23 || clock.mi > 59) return undefined;
-  const t = new TZDate(day.y, day.m - 1, day.d, clock.h, clock.mi, zone);
-  if (Number.isNaN(t.getTime()) || t.getMonth() !== day.m - 1 || t.getDate() !== day.d) return undefined;
-  return new Date(t.getTime());
+  const key = `${zone} ${day.y}-${day.m}-${day.d} ${clock.h}:${clock.mi}`;
+  let ms = instants.get(key);
+  if (ms === undefined) {
+    const t = new TZDate(day.y, day.m - 1, day.d, clock.h, clock.mi, zone);
+    ms = Number.isNaN(t.getTime()) || t.getMonth() !== day.m - 1 || t.getDate() !== day.d ? Number.NaN : t.getTime();
+    if (instants.size >= 10_000) instants.clear();
+    instants.set(key, ms);
+  }
+  return Number.isNaN(ms) ? undefined : new Date(ms);
 }
 
 function defaultClock(opts: WhenOptions): Clock {
@@ -159,8 +168,7 @@ function timePart(s: string): Clock | undefined {
 
 function byRules(s: string, opts: WhenOptions): Date | undefined {
   const zone = opts.timezone;
-  const now = zoned(opts.now, zone);
-  const today = dayOf(now);
+  const { today, weekday } = todayIn(opts.now, zone);
   const dp = datePart(s, today, zone);
   if (!dp) {
     const clock = timePart(s);
@@ -172,10 +180,10 @@ function byRules(s: string, opts: WhenOptions): Date | undefined {
   const rest = dp.rest.trim().replace(/^的 ?/, '');
   const clock = rest === '' ? defaultClock(opts) : timePart(rest);
   if (!clock) return undefined;
-  return resolveDay(dp.part, clock, today, now, opts);
+  return resolveDay(dp.part, clock, today, weekday, opts);
 }
 
-function resolveDay(part: DatePart, clock: Clock, today: Day, now: TZDate, opts: WhenOptions): Date | undefined {
+function resolveDay(part: DatePart, clock: Clock, today: Day, weekday: number, opts: WhenOptions): Date | undefined {
   const zone = opts.timezone;
   switch (part.kind) {
     case 'fixed':
@@ -186,7 +194,7 @@ function resolveDay(part: DatePart, clock: Clock, today: Day, now: TZDate, opts:
       return at(zone, { y: today.y + (passed ? 1 : 0), m: part.m, d: part.d }, clock);
     }
     case 'weekday': {
-      const todayDow = now.getDay() === 0 ? 7 : now.getDay();
+      const todayDow = weekday === 0 ? 7 : weekday;
       if (part.week !== undefined) {
         // Weeks start on Monday: 下周一 is the Monday after this week's.
         return at(zone, shift(today, zone, part.week * 7 + part.dow - todayDow), clock);
