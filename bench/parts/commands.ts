@@ -27,9 +27,10 @@ function message(chatId: string, sender: UserRef, text: string, mentions: UserRe
 }
 
 /** One cycle of the mix: ask and answer, a request, a task and its progress (5 commands). */
+let lastId: { get: () => unknown } | undefined;
 function* cycle(rt: Runtime, chatId: string): Generator<InboundMessage, void, void> {
-  const lastId = rt.db.$client.prepare('select max(id) as id from items');
-  const last = () => (lastId.get() as { id: number }).id;
+  lastId ??= rt.db.$client.prepare('select max(id) as id from items');
+  const last = () => (lastId!.get() as { id: number }).id;
   yield message(chatId, ZS, `/反馈 ${at(LS)} 接口文档什么时候能给？联调排期要用`, [LS]);
   const ask = last();
   yield message(chatId, LS, `/回复 #${ask} 周三前提供，先看 v1 草稿`, []);

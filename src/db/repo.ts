@@ -43,6 +43,9 @@ const ITEM_COLUMNS: Record<keyof ItemRow, string> = {
 const ITEM_SELECT = `select ${Object.entries(ITEM_COLUMNS)
   .map(([k, c]) => `${c} as ${k}`)
   .join(', ')} from items`;
+const ITEM_RETURNING = Object.entries(ITEM_COLUMNS)
+  .map(([k, c]) => `${c} as ${k}`)
+  .join(', ');
 const PEOPLE_SELECT = `select id, item_id as itemId, user_id as userId, role, status, duty, note, updated_at as updatedAt from item_people`;
 const AUDIT_SELECT = `select id, item_id as itemId, at, actor_id as actorId, action, from_state as fromState, to_state as toState, detail from audit`;
 const CHAT_SELECT = `select id, platform, name, project, dept, created_at as createdAt from chats`;
@@ -66,8 +69,20 @@ export class Repo {
   /** Items inserted or updated since the last `takeTouched()` (so reminders can be re-planned). */
   private readonly touched = new Set<number>();
   private readonly statements = new Map<string, Statement>();
+  /**
+   * Write-through caches of rows every command touches (users' names, known chats), so that a
+   * command does not re-read or re-write them. Only this Repo writes these rows while the bot
+   * runs; a rolled-back transaction clears the caches, as its writes never happened.
+   */
+  private readonly names = new Map<string, string>();
+  private readonly knownChats = new Map<string, string | null>();
+  private static readonly CACHE_MAX = 50_000;
+  /** One transaction wrapper, reused (better-sqlite3 builds five functions per `transaction()`). */
+  private readonly runTx: { immediate: (fn: () => unknown) => unknown };
 
-  constructor(readonly db: Db) {}
+  constructor(readonly db: Db) {
+    this.runTx = db.$client.transaction((fn: () => unknown) => fn());
+  }
 
   /** A prepared statement, compiled once per SQL text (for hot queries outside this file too). */
   statement(sql: string): Statement {
@@ -91,18 +106,26 @@ export class Repo {
 
   /** Runs `fn` in one SQLite transaction (BEGIN IMMEDIATE: writers never deadlock on upgrade). */
   tx<T>(fn: () => T): T {
-    return this.db.$client.transaction(fn).immediate();
+    try {
+      return this.runTx.immediate(fn) as T;
+    } catch (err) {
+      this.names.clear();
+      this.knownChats.clear();
+      throw err;
+    }
   }
 
   // ── items ────────────────────────────────────────────────────────────────────────────────
   insertItem(row: NewItem): ItemRow {
     const entries = Object.entries(row).filter(([, v]) => v !== undefined) as Array<[keyof ItemRow, unknown]>;
     const cols = entries.map(([k]) => ITEM_COLUMNS[k]);
-    const { id } = this.st(`insert into items (${cols.join(', ')}) values (${cols.map(() => '?').join(', ')}) returning id`).get(
-      ...entries.map(([, v]) => toSql(v)),
-    ) as { id: number };
-    this.touched.add(id);
-    return this.getItem(id)!;
+    const item = toItem(
+      this.st(`insert into items (${cols.join(', ')}) values (${cols.map(() => '?').join(', ')}) returning ${ITEM_RETURNING}`).get(
+        ...entries.map(([, v]) => toSql(v)),
+      ) as Raw,
+    )!;
+    this.touched.add(item.id);
+    return item;
   }
 
   getItem(id: number): ItemRow | undefined {
@@ -177,20 +200,31 @@ export class Repo {
 
   // ── users and chats ──────────────────────────────────────────────────────────────────────
   upsertUser(id: string, name: string, at: number): void {
+    if (this.names.get(id) === name) return;
     this.st(
       `insert into users (id, name, updated_at) values (?, ?, ?)
        on conflict (id) do update set name = excluded.name, updated_at = excluded.updated_at where users.name is not excluded.name`,
     ).run(id, name, at);
+    this.cache(this.names, id, name);
   }
 
   userNames(ids: string[]): Map<string, string> {
     const out = new Map<string, string>();
     const q = this.st('select name from users where id = ?');
     for (const id of new Set(ids)) {
-      const r = q.get(id) as { name: string } | undefined;
-      if (r) out.set(id, r.name);
+      let name = this.names.get(id);
+      if (name === undefined) {
+        name = (q.get(id) as { name: string } | undefined)?.name;
+        if (name !== undefined) this.cache(this.names, id, name);
+      }
+      if (name !== undefined) out.set(id, name);
     }
     return out;
+  }
+
+  private cache<V>(m: Map<string, V>, k: string, v: V): void {
+    if (m.size >= Repo.CACHE_MAX) m.clear();
+    m.set(k, v);
   }
 
   findUserByName(name: string, platform: string): { id: string; name: string } | undefined {
@@ -200,10 +234,13 @@ export class Repo {
   }
 
   ensureChat(id: string, platform: string, name: string | undefined): void {
+    const known = this.knownChats.get(id);
+    if (known !== undefined && (name === undefined || known === name)) return;
     this.st(
       `insert into chats (id, platform, name) values (?, ?, ?)
        on conflict (id) do update set name = coalesce(excluded.name, chats.name) where excluded.name is not null and chats.name is not excluded.name`,
     ).run(id, platform, name ?? null);
+    this.cache(this.knownChats, id, name ?? known ?? null);
   }
 
   getChat(id: string): ChatRow | undefined {
@@ -305,5 +342,35 @@ export class Repo {
       `insert into card_refs (card_key, platform, chat_id, item_id, platform_message_id) values (?, ?, ?, ?, ?)
        on conflict (card_key) do update set platform_message_id = excluded.platform_message_id`,
     ).run(cardKey, platform, chatId, itemId, platformMessageId);
+  }
+
+  // ── batch reads (scheduler tick) ───────────────────────────────────────────────────────────
+  /** The items with these ids (one query; ids not found are absent). */
+  itemsByIds(ids: readonly number[]): Map<number, ItemRow> {
+    const out = new Map<number, ItemRow>();
+    if (ids.length === 0) return out;
+    for (const r of this.st(`${ITEM_SELECT} where id in (select value from json_each(?))`).all(JSON.stringify(ids)) as Raw[]) {
+      const item = toItem(r)!;
+      out.set(item.id, item);
+    }
+    return out;
+  }
+
+  /** The people of these items (one query), each item's in `people()` order; every id gets a list. */
+  peopleOfItems(ids: readonly number[]): Map<number, PersonRow[]> {
+    const out = new Map<number, PersonRow[]>(ids.map((id) => [id, []]));
+    if (ids.length === 0) return out;
+    const rows = this.st(`${PEOPLE_SELECT} where item_id in (select value from json_each(?)) order by item_id, id`).all(JSON.stringify(ids)) as PersonRow[];
+    for (const p of rows) out.get(p.itemId)?.push(p);
+    return out;
+  }
+
+  /** Display names of these users (one query); unknown ids are absent. */
+  userNamesOf(ids: readonly string[]): Map<string, string> {
+    const out = new Map<string, string>();
+    if (ids.length === 0) return out;
+    const rows = this.st('select id, name from users where id in (select value from json_each(?))').all(JSON.stringify([...new Set(ids)])) as Array<{ id: string; name: string }>;
+    for (const r of rows) out.set(r.id, r.name);
+    return out;
   }
 }
