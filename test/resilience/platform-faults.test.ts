@@ -300,10 +300,10 @@ describe(`DingTalk under faults (seed ${SEED})`, () => {
   }, 60_000);
 
   // A card whose createAndDeliver answer is lost (timeout, reset): DingTalk created it; the retry
-  // with the same outTrackId is answered 400 param.outTrackIdExisted.
-  // BUG (reported): the row is marked failed, the card's reference is never saved, so clicks on
-  // the card in the group are answered "该卡片已失效" and its later updates post a second card.
-  it.fails('a card whose create answer was lost is delivered once, marked sent, and still works', async () => {
+  // with the same outTrackId is answered 400 param.outTrackIdExisted, which means "delivered".
+  // The row is marked sent with the card's reference, so clicks work and later versions of the
+  // card update it in place instead of posting a second one.
+  it('a card whose create answer was lost is delivered once, marked sent, and still works', async () => {
     const bot = await dingtalkBot();
     try {
       const { h, fake } = bot;
@@ -313,11 +313,18 @@ describe(`DingTalk under faults (seed ${SEED})`, () => {
       await deliverAll(h.rt, h.clock);
       const rows = h.rt.db.$client.prepare(`select status, last_error as err from outbox`).all() as Array<{ status: string; err: string | null }>;
       expect(fake.cardCreates).toHaveLength(1);
+      expect(creates).toBe(2); // the lost attempt and the retry DingTalk refused as a duplicate
       expect(rows.filter((r) => r.status !== 'sent')).toEqual([]);
-      const r = await click(h, fake.cardCreates[0]!.body.outTrackId, DB, 'btn1');
+      const confirmCard = fake.cardCreates[0]!.body.outTrackId;
+      const r = await click(h, confirmCard, DB, 'btn1');
       expect(r.body.userPrivateData?.cardParamMap.notice).toContain('成功');
       await deliverAll(h.rt, h.clock);
-      expect(fake.cardCreates).toHaveLength(1);
+      // The confirmed card is updated in place; the only other card is the @ notice that the
+      // request is now in progress (texts with @ go as notice cards).
+      expect(fake.cardCreates.filter((c) => c.body.outTrackId === confirmCard)).toHaveLength(1);
+      expect(fake.cardUpdates.map((u) => u.body.outTrackId)).toContain(confirmCard);
+      expect(fake.cardCreates.slice(1).map((c) => c.body.cardData.cardParamMap.title)).toEqual(['提醒']);
+      expect(h.rt.db.$client.prepare(`select count(*) as n from outbox where status != 'sent'`).get()).toEqual({ n: 0 });
     } finally {
       await bot.close();
     }
