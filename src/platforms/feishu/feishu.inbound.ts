@@ -58,11 +58,12 @@ interface Resolved {
 export function resolveMentions(text: string, mentions: Mention[], botOpenId: string | undefined): Resolved {
   const byKey = new Map(mentions.map((m) => [m.key, m]));
   const users = new Map<string, UserRef>();
+  const guessed = botOpenId ? undefined : leadingMentions(text, mentions);
   let mentionedBot = false;
   const out = text.replace(/@_user_\d+|@_all/g, (key) => {
     const m = byKey.get(key);
     if (!m) return key === '@_all' ? '' : key;
-    if (isBot(m, botOpenId)) {
+    if (isBot(m, botOpenId) || guessed?.has(key)) {
       mentionedBot = true;
       return '';
     }
@@ -72,6 +73,18 @@ export function resolveMentions(text: string, mentions: Mention[], botOpenId: st
     return mentionToken(id);
   });
   return { text: tidy(out), mentions: [...users.values()], mentionedBot };
+}
+
+/**
+ * While the bot's own open_id is unknown (bot/v3/info failing since start-up) and the payload
+ * has the documented shape (no `mentioned_type`), the mentions typed before a leading slash
+ * command ("@Groupflow /帮助") are taken as the bot: a group bot is only sent the messages that
+ * @ it, and people @ the bot first. Mentions anywhere else stay people.
+ */
+function leadingMentions(text: string, mentions: Mention[]): Set<string> | undefined {
+  if (mentions.some((m) => m.mentioned_type !== undefined)) return undefined;
+  const lead = /^(?:\s*@_user_\d+)+\s*(?=[/／])/.exec(text);
+  return lead ? new Set(lead[0].match(/@_user_\d+/g)) : undefined;
 }
 
 /** Trims what removing a mention leaves behind ("@bot /帮助" → "/帮助"), line by line. */

@@ -120,6 +120,21 @@ describe('im.message.receive_v1 → InboundMessage', () => {
     expect(r.text).toBe('<@feishu:ou_10> <@feishu:ou_1> @_user_99');
   });
 
+  it('resolveMentions without the bot open_id: the documented payload (no mentioned_type)', () => {
+    const bot = { key: '@_user_1', id: { open_id: 'ou_bot' }, name: 'Groupflow' };
+    const li = { key: '@_user_2', id: { open_id: 'ou_li' }, name: '李四' };
+    // The mention in front of a slash command is the bot's; mentions elsewhere are people.
+    expect(resolveMentions('@_user_1 /需求 联调 协作:@_user_2', [bot, li], undefined)).toEqual({
+      text: '/需求 联调 协作:<@feishu:ou_li>',
+      mentions: [{ id: 'feishu:ou_li', name: '李四' }],
+      mentionedBot: true,
+    });
+    expect(resolveMentions('@_user_1 看一下', [bot], undefined)).toMatchObject({ text: '<@feishu:ou_bot> 看一下', mentionedBot: false });
+    // Once known, only the bot's own open_id counts; with mentioned_type, only "bot" counts.
+    expect(resolveMentions('@_user_2 /帮助', [bot, li], 'ou_bot')).toMatchObject({ mentionedBot: false });
+    expect(resolveMentions('@_user_2 /帮助', [{ ...li, mentioned_type: 'user' }], undefined)).toMatchObject({ mentionedBot: false });
+  });
+
   it('parseCreateTime: ms and µs', () => {
     expect(parseCreateTime('1763863200000')?.toISOString()).toBe('2025-11-23T02:00:00.000Z');
     expect(parseCreateTime('1763863200000123')?.toISOString()).toBe('2025-11-23T02:00:00.000Z');
