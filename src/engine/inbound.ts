@@ -1,22 +1,57 @@
 // Durable inbound store: a platform event is written here before it is acknowledged, keyed by
 // the platform's event id so that retries of the same event act once. Work runs after the
 // acknowledgement; on start-up, events stored but not yet processed (a crash) are processed.
+//
+// Group commit: the events of all requests that arrive in one event-loop turn are inserted in
+// one transaction at the end of that turn (setImmediate), together with the status updates of
+// events processed since the last one; each request is acknowledged only once that transaction
+// has committed. Processing then runs on the event as already parsed, not re-read from the table.
 
-import { and, asc, eq, lt } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.ts';
 import type { Repo } from '../db/repo.ts';
-import { inboundEvents } from '../db/schema.ts';
 import type { Metrics } from '../metrics.ts';
 
-export type InboundHandler = (payload: string) => void | Promise<void>;
+/**
+ * Processes one stored event. `parsed` is what the transport already parsed from `payload`
+ * when the event was just received; absent when the payload comes from the table (recovery).
+ */
+export type InboundHandler = (payload: string, parsed?: unknown) => void | Promise<void>;
 
 /** How long event ids are kept: longer than Feishu's ~7.1 h retry horizon and DingTalk's. */
 export const DEDUPE_TTL_MS = 24 * 3600_000;
 
+export interface SubmitOptions {
+  /** The payload as already parsed, handed to the handler instead of the stored text. */
+  parsed?: unknown;
+  /**
+   * Further de-duplication keys (e.g. `message:<id>` beside the event id), stored first as
+   * 'done' rows: the event is fresh only if none of them, nor its own id, was seen before.
+   */
+  markers?: string[];
+}
+
+interface Entry {
+  platform: string;
+  eventId: string;
+  payload: string;
+  parsed: unknown;
+  markers: readonly string[];
+  resolve: (fresh: boolean) => void;
+  reject: (err: unknown) => void;
+}
+
+const INSERT = `insert into inbound_events (platform, event_id, received_at, status, payload) values (?, ?, ?, ?, ?) on conflict do nothing`;
+const SET_STATUS = 'update inbound_events set status = ? where platform = ? and event_id = ?';
+
 export class InboundStore {
   private readonly handlers = new Map<string, InboundHandler>();
   private readonly inFlight = new Set<Promise<void>>();
+  /** Events waiting for the end-of-turn group commit. */
+  private queue: Entry[] = [];
+  /** Statuses of processed events, written with the next group commit. */
+  private statuses: Array<[status: string, platform: string, eventId: string]> = [];
+  private flushing: Promise<void> | undefined;
 
   constructor(
     private readonly repo: Repo,
@@ -30,39 +65,44 @@ export class InboundStore {
     this.handlers.set(platform, handler);
   }
 
-  /** Stores the event durably. Returns false when this event id was seen before (a retry). */
+  /**
+   * Stores the event durably, at once, in its own transaction (or the caller's). Returns false
+   * when this event id was seen before (a retry). Does not schedule processing.
+   */
   accept(platform: string, eventId: string, payload: string): boolean {
-    // Prepared statements: this runs once per inbound request, before the acknowledgement.
-    const r = this.repo
-      .statement(`insert into inbound_events (platform, event_id, received_at, status, payload) values (?, ?, ?, 'pending', ?) on conflict do nothing`)
-      .run(platform, eventId, this.clock.now().getTime(), payload);
-    this.metrics?.inbound.inc({ platform, outcome: r.changes === 1 ? 'accepted' : 'duplicate' });
-    return r.changes === 1;
+    const fresh = this.insert(platform, eventId, payload, 'pending', this.clock.now().getTime());
+    this.count(platform, fresh);
+    return fresh;
   }
 
-  /** Processes one stored event (call after the acknowledgement was sent). */
+  /**
+   * Stores the event with the other events of this event-loop turn, in one transaction at its
+   * end. Resolves once that transaction has committed (acknowledge then, not before): true for a
+   * new event, which is then processed after the current tick; false for one seen before.
+   * Rejects if it could not be stored (the transport must fail, so that the platform retries).
+   */
+  submit(platform: string, eventId: string, payload: string, opts: SubmitOptions = {}): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.queue.push({ platform, eventId, payload, parsed: opts.parsed, markers: opts.markers ?? [], resolve, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  /** Stores (synchronously, on its own) and, if new, processes after the current tick. */
+  acceptAndSchedule(platform: string, eventId: string, payload: string, parsed?: unknown): boolean {
+    const fresh = this.accept(platform, eventId, payload);
+    if (fresh) this.later(() => this.run([{ platform, eventId, payload, parsed }]));
+    return fresh;
+  }
+
+  /** Processes one stored event if it is still pending (recovery; tests). */
   async process(platform: string, eventId: string): Promise<void> {
     const row = this.repo.statement('select status, payload from inbound_events where platform = ? and event_id = ?').get(platform, eventId) as
       | { status: string; payload: string }
       | undefined;
     if (!row || row.status !== 'pending') return;
-    const handler = this.handlers.get(platform);
-    if (!handler) return;
-    let status = 'done';
-    try {
-      await handler(row.payload);
-    } catch (err) {
-      status = 'error';
-      this.log.error({ err, platform, eventId }, 'inbound event processing failed');
-    }
-    this.repo.statement('update inbound_events set status = ? where platform = ? and event_id = ?').run(status, platform, eventId);
-  }
-
-  /** Stores and, if new, processes after the current tick (so the caller can acknowledge first). */
-  acceptAndSchedule(platform: string, eventId: string, payload: string): boolean {
-    const fresh = this.accept(platform, eventId, payload);
-    if (fresh) this.later(() => this.process(platform, eventId));
-    return fresh;
+    const status = await this.handle(platform, eventId, row.payload, undefined);
+    if (status) this.repo.statement(SET_STATUS).run(status, platform, eventId);
   }
 
   /** Runs `work` after the current tick, tracked so that shutdown can wait for it. */
@@ -74,19 +114,22 @@ export class InboundStore {
     this.inFlight.add(p);
   }
 
-  /** Resolves when no scheduled inbound work is running (graceful shutdown). */
+  /** Resolves when no inbound work is queued or running, and every status is written (shutdown). */
   async idle(): Promise<void> {
-    while (this.inFlight.size) await Promise.all([...this.inFlight]);
+    for (;;) {
+      if (this.flushing) await this.flushing;
+      else if (this.inFlight.size) await Promise.all([...this.inFlight]);
+      else if (this.queue.length || this.statuses.length) this.flush();
+      else return;
+    }
   }
 
   /** Processes events left pending by a crash, oldest first. */
   async recover(): Promise<number> {
-    const rows = this.repo.db
-      .select({ platform: inboundEvents.platform, eventId: inboundEvents.eventId })
-      .from(inboundEvents)
-      .where(eq(inboundEvents.status, 'pending'))
-      .orderBy(asc(inboundEvents.receivedAt))
-      .all();
+    await this.idle();
+    const rows = this.repo
+      .statement(`select platform, event_id as eventId from inbound_events where status = 'pending' order by received_at`)
+      .all() as Array<{ platform: string; eventId: string }>;
     for (const r of rows) await this.process(r.platform, r.eventId);
     return rows.length;
   }
@@ -94,9 +137,107 @@ export class InboundStore {
   /** Forgets event ids older than the de-duplication horizon. */
   prune(): number {
     const cutoff = this.clock.now().getTime() - DEDUPE_TTL_MS;
-    return this.repo.db
-      .delete(inboundEvents)
-      .where(and(lt(inboundEvents.receivedAt, cutoff)))
-      .run().changes;
+    return this.repo.statement('delete from inbound_events where received_at < ?').run(cutoff).changes;
+  }
+
+  // ── group commit ──────────────────────────────────────────────────────────────────────────
+
+  private scheduleFlush(): void {
+    if (this.flushing) return;
+    const p: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      // Cleared first: a write failing below must not leave later events waiting forever.
+      this.flushing = undefined;
+      this.flush();
+    });
+    this.flushing = p;
+  }
+
+  /** One transaction: the statuses of processed events, then the queued events. */
+  private flush(): void {
+    const batch = this.queue;
+    const statuses = this.statuses;
+    this.queue = [];
+    this.statuses = [];
+    if (!batch.length && !statuses.length) return;
+    const at = this.clock.now().getTime();
+    let results: Array<boolean | { err: unknown }>;
+    try {
+      results = this.repo.tx(() => {
+        this.writeStatuses(statuses);
+        return batch.map((e) => this.insertEntry(e, at));
+      });
+    } catch (err) {
+      // Something in the batch cannot be written: try each part alone, so it fails by itself.
+      if (statuses.length) {
+        try {
+          this.repo.tx(() => this.writeStatuses(statuses));
+        } catch (err2) {
+          // Left pending: processed again after a restart (commands are claimed, so act once).
+          this.log.error({ err: err2, events: statuses.length }, 'could not mark inbound events processed');
+        }
+      }
+      results = batch.map((e) => {
+        if (batch.length === 1) return { err };
+        try {
+          return this.repo.tx(() => this.insertEntry(e, at));
+        } catch (err3) {
+          return { err: err3 };
+        }
+      });
+    }
+    const fresh: Entry[] = [];
+    batch.forEach((e, i) => {
+      const r = results[i]!;
+      if (typeof r !== 'boolean') return e.reject(r.err);
+      this.count(e.platform, r);
+      if (r) fresh.push(e);
+      e.resolve(r);
+    });
+    // After the acknowledgements (they go out on the microtasks of this turn).
+    if (fresh.length) this.later(() => this.run(fresh));
+  }
+
+  private writeStatuses(statuses: Array<[string, string, string]>): void {
+    const st = this.repo.statement(SET_STATUS);
+    for (const s of statuses) st.run(...s);
+  }
+
+  /** The markers (as done) then the event (pending); stops at the first id seen before. */
+  private insertEntry(e: Entry, at: number): boolean {
+    for (const m of e.markers) if (!this.insert(e.platform, m, '', 'done', at)) return false;
+    return this.insert(e.platform, e.eventId, e.payload, 'pending', at);
+  }
+
+  private insert(platform: string, eventId: string, payload: string, status: string, at: number): boolean {
+    return this.repo.statement(INSERT).run(platform, eventId, at, status, payload).changes === 1;
+  }
+
+  private count(platform: string, fresh: boolean): void {
+    this.metrics?.inbound.inc({ platform, outcome: fresh ? 'accepted' : 'duplicate' });
+  }
+
+  // ── processing ────────────────────────────────────────────────────────────────────────────
+
+  /** Processes fresh events in order; their statuses go out with the next group commit. */
+  private async run(events: Array<Pick<Entry, 'platform' | 'eventId' | 'payload' | 'parsed'>>): Promise<void> {
+    for (const e of events) {
+      const status = await this.handle(e.platform, e.eventId, e.payload, e.parsed);
+      if (status) this.statuses.push([status, e.platform, e.eventId]);
+    }
+    if (this.statuses.length) this.scheduleFlush();
+  }
+
+  /** Runs the platform's handler; the status to store, undefined when no handler is registered. */
+  private async handle(platform: string, eventId: string, payload: string, parsed: unknown): Promise<string | undefined> {
+    const handler = this.handlers.get(platform);
+    if (!handler) return undefined;
+    try {
+      const r = handler(payload, parsed);
+      if (r) await r;
+      return 'done';
+    } catch (err) {
+      this.log.error({ err, platform, eventId }, 'inbound event processing failed');
+      return 'error';
+    }
   }
 }
