@@ -15,7 +15,7 @@ import {
 } from './dingtalk.inbound.ts';
 import type { CallbackGate, WebhookBook } from './dingtalk.outbound.ts';
 import { plainText } from './dingtalk.render.ts';
-import type { CardCallbackResponse } from './dingtalk.types.ts';
+import type { CardCallbackResponse, RobotMessage } from './dingtalk.types.ts';
 
 export const PLATFORM = 'dingtalk';
 
@@ -28,40 +28,58 @@ export interface HandlerDeps {
 
 export type Accepted = { ok: true; fresh: boolean; msgId: string } | { ok: false };
 
+/** A robot message parsed from raw JSON text; undefined when the body is not one. */
+function robotMessage(raw: string): RobotMessage | undefined {
+  try {
+    return parseRobotMessage(JSON.parse(raw));
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Stores a robot message (raw JSON text) and schedules its processing after the current tick, so
- * the caller can acknowledge first. `{ok:false}` when the body is not a robot message.
+ * Stores a robot message (raw JSON text) at once, on its own, and schedules its processing after
+ * the current tick, so the caller can acknowledge first (Stream mode, which acknowledges
+ * synchronously). `{ok:false}` when the body is not a robot message.
  */
 export function acceptRobotMessage(d: HandlerDeps, raw: string): Accepted {
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    return { ok: false };
-  }
-  const m = parseRobotMessage(json);
+  const m = robotMessage(raw);
   if (!m) return { ok: false };
-  const fresh = d.core.inbound.acceptAndSchedule(PLATFORM, m.msgId, raw);
+  const fresh = d.core.inbound.acceptAndSchedule(PLATFORM, m.msgId, raw, m);
   if (!fresh) d.log.info({ msgId: m.msgId }, 'duplicate robot message ignored');
   return { ok: true, fresh, msgId: m.msgId };
 }
 
-/** Processes a stored robot message: decode → remember the session webhook → engine. */
-export function processRobotMessage(d: HandlerDeps, payload: string): void {
-  const m = parseRobotMessage(JSON.parse(payload));
+/**
+ * The same, stored with the other requests of this event-loop turn in one transaction (HTTP
+ * mode): resolves once committed; rejects if it could not be stored.
+ */
+export async function submitRobotMessage(d: HandlerDeps, raw: string): Promise<Accepted> {
+  const m = robotMessage(raw);
+  if (!m) return { ok: false };
+  const fresh = await d.core.inbound.submit(PLATFORM, m.msgId, raw, { parsed: m });
+  if (!fresh) d.log.info({ msgId: m.msgId }, 'duplicate robot message ignored');
+  return { ok: true, fresh, msgId: m.msgId };
+}
+
+/**
+ * Processes a stored robot message: decode → remember the session webhook → engine. `parsed` is
+ * the message as parsed when it was received (absent on recovery).
+ */
+export function processRobotMessage(d: HandlerDeps, payload: string, parsed?: unknown): void {
+  const m = (parsed as RobotMessage | undefined) ?? parseRobotMessage(JSON.parse(payload));
   if (!m) return;
-  const log = d.log.child({ msgId: m.msgId, chatId: `dingtalk:${m.conversationId}` });
   const { repo, clock, engine } = d.core;
   const decoded = decodeRobotMessage(m, {
     receivedAt: clock.now(),
     knownName: (nick) => repo.findUserByName(nick, PLATFORM)?.id,
   });
   if (!decoded.ok) {
-    log.info({ reason: decoded.reason, msgtype: m.msgtype }, 'robot message not handled');
+    d.log.info({ msgId: m.msgId, chatId: `dingtalk:${m.conversationId}`, reason: decoded.reason, msgtype: m.msgtype }, 'robot message not handled');
     return;
   }
   if (decoded.webhook && !d.webhooks.remember(decoded.message.chatId, decoded.webhook, clock.now().getTime())) {
-    log.warn('session webhook does not point at platforms.dingtalk.oapiBase; ignored');
+    d.log.warn({ msgId: m.msgId, chatId: decoded.message.chatId }, 'session webhook does not point at platforms.dingtalk.oapiBase; ignored');
   }
   engine.handleMessage(decoded.message);
 }

@@ -5,7 +5,7 @@
 // payload answers 400; nothing is stored before both checks pass.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { acceptRobotMessage, answerCardCallback, type HandlerDeps } from './dingtalk.handlers.ts';
+import { answerCardCallback, type HandlerDeps, submitRobotMessage } from './dingtalk.handlers.ts';
 import { type VerifyResult, verifyCardSign, verifyRobotSign } from './dingtalk.verify.ts';
 
 export interface RouteDeps extends HandlerDeps {
@@ -24,7 +24,7 @@ export function dingtalkRoutes(d: RouteDeps): (app: FastifyInstance) => void {
       const now = d.core.clock.now().getTime();
       const v = verifyRobotSign({ timestamp: header(req, 'timestamp'), sign: header(req, 'sign') }, d.secret, now);
       if (!v.ok) return refuse(req, reply, v);
-      const accepted = acceptRobotMessage(d, bodyText(req));
+      const accepted = await submitRobotMessage(d, bodyText(req));
       if (!accepted.ok) return reply.code(400).send({ error: 'bad_request' });
       // Acknowledged after the durable insert; the work runs after this response.
       return reply.code(200).send({ msgtype: 'empty' });

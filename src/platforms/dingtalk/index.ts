@@ -37,7 +37,7 @@ export function createDingtalk(core: Core, opts: DingtalkOptions = {}): Dingtalk
     clock: core.clock,
     log,
   });
-  core.inbound.on(PLATFORM, (payload) => processRobotMessage(deps, payload));
+  core.inbound.on(PLATFORM, (payload, parsed) => processRobotMessage(deps, payload, parsed));
 
   let supervisor: StreamSupervisor | undefined;
   const platform: Platform = {

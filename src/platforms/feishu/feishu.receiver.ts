@@ -19,7 +19,7 @@ import {
   welcomeText,
 } from './feishu.inbound.ts';
 import { callbackResponse, type Names } from './feishu.render.ts';
-import { type CardCallbackResponse, type Envelope, EnvelopeSchema } from './feishu.types.ts';
+import { type CardCallbackResponse, type Envelope, EnvelopeSchema, type MessageReceive } from './feishu.types.ts';
 
 export const PLATFORM = 'feishu';
 /** A duplicate click (same card, person, button and form) within this window gets the same answer. */
@@ -28,6 +28,12 @@ const CLICK_MEMO_MS = 10_000;
 const BOT_INFO_RETRY_MS = 60_000;
 
 export type Accepted = 'new' | 'duplicate';
+
+/** What acceptEvent hands to processing: the envelope and, for messages, the message event. */
+interface Parsed {
+  env: Envelope;
+  message: MessageReceive | undefined;
+}
 
 export class FeishuReceiver {
   private readonly log: Logger;
@@ -52,67 +58,71 @@ export class FeishuReceiver {
   // ── events ──────────────────────────────────────────────────────────────────────────────
 
   /**
-   * Stores the event durably; returns 'duplicate' for one seen before (a platform retry, or the
-   * same message under another event_id). Throws if it could not be stored: the transport must
-   * then fail, so that Feishu retries.
+   * Stores the event durably (with the other events of this event-loop turn, in one
+   * transaction); resolves once committed with 'duplicate' for one seen before (a platform retry,
+   * or the same message under another event_id). Rejects if it could not be stored: the
+   * transport must then fail, so that Feishu retries. New events are processed after the
+   * acknowledgement, on `env` as parsed here. `payload` is the envelope's JSON text when the
+   * transport has it (the decrypted body), so it need not be serialized again.
    */
-  acceptEvent(env: Envelope): Accepted {
+  async acceptEvent(env: Envelope, payload?: string): Promise<Accepted> {
     const eventId = env.header.event_id;
-    const messageId =
-      env.header.event_type === 'im.message.receive_v1' ? parseMessageEvent(env.event)?.message.message_id : undefined;
-    const inbound = this.core.inbound;
-    const fresh = this.core.repo.tx(() => {
-      // Feishu's receive doc says to de-duplicate messages by message_id, not only event_id.
-      if (messageId && !inbound.accept(PLATFORM, `message:${messageId}`, '')) return false;
-      return inbound.accept(PLATFORM, eventId, JSON.stringify(env));
+    const message = env.header.event_type === 'im.message.receive_v1' ? parseMessageEvent(env.event) : undefined;
+    const messageId = message?.message.message_id;
+    const parsed: Parsed = { env, message };
+    // Feishu's receive doc says to de-duplicate messages by message_id, not only event_id: the
+    // `message:` marker is stored as done at once (there is nothing to process for it).
+    const fresh = await this.core.inbound.submit(PLATFORM, eventId, payload ?? JSON.stringify(env), {
+      parsed,
+      markers: messageId ? [`message:${messageId}`] : [],
     });
-    const log = this.log.child({ eventId, eventType: env.header.event_type });
     if (!fresh) {
-      log.info({ messageId }, 'duplicate event ignored');
+      this.log.info({ eventId, eventType: env.header.event_type, messageId }, 'duplicate event ignored');
       return 'duplicate';
     }
-    // After the current tick, so the transport acknowledges first.
-    inbound.later(async () => {
-      await inbound.process(PLATFORM, eventId);
-      if (messageId) await inbound.process(PLATFORM, `message:${messageId}`);
-    });
     return 'new';
   }
 
-  /** Processes one stored payload (registered with core.inbound; also runs on recovery). */
-  async process(payload: string): Promise<void> {
-    if (!payload) return; // a de-duplication marker
-    const env = FeishuReceiver.envelope(JSON.parse(payload));
-    if (!env) return;
-    const log = this.log.child({ eventId: env.header.event_id });
+  /**
+   * Processes one stored payload (registered with core.inbound; also runs on recovery).
+   * `parsed` is what acceptEvent parsed, when the event was just received.
+   */
+  async process(payload: string, parsed?: unknown): Promise<void> {
+    const pre = parsed as Parsed | undefined;
+    let env = pre?.env;
+    if (!env) {
+      if (!payload) return; // a de-duplication marker
+      env = FeishuReceiver.envelope(JSON.parse(payload));
+      if (!env) return;
+    }
+    const eventId = env.header.event_id;
     switch (env.header.event_type) {
       case 'im.message.receive_v1':
-        return this.onMessage(env.event, log);
+        return this.onMessage(pre?.message ?? parseMessageEvent(env.event), eventId);
       case 'im.chat.member.bot.added_v1':
-        return this.onBotAdded(env.event, log);
+        return this.onBotAdded(env.event, eventId);
       case 'im.chat.member.bot.deleted_v1': {
         const ev = parseBotMembership(env.event);
-        log.info({ chatId: ev?.chat_id }, 'bot removed from a group');
+        this.log.info({ eventId, chatId: ev?.chat_id }, 'bot removed from a group');
         return;
       }
       default:
-        log.debug({ eventType: env.header.event_type }, 'event type not handled');
+        this.log.debug({ eventId, eventType: env.header.event_type }, 'event type not handled');
     }
   }
 
-  private async onMessage(event: unknown, log: Logger): Promise<void> {
-    const ev = parseMessageEvent(event);
+  private async onMessage(ev: MessageReceive | undefined, eventId: string): Promise<void> {
     if (!ev) {
-      log.warn('malformed im.message.receive_v1 ignored');
+      this.log.warn({ eventId }, 'malformed im.message.receive_v1 ignored');
       return;
     }
-    const mapped = toInboundMessage(ev, { ...this.mapContext(), botOpenId: await this.ensureBotOpenId() });
+    const mapped = toInboundMessage(ev, { ...this.mapContext(), botOpenId: this.botOpenId ?? (await this.ensureBotOpenId()) });
     switch (mapped.kind) {
       case 'ignore':
-        log.debug({ why: mapped.why }, 'message ignored');
+        this.log.debug({ eventId, why: mapped.why }, 'message ignored');
         return;
       case 'unsupported':
-        log.debug({ messageType: mapped.messageType, addressed: mapped.addressed }, 'unsupported message');
+        this.log.debug({ eventId, messageType: mapped.messageType, addressed: mapped.addressed }, 'unsupported message');
         if (mapped.addressed) this.post(mapped.chatId, { text: UNSUPPORTED_TEXT, mentions: [] }, mapped.messageId);
         return;
       case 'message':
@@ -120,11 +130,11 @@ export class FeishuReceiver {
     }
   }
 
-  private onBotAdded(event: unknown, log: Logger): void {
+  private onBotAdded(event: unknown, eventId: string): void {
     const ev = parseBotMembership(event);
     if (!ev) return;
     const chatId = feishuId(ev.chat_id);
-    log.info({ chatId }, 'bot added to a group');
+    this.log.info({ eventId, chatId }, 'bot added to a group');
     const operator = ev.operator_id?.open_id ? feishuId(ev.operator_id.open_id) : undefined;
     this.post(chatId, welcomeText(operator));
   }

@@ -62,7 +62,7 @@ export function feishuRoutes(d: FeishuRouteDeps) {
       }
       if (env.header.event_type === CARD_CALLBACK) return res.send(d.receiver.cardAction(env));
       // Acknowledged only once stored; a storage failure answers 500 and Feishu retries.
-      d.receiver.acceptEvent(env);
+      await d.receiver.acceptEvent(env, verdict.text);
       return res.send({});
     };
 

@@ -23,7 +23,8 @@ export interface SignatureHeaders {
 
 export type Verdict =
   | { ok: true; kind: 'challenge'; challenge: string }
-  | { ok: true; kind: 'event'; body: Record<string, unknown> }
+  /** `text` is the JSON text `body` was parsed from (decrypted when it was encrypted). */
+  | { ok: true; kind: 'event'; body: Record<string, unknown>; text: string }
   | { ok: false; status: 400 | 401 | 403; reason: string };
 
 /** Requests signed further than this from now are refused (replays). */
@@ -34,11 +35,27 @@ export function aesKey(encryptKey: string): Buffer {
   return createHash('sha256').update(encryptKey, 'utf8').digest();
 }
 
+// Digests of the configured secrets, computed once per secret rather than once per request.
+const aesKeys = new Map<string, Buffer>();
+const digests = new Map<string, Buffer>();
+
+function cachedAesKey(encryptKey: string): Buffer {
+  let k = aesKeys.get(encryptKey);
+  if (!k) {
+    if (aesKeys.size > 16) aesKeys.clear();
+    k = aesKey(encryptKey);
+    aesKeys.set(encryptKey, k);
+  }
+  return k;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+
 /** Decrypts `encrypt` = Base64(IV ‖ AES-256-CBC ciphertext, PKCS#7). Throws on any failure. */
 export function decrypt(encrypt: string, encryptKey: string): string {
   const buf = Buffer.from(encrypt, 'base64');
   if (buf.length < 32 || buf.length % 16 !== 0) throw new Error('bad ciphertext length');
-  const d = createDecipheriv('aes-256-cbc', aesKey(encryptKey), buf.subarray(0, 16));
+  const d = createDecipheriv('aes-256-cbc', cachedAesKey(encryptKey), buf.subarray(0, 16));
   return Buffer.concat([d.update(buf.subarray(16)), d.final()]).toString('utf8');
 }
 
@@ -52,8 +69,18 @@ export function signature(timestamp: string, nonce: string, encryptKey: string, 
 
 /** Constant-time string equality (digests first, so lengths leak nothing either). */
 export function safeEqual(a: string, b: string): boolean {
-  const h = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-  return timingSafeEqual(h(a), h(b));
+  return timingSafeEqual(sha256(a), sha256(b));
+}
+
+/** safeEqual against a configured secret, whose digest is computed once. */
+function equalsSecret(given: string, secret: string): boolean {
+  let d = digests.get(secret);
+  if (!d) {
+    if (digests.size > 16) digests.clear();
+    d = sha256(secret);
+    digests.set(secret, d);
+  }
+  return timingSafeEqual(sha256(given), d);
 }
 
 /**
@@ -112,10 +139,12 @@ function str(v: unknown): string | undefined {
  * 400 = malformed, 401 = not signed by Feishu (or stale), 403 = signed, but not for this app.
  */
 export function verifyRequest(rawBody: Buffer, headers: SignatureHeaders, secrets: FeishuSecrets, now: Date): Verdict {
-  const outer = parseObject(rawBody.toString('utf8'));
+  const outerText = rawBody.toString('utf8');
+  const outer = parseObject(outerText);
   if (!outer) return refuse(400, 'body is not a JSON object');
 
   let body = outer;
+  let text = outerText;
   let signed = false;
   if (secrets.encryptKey) {
     const encrypt = str(outer.encrypt);
@@ -136,6 +165,7 @@ export function verifyRequest(rawBody: Buffer, headers: SignatureHeaders, secret
     const inner = parseObject(plain);
     if (!inner) return signed ? refuse(400, 'decrypted body is not a JSON object') : refuse(401, 'unsigned body');
     body = inner;
+    text = plain;
     if (signed) {
       // The header is hashed as an opaque string; only its freshness needs a number.
       const ts = parseTimestamp(timestamp) ?? parseTimestamp(str(header(body)?.create_time));
@@ -151,7 +181,7 @@ export function verifyRequest(rawBody: Buffer, headers: SignatureHeaders, secret
   const h = header(body);
   if (secrets.verificationToken) {
     const token = str(h?.token) ?? str(body.token);
-    if (token === undefined || !safeEqual(token, secrets.verificationToken)) return refuse(403, 'verification token mismatch');
+    if (token === undefined || !equalsSecret(token, secrets.verificationToken)) return refuse(403, 'verification token mismatch');
   }
   const appId = str(h?.app_id);
   if (secrets.appId && appId !== undefined && appId !== secrets.appId) return refuse(403, 'event for another app');
@@ -160,5 +190,5 @@ export function verifyRequest(rawBody: Buffer, headers: SignatureHeaders, secret
     const challenge = str(body.challenge);
     return challenge === undefined ? refuse(400, 'challenge without a challenge') : { ok: true, kind: 'challenge', challenge };
   }
-  return { ok: true, kind: 'event', body };
+  return { ok: true, kind: 'event', body, text };
 }

@@ -39,7 +39,7 @@ export function createDispatcher(receiver: FeishuReceiver, log: Logger): EventDi
   const handlers: Record<string, (data: Record<string, unknown>) => Promise<CardCallbackResponse | undefined>> = {};
   for (const type of EVENT_TYPES) {
     handlers[type] = async (data) => {
-      receiver.acceptEvent(unflatten(data, type));
+      await receiver.acceptEvent(unflatten(data, type));
       return undefined;
     };
   }

@@ -55,7 +55,7 @@ export function createFeishu(core: Core, opts: FeishuOptions = {}): PlatformModu
   const log = core.log.child({ platform: PLATFORM });
   const api = new FeishuApi({ appId: cfg.appId, appSecret: cfg.appSecret, domain: cfg.domain, log, timeoutMs: opts.timeoutMs });
   const receiver = new FeishuReceiver(core, api);
-  core.inbound.on(PLATFORM, (payload) => receiver.process(payload));
+  core.inbound.on(PLATFORM, (payload, parsed) => receiver.process(payload, parsed));
   const dispatcher = createDispatcher(receiver, log);
   const longConn =
     cfg.mode === 'longconn'
