@@ -61,30 +61,64 @@ const SPECS: Record<string, KindSpec> = { request: requestSpec, task: taskSpec, 
 export class Engine {
   constructor(private readonly d: EngineDeps) {}
 
-  /** Handles one group message. Never throws: failures are logged and answered. */
+  /**
+   * Handles one group message. Never throws: failures are logged and answered.
+   * Plain chatter (no command, not for the bot, not an answer in a question's thread) changes
+   * nothing, so it runs without a write transaction and without a `handled:` claim (processing it
+   * again, after a crash, is harmless); only names it teaches us are written. Commands, answers
+   * and messages to the bot are claimed and applied in one transaction as before.
+   */
   handleMessage(msg: InboundMessage): void {
     const end = this.d.metrics?.commandSeconds.startTimer({ kind: 'message' });
     const ctx = this.ctx(msg.platform, msg.chatId, msg.sender, msg.messageId);
+    const { repo, log } = this.d;
+    const people = [msg.sender, ...msg.mentions];
+    let wroteOutbox = false;
     try {
+      // Parsed before any transaction. Should the parser look a name up, it parses again inside
+      // the transaction, after this message's names were remembered (as it always did).
+      let lookedUpNames = false;
+      const parseCtx = {
+        now: ctx.now,
+        timezone: this.d.config.calendar.timezone,
+        defaultDueTime: this.d.config.calendar.defaultDueTime,
+        mentions: msg.mentions,
+      };
+      let parsed = parseCommand(msg.text, {
+        ...parseCtx,
+        resolveName: () => {
+          lookedUpNames = true;
+          return undefined;
+        },
+      });
+      // A threaded reply to a question card waiting for its answer answers the question.
+      const question = () => {
+        const parent = [msg.replyTo, msg.threadRoot].find((id) => id !== undefined);
+        const itemId = parent ? repo.itemOfMessage(msg.platform, parent) : undefined;
+        const item = itemId !== undefined ? repo.getItem(itemId) : undefined;
+        return item?.kind === 'ask' && item.state === 'waiting' && msg.text.trim() ? item : undefined;
+      };
+      if (parsed === null && !msg.mentionedBot && !question()) {
+        // Chatter: remember the chat and people only when that changes a row.
+        const chat = repo.getChat(msg.chatId);
+        const named = people.filter((u) => u.name && u.name !== u.id);
+        const names = repo.userNames(named.map((u) => u.id));
+        const known = chat !== undefined && (msg.chatName == null || chat.name === msg.chatName) && named.every((u) => names.get(u.id) === u.name);
+        if (!known) repo.tx(() => this.remember(msg.chatId, msg.platform, msg.chatName, people));
+        end?.();
+        return;
+      }
+      const lastOutbox = repo.lastOutboxId();
       this.inTx(() => {
-        if (!this.d.repo.claimMessage(msg.platform, msg.messageId, ctx.now.getTime())) {
-          this.d.log.info({ chatId: msg.chatId, messageId: msg.messageId }, 'message already handled');
+        if (!repo.claimMessage(msg.platform, msg.messageId, ctx.now.getTime())) {
+          log.info({ chatId: msg.chatId, messageId: msg.messageId }, 'message already handled');
           return;
         }
-        this.remember(msg.chatId, msg.platform, msg.chatName, [msg.sender, ...msg.mentions]);
-        const parsed = parseCommand(msg.text, {
-          now: ctx.now,
-          timezone: this.d.config.calendar.timezone,
-          defaultDueTime: this.d.config.calendar.defaultDueTime,
-          mentions: msg.mentions,
-          resolveName: (name: string) => this.d.repo.findUserByName(name, msg.platform),
-        });
+        this.remember(msg.chatId, msg.platform, msg.chatName, people);
+        if (lookedUpNames) parsed = parseCommand(msg.text, { ...parseCtx, resolveName: (name: string) => repo.findUserByName(name, msg.platform) });
         if (parsed === null) {
-          // A threaded reply to a question card answers the question.
-          const parent = [msg.replyTo, msg.threadRoot].find((id) => id !== undefined);
-          const itemId = parent ? this.d.repo.itemOfMessage(msg.platform, parent) : undefined;
-          const item = itemId !== undefined ? this.d.repo.getItem(itemId) : undefined;
-          if (item?.kind === 'ask' && item.state === 'waiting' && msg.text.trim()) {
+          const item = question();
+          if (item) {
             answerByThread(ctx, item, msg.text.trim());
             return;
           }
@@ -97,12 +131,15 @@ export class Engine {
         }
         this.run(ctx, parsed.command);
       });
+      wroteOutbox = repo.lastOutboxId() !== lastOutbox;
     } catch (err) {
-      this.d.log.error({ err, chatId: msg.chatId, messageId: msg.messageId }, 'message handling failed');
+      log.error({ err, chatId: msg.chatId, messageId: msg.messageId }, 'message handling failed');
       this.safeReply(ctx, '⚠️ 处理命令时出现内部错误，请稍后重试。(Internal error.)');
+      wroteOutbox = true;
     }
     end?.();
-    this.d.onOutbox?.();
+    // The dispatcher is woken only when there is something new to deliver.
+    if (wroteOutbox) this.d.onOutbox?.();
   }
 
   /** Handles one card click; the result is shown to the clicker at once. */
