@@ -1,8 +1,10 @@
 // Opens the SQLite database with the pragmas the bot relies on, and applies migrations.
 
 import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
@@ -12,7 +14,17 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 
 export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
-export function openDatabase(file: string): Db {
+export interface OpenOptions {
+  /**
+   * WAL checkpoints run on a worker thread with its own connection, every this many ms
+   * (default 250), instead of inside commits; 0 leaves them to SQLite (wal_autocheckpoint).
+   */
+  checkpointEveryMs?: number;
+  /** A WAL file larger than this is truncated after its checkpoint (default 16 MiB). */
+  truncateWalBytes?: number;
+}
+
+export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
   const sqlite = new Database(file);
   // WAL lets readers (health checks, the sandbox page) run beside the writer; NORMAL is durable
@@ -21,7 +33,155 @@ export function openDatabase(file: string): Db {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  const every = opts.checkpointEveryMs ?? 250;
+  if (every > 0 && sqlite.pragma('journal_mode', { simple: true }) === 'wal') {
+    Checkpointer.start(sqlite, resolve(file), every, opts.truncateWalBytes ?? 16 * 1024 * 1024);
+  }
   return drizzle(sqlite, { schema }) as Db;
+}
+
+// ── WAL checkpoints off the request path ───────────────────────────────────────────────────
+// By default SQLite checkpoints inside the commit that pushes the WAL past 1,000 pages: that
+// request waits for pages to be copied into the database file and both files to be synced. Here
+// the bot's connection never checkpoints (wal_autocheckpoint = 0); a worker thread with its own
+// connection runs PASSIVE checkpoints on a timer (they never block the writer), and TRUNCATE when
+// the WAL file has grown large anyway (the writer restarts the WAL from its start only when it
+// finds every frame checkpointed, which steady writing may not allow). It stops when the
+// database is closed. If the worker fails, SQLite's own checkpointing is turned back on.
+
+export interface CheckpointResult {
+  mode: 'PASSIVE' | 'TRUNCATE';
+  /** 1 when the checkpoint could not complete (a writer or reader was in the way). */
+  busy: number;
+  /** Frames in the WAL, and how many of them are now in the database file. */
+  log: number;
+  checkpointed: number;
+  /** Size of the -wal file before and after, in bytes. */
+  walBytesBefore: number;
+  walBytesAfter: number;
+}
+
+// Plain JavaScript (the worker must not need tsx): opens its own connection, checkpoints on a
+// timer. `state` (shared): 0 starting · 1 open · 3 closed, so close() can wait for it.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const fs = require('node:fs');
+const { file, driver, everyMs, truncateBytes, state } = workerData;
+const flag = new Int32Array(state);
+if (Atomics.compareExchange(flag, 0, 0, 1) !== 0) process.exit(0);
+const Database = require(driver);
+const db = new Database(file, { fileMustExist: true });
+db.pragma('busy_timeout = 1000');
+db.pragma('wal_autocheckpoint = 0');
+const walSize = () => { try { return fs.statSync(file + '-wal').size; } catch { return 0; } };
+function checkpoint() {
+  const walBytesBefore = walSize();
+  let mode = 'PASSIVE';
+  let r = db.pragma('wal_checkpoint(PASSIVE)')[0];
+  if (walBytesBefore > truncateBytes) {
+    mode = 'TRUNCATE';
+    r = db.pragma('wal_checkpoint(TRUNCATE)')[0];
+  }
+  return { mode, busy: r.busy, log: r.log, checkpointed: r.checkpointed, walBytesBefore, walBytesAfter: walSize() };
+}
+const timer = setInterval(() => {
+  try { checkpoint(); } catch (err) { parentPort.postMessage({ error: String(err && err.message || err) }); }
+}, everyMs);
+parentPort.on('message', (m) => {
+  if (m === 'stop') {
+    clearInterval(timer);
+    try { db.close(); } finally { Atomics.store(flag, 0, 3); Atomics.notify(flag, 0); }
+    parentPort.close();
+    return;
+  }
+  if (m && m.now !== undefined) {
+    try { parentPort.postMessage({ now: m.now, result: checkpoint() }); }
+    catch (err) { parentPort.postMessage({ now: m.now, error: String(err && err.message || err) }); }
+  }
+});
+`;
+
+const checkpointers = new WeakMap<Database.Database, Checkpointer>();
+
+export class Checkpointer {
+  private readonly worker: Worker;
+  private readonly state = new Int32Array(new SharedArrayBuffer(4));
+  private readonly waiting = new Map<number, { resolve: (r: CheckpointResult) => void; reject: (e: Error) => void }>();
+  private seq = 0;
+  private stopped = false;
+
+  private constructor(
+    private readonly sqlite: Database.Database,
+    file: string,
+    everyMs: number,
+    truncateBytes: number,
+  ) {
+    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      execArgv: [],
+      workerData: { file, driver, everyMs, truncateBytes, state: this.state.buffer },
+    });
+    this.worker.on('message', (m: { now?: number; result?: CheckpointResult; error?: string }) => {
+      if (m.now === undefined) return this.fallBack();
+      const w = this.waiting.get(m.now);
+      this.waiting.delete(m.now);
+      if (m.result) w?.resolve(m.result);
+      else w?.reject(new Error(m.error ?? 'checkpoint failed'));
+    });
+    this.worker.on('error', () => this.fallBack());
+    // After the listeners (adding one refs the worker again): it never keeps the process alive.
+    this.worker.unref();
+  }
+
+  /** Starts checkpointing for `sqlite`, and stops it when `sqlite` is closed. */
+  static start(sqlite: Database.Database, file: string, everyMs: number, truncateBytes: number): Checkpointer {
+    sqlite.pragma('wal_autocheckpoint = 0');
+    const cp = new Checkpointer(sqlite, file, everyMs, truncateBytes);
+    checkpointers.set(sqlite, cp);
+    const close = sqlite.close.bind(sqlite);
+    sqlite.close = () => {
+      cp.stop();
+      return close();
+    };
+    return cp;
+  }
+
+  /** The checkpointer of a database opened with openDatabase (none for ':memory:'). */
+  static of(db: Db): Checkpointer | undefined {
+    return checkpointers.get(db.$client);
+  }
+
+  /** Runs one checkpoint now, on the worker (tests, operations). */
+  now(): Promise<CheckpointResult> {
+    if (this.stopped) return Promise.reject(new Error('checkpointer stopped'));
+    const id = ++this.seq;
+    return new Promise<CheckpointResult>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.ref();
+      this.worker.postMessage({ now: id });
+    }).finally(() => {
+      if (!this.waiting.size) this.worker.unref();
+    });
+  }
+
+  /** Stops the worker and waits (briefly, synchronously) until its connection is closed. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const w of this.waiting.values()) w.reject(new Error('checkpointer stopped'));
+    this.waiting.clear();
+    // Still starting: it will see this and never open the database.
+    if (Atomics.compareExchange(this.state, 0, 0, 3) === 0) return;
+    this.worker.postMessage('stop');
+    Atomics.wait(this.state, 0, 1, 2000);
+  }
+
+  /** The worker failed: SQLite checkpoints inside commits again, as by default. */
+  private fallBack(): void {
+    if (this.stopped || !this.sqlite.open) return;
+    this.sqlite.pragma('wal_autocheckpoint = 1000');
+  }
 }
 
 export function runMigrations(db: Db): void {
