@@ -8,9 +8,18 @@ import { loadSnapshot } from './snapshot.ts';
 import { buildTables } from './tables/index.ts';
 import { fmtLocal, ymd } from './time.ts';
 import type { Snapshot } from './types.ts';
-import { writeXlsx } from './xlsx.ts';
 
 export { ArchiveError } from './snapshot.ts';
+
+// exceljs (~0.5 s and ~25 MB to load) is imported on the first xlsx export, not at start-up.
+let xlsx: Promise<typeof import('./xlsx.ts')> | undefined;
+function loadXlsx(): Promise<typeof import('./xlsx.ts')> {
+  xlsx ??= import('./xlsx.ts').catch((err: unknown) => {
+    xlsx = undefined;
+    throw err;
+  });
+  return xlsx;
+}
 
 export type ArchiveFormat = 'xlsx' | 'csv' | 'md';
 
@@ -46,7 +55,7 @@ export async function buildArchive(db: Db, opts: ArchiveOptions): Promise<Archiv
   const stem = archiveStem(s, opts);
   const body =
     opts.format === 'xlsx'
-      ? await writeXlsx(tables, { title: stem, now: opts.now, timezone: opts.timezone })
+      ? await (await loadXlsx()).writeXlsx(tables, { title: stem, now: opts.now, timezone: opts.timezone })
       : opts.format === 'csv'
         ? writeCsv(tables, opts.timezone)
         : writeMarkdown(tables, { title: `${s.project} 协作归档`, facts: facts(s, opts), timezone: opts.timezone });

@@ -9,7 +9,9 @@ import { DingtalkApi } from './dingtalk.api.ts';
 import { type HandlerDeps, PLATFORM, processRobotMessage } from './dingtalk.handlers.ts';
 import { CallbackGate, CARD_ROUTE_KEY, createSender, WebhookBook } from './dingtalk.outbound.ts';
 import { dingtalkRoutes } from './dingtalk.routes.ts';
-import { registerHandlers, StreamSupervisor, type SupervisorOptions } from './dingtalk.stream.ts';
+// Type-only: the Stream client (dingtalk-stream and its WebSocket stack) is imported in start(),
+// in stream mode only.
+import type { StreamSupervisor, SupervisorOptions } from './dingtalk.stream.ts';
 
 export interface DingtalkOptions {
   /** Overrides for the Stream supervisor (tests shorten its timers). */
@@ -46,6 +48,7 @@ export function createDingtalk(core: Core, opts: DingtalkOptions = {}): Dingtalk
     async start() {
       if (!cfg.cardTemplateId) log.warn('platforms.dingtalk.cardTemplateId is not set: cards go out as markdown without buttons');
       if (cfg.mode === 'stream') {
+        const { registerHandlers, StreamSupervisor } = await import('./dingtalk.stream.ts');
         supervisor = new StreamSupervisor({
           clientId: cfg.clientId,
           clientSecret: cfg.clientSecret,
