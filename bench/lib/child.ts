@@ -24,6 +24,8 @@ export interface SpawnOptions {
   readyUrl?: string;
   /** Extra --import hooks after tsx (e.g. the probe, for a script that does not load it). */
   imports?: string[];
+  /** Load tsx (default true); false for compiled JavaScript such as dist/main.js. */
+  tsx?: boolean;
 }
 
 let probeSeq = 0;
@@ -52,10 +54,10 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
   ]);
 }
 
-/** Spawns `node --import tsx <script> <args…>` and resolves once it sent {type:'ready'}. */
+/** Spawns `node --import tsx <script> <args…>` (without tsx if `tsx: false`) and resolves once it sent {type:'ready'}. */
 export async function spawnServer(script: string, args: string[], o: SpawnOptions): Promise<Child> {
   const out = openSync(o.logFile, 'a');
-  const imports = ['tsx', ...(o.imports ?? [])].flatMap((i) => ['--import', i]);
+  const imports = [...(o.tsx === false ? [] : ['tsx']), ...(o.imports ?? [])].flatMap((i) => ['--import', i]);
   const proc = spawn(process.execPath, [...(o.nodeArgs ?? []), ...imports, script, ...args], {
     cwd: o.cwd,
     env: { ...process.env, NODE_ENV: 'production', ...o.env },
