@@ -43,14 +43,38 @@ const ITEM_COLUMNS: Record<keyof ItemRow, string> = {
 const ITEM_SELECT = `select ${Object.entries(ITEM_COLUMNS)
   .map(([k, c]) => `${c} as ${k}`)
   .join(', ')} from items`;
-const ITEM_RETURNING = Object.entries(ITEM_COLUMNS)
-  .map(([k, c]) => `${c} as ${k}`)
-  .join(', ');
 const PEOPLE_SELECT = `select id, item_id as itemId, user_id as userId, role, status, duty, note, updated_at as updatedAt from item_people`;
 const AUDIT_SELECT = `select id, item_id as itemId, at, actor_id as actorId, action, from_state as fromState, to_state as toState, detail from audit`;
 const CHAT_SELECT = `select id, platform, name, project, dept, created_at as createdAt from chats`;
 
 type Raw = Record<string, unknown>;
+
+/** Items are read as arrays (\`raw\` statements) and built here: about half the cost of row objects. */
+const ITEM_RAW_SELECT = `select ${Object.values(ITEM_COLUMNS).join(', ')} from items`;
+const ITEM_RAW_RETURNING = Object.values(ITEM_COLUMNS).join(', ');
+
+function itemOf(r: unknown[]): ItemRow {
+  return {
+    id: r[0] as number,
+    kind: r[1] as string,
+    platform: r[2] as string,
+    chatId: r[3] as string,
+    title: r[4] as string,
+    state: r[5] as string,
+    initiatorId: r[6] as string,
+    ownerId: r[7] as string | null,
+    priority: r[8] as string | null,
+    urgent: r[9] === 1,
+    dueAt: r[10] as number | null,
+    clockAt: r[11] as number | null,
+    parentId: r[12] as number | null,
+    seqNo: r[13] as string | null,
+    data: JSON.parse((r[14] as string) || '{}') as Record<string, unknown>,
+    version: r[15] as number,
+    createdAt: r[16] as number,
+    updatedAt: r[17] as number,
+  };
+}
 
 function toItem(r: Raw | undefined): ItemRow | undefined {
   if (!r) return undefined;
@@ -89,6 +113,17 @@ export class Repo {
     return this.st(sql);
   }
 
+  /** A cached statement that returns rows as arrays. */
+  private raw(sql: string): Statement {
+    const key = `raw:${sql}`;
+    let s = this.statements.get(key);
+    if (!s) {
+      s = this.db.$client.prepare(sql).raw(true);
+      this.statements.set(key, s);
+    }
+    return s;
+  }
+
   private st(sql: string): Statement {
     let s = this.statements.get(sql);
     if (!s) {
@@ -119,17 +154,18 @@ export class Repo {
   insertItem(row: NewItem): ItemRow {
     const entries = Object.entries(row).filter(([, v]) => v !== undefined) as Array<[keyof ItemRow, unknown]>;
     const cols = entries.map(([k]) => ITEM_COLUMNS[k]);
-    const item = toItem(
-      this.st(`insert into items (${cols.join(', ')}) values (${cols.map(() => '?').join(', ')}) returning ${ITEM_RETURNING}`).get(
+    const item = itemOf(
+      this.raw(`insert into items (${cols.join(', ')}) values (${cols.map(() => '?').join(', ')}) returning ${ITEM_RAW_RETURNING}`).get(
         ...entries.map(([, v]) => toSql(v)),
-      ) as Raw,
-    )!;
+      ) as unknown[],
+    );
     this.touched.add(item.id);
     return item;
   }
 
   getItem(id: number): ItemRow | undefined {
-    return toItem(this.st(`${ITEM_SELECT} where id = ?`).get(id) as Raw | undefined);
+    const r = this.raw(`${ITEM_RAW_SELECT} where id = ?`).get(id) as unknown[] | undefined;
+    return r ? itemOf(r) : undefined;
   }
 
   /**
@@ -151,11 +187,11 @@ export class Repo {
   }
 
   listItems(chatId: string): ItemRow[] {
-    return (this.st(`${ITEM_SELECT} where chat_id = ? order by id`).all(chatId) as Raw[]).map((r) => toItem(r)!);
+    return (this.raw(`${ITEM_RAW_SELECT} where chat_id = ? order by id`).all(chatId) as unknown[][]).map(itemOf);
   }
 
   childItems(parentId: number): ItemRow[] {
-    return (this.st(`${ITEM_SELECT} where parent_id = ? order by id`).all(parentId) as Raw[]).map((r) => toItem(r)!);
+    return (this.raw(`${ITEM_RAW_SELECT} where parent_id = ? order by id`).all(parentId) as unknown[][]).map(itemOf);
   }
 
   // ── people ───────────────────────────────────────────────────────────────────────────────

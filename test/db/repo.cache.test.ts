@@ -48,6 +48,13 @@ describe('Repo write-through caches (names, chats)', () => {
     const repo = new Repo(openTestDatabase());
     const item = repo.insertItem({ kind: 'task', platform: 'sandbox', chatId: 'sandbox:g1', title: '登录接口', state: 'open', initiatorId: 'sandbox:zs', urgent: true, data: { a: 1 } });
     expect(item).toEqual(repo.getItem(item.id));
+    // Array rows map to the same fields as named columns do.
+    const named = repo.db.$client
+      .prepare('select id, kind, platform, chat_id as chatId, title, state, initiator_id as initiatorId, owner_id as ownerId, priority, urgent, due_at as dueAt, clock_at as clockAt, parent_id as parentId, seq_no as seqNo, data, version, created_at as createdAt, updated_at as updatedAt from items where id = ?')
+      .get(item.id) as Record<string, unknown>;
+    expect(item).toEqual({ ...named, urgent: true, data: { a: 1 } });
+    expect(repo.childItems(0)).toEqual([]);
+    expect(repo.listItems('sandbox:g1')).toEqual([item]);
     expect(item).toMatchObject({ urgent: true, data: { a: 1 }, version: 1 });
   });
 });
