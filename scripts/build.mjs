@@ -5,9 +5,8 @@
 // - One ESM bundle per entry (src/main.ts and the CLIs) with code splitting: what src/ loads with
 //   `await import()` (a platform only when it is enabled, exceljs on the first xlsx export, the
 //   DingTalk Stream client in stream mode) stays a separate chunk that is loaded only then.
-// - Pure-ESM libraries are bundled and tree-shaken (date-fns, chrono-node: only the functions and
-//   locales used); everything else stays in node_modules and is imported from there (native
-//   better-sqlite3, the vendor SDKs and the CommonJS packages: fastify, pino and its transports…).
+// - Libraries are bundled (ESM ones tree-shaken: only the date-fns functions and chrono-node
+//   locales used) except those in EXTERNAL below, which are imported from node_modules.
 // - Files that read files beside themselves with `import.meta.url` (migrations, sandbox page
 //   assets) keep working: in each source file `import.meta.url` is rewritten to the URL the file
 //   would have at dist/<its repo path>.js, and the non-TypeScript files of src/ and migrations/
@@ -24,10 +23,16 @@ const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split
 const outdir = resolve(root, args.get('outdir') ?? 'dist');
 const quiet = args.has('quiet');
 
-export const ENTRIES = ['src/main.ts', 'src/db/migrate-cli.ts', 'src/ops/backup-cli.ts', 'src/ops/doctor-cli.ts', 'src/scheduler/reminders-cli.ts'];
+const ENTRIES = ['src/main.ts', 'src/db/migrate-cli.ts', 'src/ops/backup-cli.ts', 'src/ops/doctor-cli.ts', 'src/scheduler/reminders-cli.ts'];
 
-/** ESM-only packages without native code or file reads of their own: safe to bundle. */
-const BUNDLED = new Set(['date-fns', '@date-fns/tz', 'chrono-node', 'zod', 'drizzle-orm', 'node-cron', 'lunar-typescript']);
+/**
+ * Packages left in node_modules and imported from there at run time: native code (better-sqlite3),
+ * packages that start threads or processes from their own files (pino's transports, node-cron's
+ * background tasks), and the vendor SDKs and exceljs, which are loaded only when used. Everything
+ * else is bundled (fastify and its plugins, prom-client, zod, drizzle, date-fns, chrono-node…):
+ * one file to parse instead of hundreds to resolve and load.
+ */
+const EXTERNAL = new Set(['better-sqlite3', 'pino', 'pino-pretty', 'thread-stream', '@larksuiteoapi/node-sdk', 'dingtalk-stream', 'exceljs', 'node-cron']);
 
 const packageName = (spec) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
 
@@ -35,10 +40,10 @@ const packageName = (spec) => spec.split('/').slice(0, spec.startsWith('@') ? 2 
 const layout = {
   name: 'groupflow-layout',
   setup(b) {
-    // Bare specifiers stay imports from node_modules unless the package is in BUNDLED.
+    // Bare specifiers of EXTERNAL packages stay imports from node_modules.
     b.onResolve({ filter: /^[^./]/ }, (a) => {
       if (a.path.startsWith('node:')) return { path: a.path, external: true };
-      return BUNDLED.has(packageName(a.path)) ? undefined : { path: a.path, external: true };
+      return EXTERNAL.has(packageName(a.path)) ? { path: a.path, external: true } : undefined;
     });
     b.onLoad({ filter: /\.ts$/ }, (a) => {
       const rel = relative(root, a.path);
@@ -70,6 +75,9 @@ await build({
   plugins: [layout],
   logLevel: 'warning',
   legalComments: 'none',
+  // Bundled CommonJS code (fastify and its plugins) calls require() for Node's built-ins and the
+  // external packages: give every output file a real one.
+  banner: { js: "import { createRequire as __gfRequire } from 'node:module'; const require = __gfRequire(import.meta.url);" },
 });
 cpSync(join(root, 'migrations'), join(outdir, 'migrations'), { recursive: true });
 cpSync(join(root, 'src'), join(outdir, 'src'), { recursive: true, filter: (f) => !f.endsWith('.ts') });

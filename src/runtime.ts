@@ -8,7 +8,7 @@ import { type Config, sandboxEnabled } from './config/schema.ts';
 import { WorkCalendar } from './domain/calendar.ts';
 import type { PlatformName } from './domain/chat.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
-import { type Db, openDatabase, runMigrations } from './db/connection.ts';
+import { type Db, migrationsApplied, openDatabase, runMigrations } from './db/connection.ts';
 import { Repo } from './db/repo.ts';
 import { Engine } from './engine/engine.ts';
 import { InboundStore } from './engine/inbound.ts';
@@ -90,7 +90,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? createLogger(config);
   const db = openDatabase(config.database.file);
-  runMigrations(db);
+  // drizzle's migrator reads and hashes every migration file; on a restart there is nothing to do.
+  if (!migrationsApplied(db)) runMigrations(db);
   const repo = new Repo(db);
   const calendar = new WorkCalendar({
     timezone: config.calendar.timezone,
