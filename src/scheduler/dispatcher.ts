@@ -3,12 +3,10 @@
 // too many attempts. A row is marked sent only after the platform accepted it; a crash in between
 // resends it with the same idempotency key, which the platforms de-duplicate.
 
-import { and, asc, eq, lte } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { OutboundBody, PlatformName } from '../domain/chat.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { OutboxRow, Repo } from '../db/repo.ts';
-import { outbox } from '../db/schema.ts';
 import { type Platform, PlatformError } from '../platforms/platform.ts';
 import { type Rate, RateLimiter } from './rate-limit.ts';
 import type { Metrics } from '../metrics.ts';
@@ -22,7 +20,6 @@ export interface DispatcherOptions {
   /** First retry delay; doubles per attempt (with jitter), capped at maxDelayMs. */
   baseDelayMs?: number;
   maxDelayMs?: number;
-  batchSize?: number;
   random?: () => number;
   /** Send rates per platform (app per second, chat per minute). */
   rateLimits?: Partial<Record<string, Rate>>;
@@ -32,6 +29,19 @@ export interface DispatcherOptions {
 }
 
 const MAX_INLINE_WAIT_MS = 1000;
+
+/** An outbox row as stored: the body stays JSON text until the row is sent. */
+type RawRow = Omit<OutboxRow, 'body' | 'urgent'> & { body: string; urgent: number };
+const ROW_COLUMNS = `id, platform, chat_id as chatId, body, reply_to as replyTo, urgent, card_key as cardKey, item_id as itemId, status,
+  attempts, next_attempt_at as nextAttemptAt, created_at as createdAt`;
+/** The oldest pending row of each chat, with its due time (through the (status, next_attempt_at) index). */
+const HEADS = `select min(id) as id, next_attempt_at as due from outbox where status = 'pending' group by chat_id order by id`;
+const ROW = `select ${ROW_COLUMNS} from outbox where id = ?`;
+/** The oldest pending row of a chat (through the (chat_id, status, id) index). */
+const NEXT_OF_CHAT = `select ${ROW_COLUMNS} from outbox where chat_id = ? and status = 'pending' order by id limit 1`;
+const MARK_SENT = `update outbox set status = 'sent', sent_at = ?, platform_message_id = ?, attempts = ?, last_error = null where id = ?`;
+const RETRY_LATER = `update outbox set attempts = ?, next_attempt_at = ?, last_error = ? where id = ?`;
+const MARK_FAILED = `update outbox set status = 'failed', attempts = ?, last_error = ? where id = ?`;
 
 /**
  * The platform idempotency key of an outbox row (Feishu `uuid` ≤ 50 chars, DingTalk
@@ -50,7 +60,6 @@ export class Dispatcher {
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
-  private readonly batchSize: number;
   private readonly random: () => number;
   private readonly limiter: RateLimiter;
   private readonly monotonicNow: () => number;
@@ -60,7 +69,6 @@ export class Dispatcher {
     this.maxAttempts = o.maxAttempts ?? 8;
     this.baseDelayMs = o.baseDelayMs ?? 1000;
     this.maxDelayMs = o.maxDelayMs ?? 5 * 60_000;
-    this.batchSize = o.batchSize ?? 200;
     this.random = o.random ?? Math.random;
     this.limiter = new RateLimiter(o.rateLimits ?? {});
     this.monotonicNow = o.monotonicNow ?? (() => performance.now());
@@ -90,7 +98,10 @@ export class Dispatcher {
     while (this.running) await this.running.catch(() => 0);
   }
 
-  /** Sends every due row; returns how many were sent. Concurrent calls coalesce. */
+  /**
+   * Sends every due row; returns how many were sent. Concurrent calls coalesce. The work starts
+   * on the next microtask, not inside the caller (a command or a scheduler tick that kicks it).
+   */
   drain(): Promise<number> {
     if (this.running) {
       this.again = true;
@@ -99,6 +110,7 @@ export class Dispatcher {
     this.running = (async () => {
       let total = 0;
       try {
+        await undefined;
         do {
           this.again = false;
           total += await this.drainOnce();
@@ -111,27 +123,25 @@ export class Dispatcher {
     return this.running;
   }
 
+  /**
+   * One pass: the oldest pending row of each chat (one grouped read of the pending rows), for
+   * the chats whose oldest row is due. Chats are independent; within a chat rows go in id order
+   * (a card before its update), and a row waits while an older one of its chat is pending.
+   */
   private async drainOnce(): Promise<number> {
     const now = this.o.clock.now().getTime();
-    const rows = this.o.repo.db
-      .select()
-      .from(outbox)
-      .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, now)))
-      .orderBy(asc(outbox.id))
-      .limit(this.batchSize)
-      .all();
-    // Chats are independent; within a chat, order matters (a card before its update).
-    const byChat = new Map<string, OutboxRow[]>();
-    for (const r of rows) byChat.set(r.chatId, [...(byChat.get(r.chatId) ?? []), r]);
-    const sent = await Promise.all([...byChat.values()].map((list) => this.sendChat(list)));
-    if (rows.length === this.batchSize) this.again = true;
+    // SQLite returns the other columns of the min(id) row of each group.
+    const heads = (this.o.repo.statement(HEADS).all() as Array<{ id: number; due: number }>).filter((h) => h.due <= now);
+    if (heads.length === 0) return 0;
+    const sent = await Promise.all(heads.map((h) => this.sendChat(h.id, now)));
     return sent.reduce((a, b) => a + b, 0);
   }
 
-  private async sendChat(rows: OutboxRow[]): Promise<number> {
+  /** Sends a chat's due rows in order, starting with its oldest pending row `id`. */
+  private async sendChat(id: number, now: number): Promise<number> {
     let n = 0;
-    for (const row of rows) {
-      if (this.blockedByEarlier(row)) break;
+    let row = this.o.repo.statement(ROW).get(id) as RawRow | undefined;
+    while (row && row.status === 'pending' && row.nextAttemptAt <= now) {
       // Pace sends at the platform's rate: a short wait is slept here, a long one (a burst
       // beyond the per-chat budget) ends this pass and wakes the dispatcher when a slot frees.
       let wait = this.limiter.acquire(row.platform, row.chatId, this.monotonicNow());
@@ -146,40 +156,36 @@ export class Dispatcher {
       const ok = await this.sendRow(row);
       if (!ok) break; // keep order: later rows of this chat wait for this one
       n++;
+      row = this.o.repo.statement(NEXT_OF_CHAT).get(row.chatId) as RawRow | undefined;
     }
     return n;
   }
 
-  /** A row waits while an older row of the same chat is still pending (kept for retry). */
-  private blockedByEarlier(row: OutboxRow): boolean {
-    const older = this.o.repo.statement(`select id from outbox where chat_id = ? and status = 'pending' and id < ? limit 1`).get(row.chatId, row.id);
-    return older !== undefined;
-  }
-
-  private async sendRow(row: OutboxRow): Promise<boolean> {
+  private async sendRow(row: RawRow): Promise<boolean> {
     const platform = this.o.platforms.get(row.platform as PlatformName);
-    const log = this.o.log.child({ outboxId: row.id, platform: row.platform, chatId: row.chatId });
+    const log = () => this.o.log.child({ outboxId: row.id, platform: row.platform, chatId: row.chatId });
     if (!platform) {
-      this.fail(row, 'no_platform', `platform ${row.platform} is not enabled`, false, log);
+      this.fail(row, 'no_platform', `platform ${row.platform} is not enabled`, false, log());
       return true;
     }
-    const body = row.body as OutboundBody;
+    const body = JSON.parse(row.body) as OutboundBody;
     const ref = row.cardKey && body.type === 'card' && body.update ? this.o.repo.cardRef(row.cardKey) : undefined;
     try {
       const res = await platform.send(
-        { platform: row.platform as PlatformName, chatId: row.chatId, body, replyTo: row.replyTo ?? undefined, urgent: row.urgent },
+        { platform: row.platform as PlatformName, chatId: row.chatId, body, replyTo: row.replyTo ?? undefined, urgent: row.urgent === 1 },
         { idempotencyKey: idempotencyKey(row), updateMessageId: ref?.platformMessageId },
       );
       const t = this.o.clock.now().getTime();
       this.o.metrics?.sent.inc({ platform: row.platform });
-      this.o.repo.tx(() => {
-        this.o.repo.db
-          .update(outbox)
-          .set({ status: 'sent', sentAt: t, platformMessageId: res.platformMessageId, attempts: row.attempts + 1, lastError: null })
-          .where(eq(outbox.id, row.id))
-          .run();
-        if (row.cardKey && !ref) this.o.repo.saveCardRef(row.cardKey, row.platform, row.chatId, row.itemId, res.platformMessageId);
-      });
+      const markSent = () => this.o.repo.statement(MARK_SENT).run(t, res.platformMessageId, row.attempts + 1, row.id);
+      if (row.cardKey && !ref) {
+        this.o.repo.tx(() => {
+          markSent();
+          this.o.repo.saveCardRef(row.cardKey!, row.platform, row.chatId, row.itemId, res.platformMessageId);
+        });
+      } else {
+        markSent();
+      }
       return true;
     } catch (err) {
       const pe = err instanceof PlatformError ? err : undefined;
@@ -189,16 +195,12 @@ export class Dispatcher {
       const final = !retryable || row.attempts + 1 >= this.maxAttempts;
       this.o.metrics?.sendFailures.inc({ platform: row.platform, code, final: String(final) });
       if (final) {
-        this.fail(row, code, message, retryable, log);
+        this.fail(row, code, message, retryable, log());
         return true;
       }
       const delay = Math.max(pe?.retryAfterMs ?? 0, this.backoff(row.attempts));
-      log.warn({ code, attempt: row.attempts + 1, retryInMs: delay, err: message }, 'send failed, will retry');
-      this.o.repo.db
-        .update(outbox)
-        .set({ attempts: row.attempts + 1, nextAttemptAt: this.o.clock.now().getTime() + delay, lastError: `${code}: ${message}` })
-        .where(eq(outbox.id, row.id))
-        .run();
+      log().warn({ code, attempt: row.attempts + 1, retryInMs: delay, err: message }, 'send failed, will retry');
+      this.o.repo.statement(RETRY_LATER).run(row.attempts + 1, this.o.clock.now().getTime() + delay, `${code}: ${message}`, row.id);
       return false;
     }
   }
@@ -217,12 +219,8 @@ export class Dispatcher {
     return Math.round(exp / 2 + (this.random() * exp) / 2);
   }
 
-  private fail(row: OutboxRow, code: string, message: string, retryable: boolean, log: Logger): void {
+  private fail(row: RawRow, code: string, message: string, retryable: boolean, log: Logger): void {
     log.error({ code, attempts: row.attempts + 1, retryable, err: message }, 'outbound message failed permanently');
-    this.o.repo.db
-      .update(outbox)
-      .set({ status: 'failed', attempts: row.attempts + 1, lastError: `${code}: ${message}` })
-      .where(eq(outbox.id, row.id))
-      .run();
+    this.o.repo.statement(MARK_FAILED).run(row.attempts + 1, `${code}: ${message}`, row.id);
   }
 }
