@@ -385,8 +385,8 @@ export class Repo {
   itemsByIds(ids: readonly number[]): Map<number, ItemRow> {
     const out = new Map<number, ItemRow>();
     if (ids.length === 0) return out;
-    for (const r of this.st(`${ITEM_SELECT} where id in (select value from json_each(?))`).all(JSON.stringify(ids)) as Raw[]) {
-      const item = toItem(r)!;
+    for (const r of this.raw(`${ITEM_RAW_SELECT} where id in (select value from json_each(?))`).all(JSON.stringify(ids)) as unknown[][]) {
+      const item = itemOf(r);
       out.set(item.id, item);
     }
     return out;

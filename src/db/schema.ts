@@ -37,6 +37,8 @@ export const items = sqliteTable(
   (t) => [
     index('items_chat_state').on(t.chatId, t.state),
     index('items_parent').on(t.parentId),
+    // The scheduler's nudge planning walks tasks in progress chat by chat.
+    index('items_kind_state').on(t.kind, t.state, t.chatId),
   ],
 );
 
@@ -185,7 +187,7 @@ export const settings = sqliteTable('settings', {
 /**
  * Planned and fired reminders. `key` is unique per rule firing (item, clock or deadline value,
  * round), so a restart or a second scheduler instance never fires the same reminder twice.
- * The tick reads only due rows through (status, fire_at).
+ * The tick reads only due rows through the pending rows' index on fire_at.
  */
 export const reminders = sqliteTable(
   'reminders',
@@ -203,5 +205,12 @@ export const reminders = sqliteTable(
     createdAt: integer('created_at').notNull(),
     firedAt: integer('fired_at'),
   },
-  (t) => [uniqueIndex('reminders_key').on(t.key), index('reminders_due').on(t.status, t.fireAt), index('reminders_item').on(t.itemId, t.status)],
+  // Partial indexes over pending rows only: firing a reminder removes it from both (it is not
+  // re-inserted under another status), so the tick's claim touches few index pages, and the
+  // indexes stay as small as the plan however long the history of fired rows grows.
+  (t) => [
+    uniqueIndex('reminders_key').on(t.key),
+    index('reminders_pending_due').on(t.fireAt).where(sql`${t.status} = 'pending'`),
+    index('reminders_pending_item').on(t.itemId).where(sql`${t.status} = 'pending'`),
+  ],
 );

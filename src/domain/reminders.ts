@@ -82,12 +82,40 @@ export function spreadMinutes(chatId: string): number {
 }
 
 /**
+ * The calendar's answers memoized per instant: the reminders that fire in one tick all ask for
+ * the next working morning after the same `now`, and defer the same few instants (the calendar
+ * is immutable, so an answer never changes).
+ */
+const memo = new WeakMap<WorkCalendar, { morning: Map<number, number>; defer: Map<number, number> }>();
+function remembered(map: Map<number, number>, at: Date, compute: (at: Date) => Date): Date {
+  const t = at.getTime();
+  let v = map.get(t);
+  if (v === undefined) {
+    v = compute(at).getTime();
+    if (map.size >= 2048) map.clear();
+    map.set(t, v);
+  }
+  return new Date(v);
+}
+function memoOf(cal: WorkCalendar) {
+  let m = memo.get(cal);
+  if (!m) memo.set(cal, (m = { morning: new Map(), defer: new Map() }));
+  return m;
+}
+function nextWorkingMorning(cal: WorkCalendar, after: Date): Date {
+  return remembered(memoOf(cal).morning, after, (a) => cal.nextWorkingMorning(a));
+}
+function deferForQuiet(cal: WorkCalendar, at: Date): Date {
+  return remembered(memoOf(cal).defer, at, (a) => cal.deferForQuiet(a, false));
+}
+
+/**
  * Non-urgent messages wait for working time. Morning batches (anything deferred to the working
  * morning, and deadline pings planned for it) are spread per chat off :00 and :30.
  */
 function deliverAt(cal: WorkCalendar, at: Date, urgent: boolean, chatId: string, batch = false): Date {
   if (urgent) return at;
-  const d = cal.deferForQuiet(at, false);
+  const d = deferForQuiet(cal, at);
   if (d.getTime() === at.getTime() && !batch) return at;
   return new Date(d.getTime() + spreadMinutes(chatId) * 60_000);
 }
@@ -136,13 +164,13 @@ export function followUp(
 ): PlannedReminder | undefined {
   const from = fired.fireAt > now ? fired.fireAt : now;
   if (fired.rule === 'ping' && clockLive(i) && fired.round < r.maxPings) {
-    const next = i.urgent ? new Date(from.getTime() + r.urgentRepeat) : cal.nextWorkingMorning(from);
+    const next = i.urgent ? new Date(from.getTime() + r.urgentRepeat) : nextWorkingMorning(cal, from);
     const round = fired.round + 1;
     return { key: `c:${i.id}:${i.state}:${i.clockAt}:ping:${round}`, rule: 'ping', round, fireAt: deliverAt(cal, next, i.urgent, i.chatId, !i.urgent), urgent: i.urgent };
   }
   if (fired.rule === 'overdue' && deadlineLive(i) && fired.round < r.maxOverdueDays) {
     const round = fired.round + 1;
-    const next = cal.nextWorkingMorning(from);
+    const next = nextWorkingMorning(cal, from);
     return { key: `d:${i.id}:${i.dueAt}:overdue:${round}`, rule: 'overdue', round, fireAt: deliverAt(cal, next, false, i.chatId, true), urgent: false };
   }
   return undefined;

@@ -2,7 +2,6 @@
 // every tick fires what is due — claimed, coalesced per chat into one message, written to the
 // outbox and followed up, all in one transaction — plus the daily nudge and the weekly digest.
 
-import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
@@ -22,11 +21,28 @@ import {
 import { parseDuration } from '../domain/when.ts';
 import type { ItemRow, Repo } from '../db/repo.ts';
 import type { Metrics } from '../metrics.ts';
-import { items, reminders } from '../db/schema.ts';
-import { reminderLine } from './lines.ts';
+import type { reminders } from '../db/schema.ts';
+import { type ItemLookup, reminderLine } from './lines.ts';
 import { weeklyReportCard } from '../engine/queries.ts';
 
 export type ReminderRow = typeof reminders.$inferSelect;
+type RawReminder = Omit<ReminderRow, 'urgent'> & { urgent: number };
+
+const REMINDER_COLUMNS = `id, key, item_id as itemId, platform, chat_id as chatId, rule, round, fire_at as fireAt, urgent, status,
+  created_at as createdAt, fired_at as firedAt`;
+/** Claims the oldest due rows in one statement (inside the firing transaction). */
+const CLAIM_DUE = `update reminders set status = 'fired', fired_at = ?
+  where id in (select id from reminders where status = 'pending' and fire_at <= ? order by fire_at, id limit ?)
+  returning ${REMINDER_COLUMNS}`;
+/** Item states that are finished (a group with only these gets no digest). */
+const CLOSED = `'closed', 'cancelled', 'done', 'logged', 'confirmed', 'answered'`;
+/** Marker statuses: planning in progress (cursor in chat_id), planning done. */
+const PLANNING = 'planning';
+const DONE = 'marker';
+
+function toReminder(r: RawReminder): ReminderRow {
+  return { ...r, urgent: r.urgent === 1 };
+}
 
 export interface SchedulerDeps {
   repo: Repo;
@@ -37,6 +53,8 @@ export interface SchedulerDeps {
   /** Starts delivery of the outbox rows a tick wrote. */
   kick?: () => void;
   metrics?: Metrics;
+  /** Nudges planned per tick at most (whole chats; default 2,000). */
+  planChunk?: number;
 }
 
 export function rulesFrom(config: Config): ReminderRules {
@@ -61,9 +79,13 @@ export class Scheduler {
   readonly rules: ReminderRules;
   private task: ScheduledTask | undefined;
   private ticking = false;
+  private readonly planChunk: number;
+  /** The local day whose nudge and digest planning is complete. */
+  private periodicDone = '';
 
   constructor(private readonly d: SchedulerDeps) {
     this.rules = rulesFrom(d.config);
+    this.planChunk = Math.max(1, d.planChunk ?? 2000);
   }
 
   /**
@@ -86,8 +108,8 @@ export class Scheduler {
   }
 
   /** The item as the rules see it (with its request's deadline as milestone). */
-  private view(i: ItemRow, parents?: Map<number, ItemRow>): WatchedItem {
-    const parent = i.parentId === null ? undefined : (parents?.get(i.parentId) ?? this.d.repo.getItem(i.parentId));
+  private view(i: ItemRow, lookup: ItemLookup = this.d.repo): WatchedItem {
+    const parent = i.parentId === null ? undefined : lookup.getItem(i.parentId);
     return watched(i, parent);
   }
 
@@ -122,40 +144,41 @@ export class Scheduler {
     }
   }
 
+  /**
+   * Claims up to `limit` due reminders in one statement (only rows still pending are ours:
+   * another instance may have fired them; both run in BEGIN IMMEDIATE transactions, so one
+   * claims first and the other sees them fired), reads their items and people in two queries,
+   * and writes one outbox message per chat.
+   */
   private fireBatch(limit: number): number {
     const now = this.d.clock.now();
-    const due = this.d.repo.db
-      .select()
-      .from(reminders)
-      .where(and(eq(reminders.status, 'pending'), lte(reminders.fireAt, now.getTime())))
-      .orderBy(asc(reminders.fireAt), asc(reminders.id))
-      .limit(limit)
-      .all();
-    if (due.length === 0) return 0;
-    // Claim: only rows still pending are ours (another instance may have fired them).
-    const claimed: ReminderRow[] = [];
-    const claim = this.d.repo.db.$client.prepare(`update reminders set status = 'fired', fired_at = ? where id = ? and status = 'pending'`);
-    for (const r of due) if (claim.run(now.getTime(), r.id).changes === 1) claimed.push(r);
-    for (const r of claimed) this.d.metrics?.remindersFired.inc({ rule: r.rule });
+    const t = now.getTime();
+    const claimed = (this.d.repo.statement(CLAIM_DUE).all(t, t, limit) as RawReminder[]).map(toReminder);
+    if (claimed.length === 0) return 0;
+    claimed.sort((a, b) => a.fireAt - b.fireAt || a.id - b.id);
+    if (this.d.metrics) {
+      const perRule = new Map<string, number>();
+      for (const r of claimed) perRule.set(r.rule, (perRule.get(r.rule) ?? 0) + 1);
+      for (const [rule, n] of perRule) this.d.metrics.remindersFired.inc({ rule }, n);
+    }
 
-    const itemIds = [...new Set(claimed.flatMap((r) => (r.itemId === null ? [] : [r.itemId])))];
-    const byId = new Map(
-      itemIds.length ? this.d.repo.db.select().from(items).where(inArray(items.id, itemIds)).all().map((i) => [i.id, i] as const) : [],
-    );
+    const lookup = this.lookup(claimed);
+    const cancelled: number[] = [];
     // Per chat, one line per item: the most pressing of the rules that fired for it (missed
     // reminders from downtime arrive together and are sent once).
     const perChat = new Map<string, { platform: string; urgent: boolean; lines: Map<string, { rank: number; text: string; item?: number }> }>();
     for (const r of claimed) {
-      const item = r.itemId === null ? undefined : byId.get(r.itemId);
-      if (r.itemId !== null && (!item || !stillApplies(this.view(item, byId), r.key))) {
-        this.d.repo.db.update(reminders).set({ status: 'cancelled' }).where(eq(reminders.id, r.id)).run();
+      const item = r.itemId === null ? undefined : lookup.getItem(r.itemId);
+      const view = item ? this.view(item, lookup) : undefined;
+      if (r.itemId !== null && (!view || !stillApplies(view, r.key))) {
+        cancelled.push(r.id);
         continue;
       }
       if (r.rule === 'digest') {
         this.postDigest(r, now);
         continue;
       }
-      const line = item ? reminderLine(this.d.repo, item, r.rule as Rule, r.round, this.rules, now, this.d.config.calendar.timezone) : undefined;
+      const line = item ? reminderLine(lookup, item, r.rule as Rule, r.round, this.rules, now, this.d.config.calendar.timezone) : undefined;
       if (line) {
         const chat = perChat.get(r.chatId) ?? { platform: r.platform, urgent: false, lines: new Map() };
         chat.urgent ||= r.urgent;
@@ -164,23 +187,41 @@ export class Scheduler {
         if (!prev || line.rank > prev.rank) chat.lines.set(slot, { ...line, item: r.itemId ?? undefined });
         perChat.set(r.chatId, chat);
       }
-      if (item) {
-        const next = followUp(this.view(item, byId), { rule: r.rule as Rule, round: r.round, fireAt: new Date(r.fireAt) }, this.d.calendar, this.rules, now);
+      if (item && view) {
+        const next = followUp(view, { rule: r.rule as Rule, round: r.round, fireAt: new Date(r.fireAt) }, this.d.calendar, this.rules, now);
         if (next) this.insert(r.platform, r.chatId, item.id, next);
       }
     }
-    for (const [chatId, c] of perChat) {
+    if (cancelled.length) this.d.repo.statement(`update reminders set status = 'cancelled' where id in (select value from json_each(?))`).run(JSON.stringify(cancelled));
+
+    const messages = [...perChat].map(([chatId, c]) => {
       const lines = [...c.lines.values()].map((l) => l.text);
       const head = c.urgent ? '【紧急】⏰ 协作提醒' : '⏰ 协作提醒';
       const text = `${head}（${lines.length} 项）\n${lines.join('\n')}`;
       const ids = [...new Set([...text.matchAll(/<@([^<>\s]+)>/g)].map((m) => m[1]!))];
-      const names = this.d.repo.userNames(ids);
+      return { chatId, c, text, ids };
+    });
+    const names = this.d.repo.userNamesOf(messages.flatMap((m) => m.ids));
+    for (const { chatId, c, text, ids } of messages) {
       this.d.repo.enqueue(
         { platform: c.platform as PlatformName, chatId, body: { type: 'text', text, mentions: ids.map((id) => ({ id, name: names.get(id) ?? id })) }, urgent: c.urgent },
-        now.getTime(),
+        t,
       );
     }
-    return due.length;
+    return claimed.length;
+  }
+
+  /** The items of these reminders, their requests and everyone's people, in three queries. */
+  private lookup(rows: readonly ReminderRow[]): ItemLookup {
+    const repo = this.d.repo;
+    const items = repo.itemsByIds([...new Set(rows.flatMap((r) => (r.itemId === null ? [] : [r.itemId])))]);
+    const parentIds = [...new Set([...items.values()].flatMap((i) => (i.parentId !== null && !items.has(i.parentId) ? [i.parentId] : [])))];
+    for (const [id, p] of repo.itemsByIds(parentIds)) items.set(id, p);
+    const people = repo.peopleOfItems([...items.keys()]);
+    return {
+      getItem: (id) => items.get(id) ?? repo.getItem(id),
+      people: (id) => people.get(id) ?? repo.people(id),
+    };
   }
 
   private postDigest(r: ReminderRow, now: Date): void {
@@ -189,59 +230,116 @@ export class Scheduler {
     this.d.repo.enqueue({ platform: r.platform as PlatformName, chatId: r.chatId, body: { type: 'card', card, cardKey: `digest:${r.key}` } }, now.getTime());
   }
 
-  /** Plans the daily 17:00 nudge and the weekly digest once per day / week (keys make it idempotent). */
+  /**
+   * Plans the daily 17:00 nudge and the weekly digest once per day / week (keys make each
+   * firing unique). The nudge is planned a few chats per tick, at most `planChunk` reminders
+   * (whole chats, so a chat's nudges still go out as one message); a marker row per day holds
+   * how far planning got, written in the transaction that plans, so nothing is skipped or
+   * planned twice across ticks, restarts or instances.
+   */
   private planPeriodic(): void {
     const now = this.d.clock.now();
     const cal = this.d.calendar;
     const day = cal.localDay(now);
-    if (!cal.isWorkday(now)) return;
+    if (this.periodicDone === day) return;
+    if (!cal.isWorkdayOn(day)) return;
     const s = this.d.config.scheduler;
     const t = now.getTime();
-    if (t >= cal.at(day, s.nudgeAt).getTime() && !this.marked(`nudge-plan:${day}`)) {
-      this.d.repo.tx(() => {
-        this.mark(`nudge-plan:${day}`);
-        const dayStart = cal.at(day, '00:00').getTime();
-        const stale = this.d.repo.db.$client
-          .prepare(
-            `select id, platform, chat_id as chatId from items where kind = 'task' and state = 'doing'
-             and coalesce(json_extract(data, '$.lastUpdateAt'), created_at) < ?`,
-          )
-          .all(dayStart) as Array<{ id: number; platform: string; chatId: string }>;
-        for (const s2 of stale) {
-          this.insert(s2.platform, s2.chatId, s2.id, { key: `n:${s2.id}:${day}`, rule: 'nudge', round: 0, fireAt: now, urgent: false });
-        }
-      });
-    }
+    const nudgeDone = t >= cal.at(day, s.nudgeAt).getTime() ? this.planNudges(day, now) : false;
     const isoWeekday = ((new Date(cal.at(day, '12:00')).getUTCDay() + 6) % 7) + 1;
-    if (s.digest.enabled && isoWeekday === s.digest.weekday && t >= cal.at(day, s.digest.at).getTime() && !this.marked(`digest-plan:${day}`)) {
-      this.d.repo.tx(() => {
-        this.mark(`digest-plan:${day}`);
-        const chats = this.d.repo.db.$client
-          .prepare(`select distinct platform, chat_id as chatId from items where state not in ('closed','cancelled','done','logged','confirmed','answered')`)
-          .all() as Array<{ platform: string; chatId: string }>;
-        for (const c of chats) {
-          // Spread over the half hour after the digest time, off :00 and :30.
-          const at = new Date(cal.at(day, s.digest.at).getTime() + spreadMinutes(c.chatId) * 60_000);
-          this.insert(c.platform, c.chatId, null, { key: `w:${c.chatId}:${day}`, rule: 'digest', round: 0, fireAt: at > now ? at : now, urgent: false });
+    const digestDay = s.digest.enabled && isoWeekday === s.digest.weekday;
+    const digestDone = !digestDay || (t >= cal.at(day, s.digest.at).getTime() && this.planDigest(day, now));
+    // Both done for today: later ticks today skip this (the markers say the same).
+    if (nudgeDone && digestDone) this.periodicDone = day;
+  }
+
+  /** One chunk of today's nudge planning; true when today's planning is complete. */
+  private planNudges(day: string, now: Date): boolean {
+    const key = `nudge-plan:${day}`;
+    const cal = this.d.calendar;
+    return this.d.repo.tx(() => {
+      const mark = this.d.repo.statement('select status, chat_id as cursor from reminders where key = ?').get(key) as
+        | { status: string; cursor: string }
+        | undefined;
+      if (mark && mark.status !== PLANNING) return true; // planned (older versions planned in one go)
+      const t = now.getTime();
+      const dayStart = cal.at(day, '00:00').getTime();
+      const nextChat = this.d.repo.statement(
+        `select chat_id as chatId from items where kind = 'task' and state = 'doing' and chat_id > ? order by chat_id limit 1`,
+      );
+      const plan = this.d.repo.statement(
+        `insert into reminders (key, item_id, platform, chat_id, rule, round, fire_at, urgent, status, created_at)
+         select 'n:' || id || ':' || ?, id, platform, chat_id, 'nudge', 0, ?, 0, 'pending', ? from items
+         where kind = 'task' and state = 'doing' and chat_id = ? and coalesce(json_extract(data, '$.lastUpdateAt'), created_at) < ?
+         order by id
+         on conflict (key) do nothing`,
+      );
+      let cursor = mark?.cursor ?? '';
+      let planned = 0;
+      for (let chats = 0; planned < this.planChunk && chats < this.planChunk; chats++) {
+        const next = nextChat.get(cursor) as { chatId: string } | undefined;
+        if (!next) {
+          this.setMarker(key, DONE, 'system', t);
+          return true;
         }
-      });
-    }
+        planned += plan.run(day, t, t, next.chatId, dayStart).changes;
+        cursor = next.chatId;
+      }
+      this.setMarker(key, PLANNING, cursor, t);
+      return false;
+    });
   }
 
-  private marked(key: string): boolean {
-    return this.d.repo.db.$client.prepare('select 1 from reminders where key = ?').get(key) !== undefined;
+  /**
+   * Plans this week's digest for each group with open items: the groups are found by skipping
+   * through the (chat_id, state) index, one seek per group, not by reading every item.
+   */
+  private planDigest(day: string, now: Date): boolean {
+    const key = `digest-plan:${day}`;
+    const cal = this.d.calendar;
+    const s = this.d.config.scheduler;
+    return this.d.repo.tx(() => {
+      if (this.d.repo.statement('select 1 from reminders where key = ?').get(key) !== undefined) return true;
+      const t = now.getTime();
+      this.setMarker(key, DONE, 'system', t);
+      const chats = this.d.repo
+        .statement(
+          `with recursive c(chat) as (
+             select min(chat_id) from items
+             union all
+             select (select min(chat_id) from items where chat_id > c.chat) from c where c.chat is not null
+           )
+           select chat as chatId, (select platform from items where chat_id = c.chat and state not in (${CLOSED}) limit 1) as platform
+           from c where chat is not null`,
+        )
+        .all() as Array<{ platform: string | null; chatId: string }>;
+      for (const c of chats) {
+        if (c.platform === null) continue;
+        // Spread over the half hour after the digest time, off :00 and :30.
+        const at = new Date(cal.at(day, s.digest.at).getTime() + spreadMinutes(c.chatId) * 60_000);
+        this.insert(c.platform, c.chatId, null, { key: `w:${c.chatId}:${day}`, rule: 'digest', round: 0, fireAt: at > now ? at : now, urgent: false });
+      }
+      return true;
+    });
   }
 
-  private mark(key: string): void {
-    this.insert('system', 'system', null, { key, rule: 'nudge', round: 0, fireAt: new Date(0), urgent: false });
-    this.d.repo.db.$client.prepare(`update reminders set status = 'marker' where key = ?`).run(key);
+  /** A planning marker: never fires (its status is not 'pending'); `cursor` is where planning got to. */
+  private setMarker(key: string, status: string, cursor: string, at: number): void {
+    this.d.repo
+      .statement(
+        `insert into reminders (key, item_id, platform, chat_id, rule, round, fire_at, urgent, status, created_at)
+         values (?, null, 'system', ?, 'nudge', 0, 0, 0, ?, ?)
+         on conflict (key) do update set status = excluded.status, chat_id = excluded.chat_id`,
+      )
+      .run(key, cursor, status, at);
   }
 
   /** What will fire when (ops view). */
   upcoming(chatId?: string, limit = 200): ReminderRow[] {
-    const q = this.d.repo.db.select().from(reminders);
-    const where = chatId ? and(eq(reminders.status, 'pending'), eq(reminders.chatId, chatId)) : eq(reminders.status, 'pending');
-    return q.where(where).orderBy(asc(reminders.fireAt)).limit(limit).all();
+    const rows = chatId
+      ? this.d.repo.statement(`select ${REMINDER_COLUMNS} from reminders where status = 'pending' and chat_id = ? order by fire_at limit ?`).all(chatId, limit)
+      : this.d.repo.statement(`select ${REMINDER_COLUMNS} from reminders where status = 'pending' order by fire_at limit ?`).all(limit);
+    return (rows as RawReminder[]).map(toReminder);
   }
 
   start(): void {
