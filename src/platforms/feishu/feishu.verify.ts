@@ -4,7 +4,7 @@
 // Encryption: https://open.larkoffice.com/document/ukTMukTMukTM/uYDNxYjL2QTM24iN0EjN/event-subscription-configure-/encrypt-key-encryption-configuration-case
 // Signature:  https://open.larkoffice.com/document/ukTMukTMukTM/uYDNxYjL2QTM24iN0EjN/event-subscription-configure-/choose-a-subscription-mode/send-notifications-to-developers-server
 
-import { createDecipheriv, createHash, timingSafeEqual } from 'node:crypto';
+import { createDecipheriv, createHash, hash, timingSafeEqual } from 'node:crypto';
 
 export interface FeishuSecrets {
   /** Encrypt Key; empty when the app sends plaintext. */
@@ -49,7 +49,7 @@ function cachedAesKey(encryptKey: string): Buffer {
   return k;
 }
 
-const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+const sha256 = (s: string): Buffer => hash('sha256', s, 'buffer');
 
 /** Decrypts `encrypt` = Base64(IV ‖ AES-256-CBC ciphertext, PKCS#7). Throws on any failure. */
 export function decrypt(encrypt: string, encryptKey: string): string {
@@ -61,15 +61,21 @@ export function decrypt(encrypt: string, encryptKey: string): string {
 
 /** Lowercase hex SHA-256 over timestamp+nonce+encryptKey followed by the raw body bytes. */
 export function signature(timestamp: string, nonce: string, encryptKey: string, rawBody: Buffer | string): string {
-  return createHash('sha256')
-    .update(timestamp + nonce + encryptKey, 'utf8')
-    .update(typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody)
-    .digest('hex');
+  const body = typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody;
+  return hash('sha256', Buffer.concat([Buffer.from(timestamp + nonce + encryptKey, 'utf8'), body]), 'hex');
 }
 
 /** Constant-time string equality (digests first, so lengths leak nothing either). */
 export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(sha256(a), sha256(b));
+}
+
+/** Whether a hex signature header equals the expected hex digest (constant time over the digest). */
+function signatureMatches(expectedHex: string, given: string): boolean {
+  const want = Buffer.from(expectedHex, 'hex');
+  const got = Buffer.from(given.trim(), 'hex');
+  // A digest's length is public; anything but 64 hex digits decodes to another length.
+  return got.length === want.length && given.trim().length === expectedHex.length && timingSafeEqual(got, want);
 }
 
 /** safeEqual against a configured secret, whose digest is computed once. */
@@ -110,6 +116,14 @@ export function isFresh(tsMs: number | undefined, now: Date, windowMs = TIMESTAM
 
 const refuse = (status: 400 | 401 | 403, reason: string): Verdict => ({ ok: false, status, reason });
 
+const ENCRYPTED_ONLY = /^\{\s*"encrypt"\s*:\s*"([A-Za-z0-9+/=]*)"\s*\}\s*$/;
+
+/** The body Feishu sends with an Encrypt Key, `{"encrypt":"<base64>"}`, read without JSON.parse. */
+function parseOuter(text: string): Record<string, unknown> | undefined {
+  const m = text.length < 1_000_000 ? ENCRYPTED_ONLY.exec(text) : null;
+  return m ? { encrypt: m[1] } : parseObject(text);
+}
+
 function parseObject(text: string): Record<string, unknown> | undefined {
   try {
     const v: unknown = JSON.parse(text);
@@ -140,7 +154,7 @@ function str(v: unknown): string | undefined {
  */
 export function verifyRequest(rawBody: Buffer, headers: SignatureHeaders, secrets: FeishuSecrets, now: Date): Verdict {
   const outerText = rawBody.toString('utf8');
-  const outer = parseObject(outerText);
+  const outer = parseOuter(outerText);
   if (!outer) return refuse(400, 'body is not a JSON object');
 
   let body = outer;
@@ -151,7 +165,7 @@ export function verifyRequest(rawBody: Buffer, headers: SignatureHeaders, secret
     if (encrypt === undefined) return refuse(401, 'plaintext body while an Encrypt Key is configured');
     const { timestamp, nonce, signature: sig } = headers;
     if (timestamp !== undefined && nonce !== undefined && sig !== undefined) {
-      if (!safeEqual(signature(timestamp, nonce, secrets.encryptKey, rawBody), sig.trim().toLowerCase())) {
+      if (!signatureMatches(signature(timestamp, nonce, secrets.encryptKey, rawBody), sig)) {
         return refuse(401, 'signature mismatch');
       }
       signed = true;

@@ -86,6 +86,27 @@ describe('verifyRequest', () => {
     expect(v.ok && v.kind === 'event' && (v.body.header as { event_id: string }).event_id).toBe('ev1');
   });
 
+  it('the signature header is hex in either case; anything longer, shorter or not hex is refused', () => {
+    const r = req(event());
+    const sig = r.headers.signature!;
+    expect(verifyRequest(r.raw, { ...r.headers, signature: sig.toUpperCase() }, S, NOW)).toMatchObject({ ok: true });
+    expect(verifyRequest(r.raw, { ...r.headers, signature: ` ${sig} ` }, S, NOW)).toMatchObject({ ok: true });
+    for (const bad of [`${sig}00`, `${sig}zz`, sig.slice(0, 62), `${sig.slice(0, 63)}g`, '', 'not hex at all']) {
+      expect(verifyRequest(r.raw, { ...r.headers, signature: bad }, S, NOW)).toMatchObject({ ok: false, status: 401 });
+    }
+  });
+
+  it('returns the decrypted JSON text beside the parsed body; an outer body with escaped slashes or extra spaces still verifies', () => {
+    const r = req(event());
+    const v = verifyRequest(r.raw, r.headers, S, NOW);
+    expect(v.ok && v.kind === 'event' && JSON.parse(v.text)).toEqual(v.ok && v.kind === 'event' && v.body);
+    const { encrypt } = JSON.parse(r.raw.toString()) as { encrypt: string };
+    for (const raw of [`{ "encrypt" : ${JSON.stringify(encrypt).replaceAll('/', '\\/')} }`, `{"encrypt":"${encrypt}","extra":1}`]) {
+      const sig = sign(r.headers.timestamp!, r.headers.nonce!, S.encryptKey, raw);
+      expect(verifyRequest(Buffer.from(raw), { ...r.headers, signature: sig }, S, NOW)).toMatchObject({ ok: true, kind: 'event' });
+    }
+  });
+
   it('refuses a body with one flipped byte (401)', () => {
     const r = req(event());
     const raw = Buffer.from(r.raw);
