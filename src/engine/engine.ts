@@ -99,12 +99,9 @@ export class Engine {
         return item?.kind === 'ask' && item.state === 'waiting' && msg.text.trim() ? item : undefined;
       };
       if (parsed === null && !msg.mentionedBot && !question()) {
-        // Chatter: remember the chat and people only when that changes a row.
-        const chat = repo.getChat(msg.chatId);
-        const named = people.filter((u) => u.name && u.name !== u.id);
-        const names = repo.userNames(named.map((u) => u.id));
-        const known = chat !== undefined && (msg.chatName == null || chat.name === msg.chatName) && named.every((u) => names.get(u.id) === u.name);
-        if (!known) repo.tx(() => this.remember(msg.chatId, msg.platform, msg.chatName, people));
+        // Chatter: only the chat and the people are remembered, and the Repo writes those only
+        // when they are new or renamed (its write-through caches answer the rest).
+        this.remember(msg.chatId, msg.platform, msg.chatName, people);
         end?.();
         return;
       }
