@@ -16,11 +16,17 @@ export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '
 
 export interface OpenOptions {
   /**
-   * WAL checkpoints run on a worker thread with its own connection, every this many ms
-   * (default 250), instead of inside commits; 0 leaves them to SQLite (wal_autocheckpoint).
+   * WAL checkpoints run on a worker thread with its own connection, which looks at the WAL every
+   * this many ms (default 100), instead of inside commits; 0 leaves them to SQLite
+   * (wal_autocheckpoint).
    */
   checkpointEveryMs?: number;
-  /** A WAL file larger than this is truncated after its checkpoint (default 16 MiB). */
+  /**
+   * A checkpoint runs when the WAL file is larger than this (default 4 MiB, SQLite's 1,000
+   * pages), or when it has stopped growing.
+   */
+  checkpointWalBytes?: number;
+  /** A WAL file larger than this is truncated after its checkpoint (default 64 MiB). */
   truncateWalBytes?: number;
 }
 
@@ -33,9 +39,9 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const every = opts.checkpointEveryMs ?? 250;
+  const every = opts.checkpointEveryMs ?? 100;
   if (every > 0 && sqlite.pragma('journal_mode', { simple: true }) === 'wal') {
-    Checkpointer.start(sqlite, resolve(file), every, opts.truncateWalBytes ?? 16 * 1024 * 1024);
+    Checkpointer.start(sqlite, resolve(file), every, opts.checkpointWalBytes ?? 4 * 1024 * 1024, opts.truncateWalBytes ?? 64 * 1024 * 1024);
   }
   return drizzle(sqlite, { schema }) as Db;
 }
@@ -44,8 +50,9 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
 // By default SQLite checkpoints inside the commit that pushes the WAL past 1,000 pages: that
 // request waits for pages to be copied into the database file and both files to be synced. Here
 // the bot's connection never checkpoints (wal_autocheckpoint = 0); a worker thread with its own
-// connection runs PASSIVE checkpoints on a timer (they never block the writer), and TRUNCATE when
-// the WAL file has grown large anyway (the writer restarts the WAL from its start only when it
+// connection looks at the WAL every `checkpointEveryMs` and runs a PASSIVE checkpoint (it never
+// blocks the writer) once the WAL is past `checkpointWalBytes` or has stopped growing, and
+// TRUNCATE when the WAL file has grown large anyway (the writer restarts the WAL from its start only when it
 // finds every frame checkpointed, which steady writing may not allow). It stops when the
 // database is closed. If the worker fails, SQLite's own checkpointing is turned back on.
 
@@ -66,7 +73,7 @@ export interface CheckpointResult {
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
-const { file, driver, everyMs, truncateBytes, state } = workerData;
+const { file, driver, everyMs, checkpointBytes, truncateBytes, state } = workerData;
 const flag = new Int32Array(state);
 if (Atomics.compareExchange(flag, 0, 0, 1) !== 0) process.exit(0);
 const Database = require(driver);
@@ -74,18 +81,26 @@ const db = new Database(file, { fileMustExist: true });
 db.pragma('busy_timeout = 1000');
 db.pragma('wal_autocheckpoint = 0');
 const walSize = () => { try { return fs.statSync(file + '-wal').size; } catch { return 0; } };
-function checkpoint() {
+let lastSize = -1;
+function checkpoint(force) {
   const walBytesBefore = walSize();
+  // Only when the WAL has grown past the threshold, or has stopped growing (quiet): a checkpoint
+  // of a few frames costs as much in syncs as one of many.
+  if (!force && walBytesBefore < checkpointBytes && (walBytesBefore === 0 || walBytesBefore !== lastSize)) {
+    lastSize = walBytesBefore;
+    return undefined;
+  }
   let mode = 'PASSIVE';
   let r = db.pragma('wal_checkpoint(PASSIVE)')[0];
   if (walBytesBefore > truncateBytes) {
     mode = 'TRUNCATE';
     r = db.pragma('wal_checkpoint(TRUNCATE)')[0];
   }
-  return { mode, busy: r.busy, log: r.log, checkpointed: r.checkpointed, walBytesBefore, walBytesAfter: walSize() };
+  lastSize = walSize();
+  return { mode, busy: r.busy, log: r.log, checkpointed: r.checkpointed, walBytesBefore, walBytesAfter: lastSize };
 }
 const timer = setInterval(() => {
-  try { checkpoint(); } catch (err) { parentPort.postMessage({ error: String(err && err.message || err) }); }
+  try { checkpoint(false); } catch (err) { parentPort.postMessage({ error: String(err && err.message || err) }); }
 }, everyMs);
 parentPort.on('message', (m) => {
   if (m === 'stop') {
@@ -95,7 +110,7 @@ parentPort.on('message', (m) => {
     return;
   }
   if (m && m.now !== undefined) {
-    try { parentPort.postMessage({ now: m.now, result: checkpoint() }); }
+    try { parentPort.postMessage({ now: m.now, result: checkpoint(true) }); }
     catch (err) { parentPort.postMessage({ now: m.now, error: String(err && err.message || err) }); }
   }
 });
@@ -114,13 +129,14 @@ export class Checkpointer {
     private readonly sqlite: Database.Database,
     file: string,
     everyMs: number,
+    checkpointBytes: number,
     truncateBytes: number,
   ) {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
       execArgv: [],
-      workerData: { file, driver, everyMs, truncateBytes, state: this.state.buffer },
+      workerData: { file, driver, everyMs, checkpointBytes, truncateBytes, state: this.state.buffer },
     });
     this.worker.on('message', (m: { now?: number; result?: CheckpointResult; error?: string }) => {
       if (m.now === undefined) return this.fallBack();
@@ -135,9 +151,9 @@ export class Checkpointer {
   }
 
   /** Starts checkpointing for `sqlite`, and stops it when `sqlite` is closed. */
-  static start(sqlite: Database.Database, file: string, everyMs: number, truncateBytes: number): Checkpointer {
+  static start(sqlite: Database.Database, file: string, everyMs: number, checkpointBytes: number, truncateBytes: number): Checkpointer {
     sqlite.pragma('wal_autocheckpoint = 0');
-    const cp = new Checkpointer(sqlite, file, everyMs, truncateBytes);
+    const cp = new Checkpointer(sqlite, file, everyMs, checkpointBytes, truncateBytes);
     checkpointers.set(sqlite, cp);
     const close = sqlite.close.bind(sqlite);
     sqlite.close = () => {
