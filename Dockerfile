@@ -21,6 +21,7 @@ ENV NODE_ENV=production \
     GROUPFLOW_DB_FILE=/data/groupflow.db
 # Mount a config at /app/bot.config.json, or set BOT_CONFIG; secrets can come from the env.
 WORKDIR /app
+# package.json ("type": "module") makes dist/*.js ES modules; node_modules holds the externals.
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
