@@ -1,6 +1,7 @@
 // Part 4: the real process as `npm start` runs it: the compiled entry dist/main.js under plain
-// `node` (`npm start` = `npm run build && node dist/main.js`). dist/ is built once, before any
-// timing (scripts/build.mjs, the same build `npm start` runs), so the build is not in the figures.
+// `node` (`npm start` builds dist/ with scripts/build.mjs, then runs `node dist/main.js`). dist/ is
+// built once here with that same script, before any timing, so the build is not in the figures.
+// The memory probe (bench/lib/probe.ts) is transpiled to a .mjs for --import, as no tsx is loaded.
 // - start-up time: from spawn to the first 200 from GET /readyz, on a new database (migrations
 //   run) and restarting on an existing one;
 // - resident memory after a full GC, idle on a fresh database, and idle on the database with 1M
