@@ -24,7 +24,10 @@ export interface ReminderRules {
 export type Rule = 'headsup' | 'ping' | 'due-soon' | 'due-today' | 'overdue' | 'milestone' | 'nudge' | 'digest';
 
 export interface PlannedReminder {
-  /** Unique per firing: a rule for one clock/deadline value and round fires once. */
+  /**
+   * Unique per firing: a rule for one clock/deadline value and round fires once. An item's keys
+   * start with `c:`, `d:`, `m:` or `n:` and `<item id>:` (the scheduler finds them by prefix).
+   */
   key: string;
   rule: Rule;
   round: number;

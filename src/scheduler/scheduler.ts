@@ -36,6 +36,12 @@ const CLAIM_DUE = `update reminders set status = 'fired', fired_at = ?
   returning ${REMINDER_COLUMNS}`;
 /** Item states that are finished (a group with only these gets no digest). */
 const CLOSED = `'closed', 'cancelled', 'done', 'logged', 'confirmed', 'answered'`;
+/**
+ * Keys of an item's reminders start with one of these and `<item id>:` (clock, deadline,
+ * milestone, nudge; see domain/reminders.ts). `[prefix + id + ':', prefix + id + ';')` is the
+ * key range of one item (';' follows ':'), read through the unique key index.
+ */
+const ITEM_KEY_PREFIXES = ['c:', 'd:', 'm:', 'n:'];
 /** Marker statuses: planning in progress (cursor in chat_id), planning done. */
 const PLANNING = 'planning';
 const DONE = 'marker';
@@ -96,7 +102,8 @@ export class Scheduler {
   replan(itemId: number, cascade = true): void {
     const found = this.d.repo.getItem(itemId);
     const item = found ? this.view(found) : undefined;
-    const pending = this.d.repo.statement(`select id, key from reminders where item_id = ? and status = 'pending'`).all(itemId) as Array<{ id: number; key: string }>;
+    const byKey = this.d.repo.statement(`select id, key from reminders where key >= ? and key < ? and status = 'pending'`);
+    const pending = ITEM_KEY_PREFIXES.flatMap((p) => byKey.all(`${p}${itemId}:`, `${p}${itemId};`) as Array<{ id: number; key: string }>);
     const planned = item ? planItem(item, this.d.calendar, this.rules, this.d.clock.now()) : [];
     const keep = new Set(planned.map((p) => p.key));
     const stale = pending.filter((r) => !keep.has(r.key) && (!item || !stillApplies(item, r.key)));

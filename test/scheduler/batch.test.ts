@@ -112,6 +112,33 @@ describe('claiming due reminders', () => {
   });
 });
 
+describe('re-planning by key prefix', () => {
+  it("re-planning item 1 cancels its reminders and never item 12's (keys c:1: and c:12:)", () => {
+    const db = openTestDatabase();
+    const repo = new Repo(db);
+    const clock = new FakeClock(sh('2026-11-24T10:00:00'));
+    const s = scheduler(db, clock);
+    const clockAt = sh('2026-11-25T10:00:00').getTime();
+    repo.tx(() => {
+      for (let k = 1; k <= 12; k++) {
+        const item = repo.insertItem({ kind: 'ask', platform: 'sandbox', chatId: 'sandbox:g1', title: `问题${k}`, state: 'waiting', initiatorId: 'sandbox:a', clockAt });
+        s.replan(item.id);
+      }
+    });
+    const pending = () =>
+      (db.$client.prepare(`select item_id as id, count(*) as n from reminders where status = 'pending' group by item_id`).all() as Array<{ id: number; n: number }>).map(
+        (r) => `${r.id}:${r.n}`,
+      );
+    expect(pending()).toEqual(Array.from({ length: 12 }, (_, k) => `${k + 1}:2`));
+    const one = repo.getItem(1)!;
+    repo.tx(() => {
+      repo.updateItem(1, one.version, { state: 'answered' }, clock.now().getTime());
+      s.replan(1);
+    });
+    expect(pending()).toEqual(Array.from({ length: 11 }, (_, k) => `${k + 2}:2`));
+  });
+});
+
 describe('nudge planning spread over ticks', () => {
   /** `chats` groups with `perChat` tasks in progress, none updated today. */
   function tasks(db: Db, chats: number, perChat: number) {
