@@ -41,6 +41,9 @@ interface Entry {
   reject: (err: unknown) => void;
 }
 
+/** How long the statuses of processed events may wait for the next commit. */
+const STATUS_DELAY_MS = 20;
+
 const INSERT = `insert into inbound_events (platform, event_id, received_at, status, payload) values (?, ?, ?, ?, ?) on conflict do nothing`;
 const SET_STATUS = 'update inbound_events set status = ? where platform = ? and event_id = ?';
 
@@ -52,6 +55,8 @@ export class InboundStore {
   /** Statuses of processed events, written with the next group commit. */
   private statuses: Array<[status: string, platform: string, eventId: string]> = [];
   private flushing: Promise<void> | undefined;
+  private flushToken: object | undefined;
+  private flushDelayed = false;
 
   constructor(
     private readonly repo: Repo,
@@ -142,11 +147,25 @@ export class InboundStore {
 
   // ── group commit ──────────────────────────────────────────────────────────────────────────
 
+  /**
+   * Events are stored at the end of this turn. Statuses alone wait a little (STATUS_DELAY_MS) for
+   * the next events' commit, so that a steady trickle of events costs one commit each, not two;
+   * until written, a crash only means processing again (commands are claimed, so act once).
+   */
   private scheduleFlush(): void {
-    if (this.flushing) return;
-    const p: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+    if (this.flushing && !(this.queue.length && this.flushDelayed)) return;
+    const delayed = this.queue.length === 0;
+    const token = {};
+    this.flushToken = token;
+    this.flushDelayed = delayed;
+    const p: Promise<void> = new Promise<void>((resolve) => {
+      if (!delayed) return setImmediate(resolve);
+      setTimeout(resolve, STATUS_DELAY_MS);
+    }).then(() => {
+      if (this.flushToken !== token) return; // superseded by a sooner flush
       // Cleared first: a write failing below must not leave later events waiting forever.
       this.flushing = undefined;
+      this.flushToken = undefined;
       this.flush();
     });
     this.flushing = p;

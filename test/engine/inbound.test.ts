@@ -79,6 +79,19 @@ describe('group commit', () => {
     expect(committed('e1')?.status).toBe('done');
   });
 
+  it('a trickle of events costs one commit each: the statuses of processed events go with the next events', async () => {
+    const tick = () => new Promise((r) => setImmediate(r));
+    for (let i = 0; i < 10; i++) {
+      expect(await store.submit('p', `t${i}`, String(i))).toBe(true);
+      await tick();
+      await tick(); // processed by now, its status waiting for the next commit
+      expect(handled).toHaveLength(i + 1);
+    }
+    await store.idle();
+    expect(transactions).toBe(11);
+    expect(other.prepare(`select count(*) as n from inbound_events where status = 'done'`).get()).toEqual({ n: 10 });
+  });
+
   it('a retry of the same id is a duplicate: in another batch, and twice inside one batch', async () => {
     expect(await store.submit('p', 'e1', 'a')).toBe(true);
     expect(await Promise.all([store.submit('p', 'e1', 'a'), store.submit('p', 'e2', 'b'), store.submit('p', 'e2', 'b')])).toEqual([false, true, false]);
