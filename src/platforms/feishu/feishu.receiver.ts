@@ -24,6 +24,8 @@ import { type CardCallbackResponse, type Envelope, EnvelopeSchema, type MessageR
 export const PLATFORM = 'feishu';
 /** A duplicate click (same card, person, button and form) within this window gets the same answer. */
 const CLICK_MEMO_MS = 10_000;
+/** How long "no name known" is believed for a sender (names are learned from mentions). */
+const UNNAMED_MEMO_MS = 1000;
 /** After a failed bot-info call, wait this long before asking again. */
 const BOT_INFO_RETRY_MS = 60_000;
 
@@ -41,6 +43,8 @@ export class FeishuReceiver {
   private botInfoPending: Promise<string | undefined> | undefined;
   private botInfoFailedAt = -Infinity;
   private readonly clicks = new Map<string, { at: number; res: CardCallbackResponse }>();
+  /** Users found to have no known name, until when (performance.now() ms). */
+  private readonly unnamed = new Map<string, number>();
 
   constructor(
     private readonly core: Core,
@@ -181,9 +185,26 @@ export class FeishuReceiver {
   private mapContext(): MapContext {
     return {
       botOpenId: this.botOpenId,
-      nameOf: (id) => this.core.repo.userNames([id]).get(id),
+      nameOf: (id) => this.nameOf(id),
       now: this.core.clock.now(),
     };
+  }
+
+  /**
+   * A user's known display name. Feishu events carry no sender names (they are learned from
+   * mentions), so most senders are unknown: that answer is kept for a second, sparing a query
+   * per message from the same people.
+   */
+  private nameOf(id: string): string | undefined {
+    const now = performance.now();
+    const until = this.unnamed.get(id);
+    if (until !== undefined && until > now) return undefined;
+    const name = this.core.repo.userNames([id]).get(id);
+    if (name === undefined) {
+      if (this.unnamed.size >= 10_000) this.unnamed.clear();
+      this.unnamed.set(id, now + UNNAMED_MEMO_MS);
+    } else if (until !== undefined) this.unnamed.delete(id);
+    return name;
   }
 
   /** Names for the mention tokens in a toast, plus those a card already carries. */
