@@ -114,9 +114,9 @@ let startup: StartupReport | undefined;
 let memory: MemoryReport | undefined;
 if (wants('process')) {
   await quiet(20_000);
-  log('Start-up and memory of src/main.ts…');
+  log('Start-up and memory of dist/main.js (what npm start runs, built once first)…');
   startup = await benchStartup(tmp, logDir, settings.restarts);
-  log(`  start-up to ready: new database ${startup.freshMs} ms, restarts ${startup.restartMs.join(' / ')} ms`);
+  log(`  start-up to ready: new databases ${startup.freshRunsMs.join(' / ')} ms, restarts ${startup.restartMs.join(' / ')} ms`);
   const big = scheduler?.at(-1);
   memory = await benchMemory(tmp, logDir, big ? { file: big.file, items: big.items } : undefined);
   log(`  RSS after GC: idle ${memory.idleRssMB} MB${memory.withItemsRssMB ? `, with ${big!.items.toLocaleString('en-US')} items ${memory.withItemsRssMB} MB` : ''}`);
@@ -204,7 +204,7 @@ if (memory) {
 }
 if (startup) {
   rows.push(judge({ figure: `Start-up to ready (\`/readyz\` 200), existing database (median of ${startup.restartMs.length})`, result: ms(startup.restartMedianMs, 0) }, startup.restartMedianMs, `≤ ${TARGETS.startupMs / 1000} s`, startup.restartMedianMs <= TARGETS.startupMs));
-  rows.push(judge({ figure: 'Start-up to ready, new database (runs the migrations)', result: ms(startup.freshMs, 0) }, startup.freshMs, `≤ ${TARGETS.startupMs / 1000} s`, startup.freshMs <= TARGETS.startupMs));
+  rows.push(judge({ figure: `Start-up to ready, new database (runs the migrations; median of ${startup.freshRunsMs.length})`, result: ms(startup.freshMs, 0) }, startup.freshMs, `≤ ${TARGETS.startupMs / 1000} s`, startup.freshMs <= TARGETS.startupMs));
 }
 
 const table = markdownTable(rows);
