@@ -95,9 +95,20 @@ export class SandboxStore {
     return this.st('select id, name from sandbox_chats order by rowid').all() as SandboxChat[];
   }
 
+  /**
+   * A group by id. Groups are never deleted or renamed, so one found is remembered (every
+   * delivery checks its group exists).
+   */
   chat(id: string): SandboxChat | undefined {
-    return this.st('select id, name from sandbox_chats where id = ?').get(id) as SandboxChat | undefined;
+    let c = this.knownChats.get(id);
+    if (!c) {
+      c = this.st('select id, name from sandbox_chats where id = ?').get(id) as SandboxChat | undefined;
+      if (c) this.knownChats.set(id, c);
+    }
+    return c ? { ...c } : undefined;
   }
+
+  private readonly knownChats = new Map<string, SandboxChat>();
 
   chatByName(name: string): SandboxChat | undefined {
     return this.st('select id, name from sandbox_chats where name = ? limit 1').get(name) as SandboxChat | undefined;
