@@ -145,3 +145,59 @@ describe('outbox dispatcher', () => {
     expect(performance.now() - t0).toBeGreaterThanOrEqual(0); // paced, not refused
   });
 });
+
+describe('outbox dispatcher passes', () => {
+  it("a chat waiting on a retry holds back only its own later rows; other chats' rows and new rows go", async () => {
+    const s = setup(['500']);
+    s.send('sandbox:g1', 'g1-a'); // fails once: g1 waits for its retry
+    s.send('sandbox:g1', 'g1-b');
+    s.send('sandbox:g2', 'g2-a');
+    await s.dispatcher.drain();
+    expect(s.platform.delivered).toEqual([key(s, 3)]);
+    s.send('sandbox:g2', 'g2-b');
+    s.send('sandbox:g3', 'g3-a');
+    await s.dispatcher.drain();
+    expect(s.platform.delivered).toEqual([key(s, 3), key(s, 4), key(s, 5)]);
+    s.clock.advance(60_000);
+    await s.dispatcher.drain();
+    // g1's rows in order once its first row's retry time came.
+    expect(s.platform.delivered).toEqual([key(s, 3), key(s, 4), key(s, 5), key(s, 1), key(s, 2)]);
+    const status = s.db.$client.prepare('select status, attempts from outbox order by id').all();
+    expect(status).toEqual([
+      { status: 'sent', attempts: 2 },
+      { status: 'sent', attempts: 1 },
+      { status: 'sent', attempts: 1 },
+      { status: 'sent', attempts: 1 },
+      { status: 'sent', attempts: 1 },
+    ]);
+  });
+
+  it('kick returns before anything is sent, and a drain started meanwhile includes later rows', async () => {
+    const s = setup([]);
+    s.send('sandbox:g1', 'one');
+    s.dispatcher.kick();
+    expect(s.platform.calls).toEqual([]); // not inside the caller (a command, a scheduler tick)
+    s.send('sandbox:g1', 'two');
+    await s.dispatcher.idle();
+    expect(s.platform.delivered).toEqual([key(s, 1), key(s, 2)]);
+  });
+
+  it('a card row is stored with its body intact and its update goes to the same platform message', async () => {
+    const s = setup([]);
+    const card = { header: { title: 't', color: 'blue' }, fields: [], markdown: ['v1'], buttons: [], mentions: [], summary: 's' };
+    s.repo.enqueue({ platform: 'sandbox', chatId: 'sandbox:g1', body: { type: 'card', card, cardKey: 'k1' } } as never, s.clock.now().getTime());
+    await s.dispatcher.drain();
+    s.repo.enqueue(
+      { platform: 'sandbox', chatId: 'sandbox:g1', body: { type: 'card', card: { ...card, markdown: ['v2'] }, cardKey: 'k1', update: true } } as never,
+      s.clock.now().getTime(),
+    );
+    const seen: Array<{ update?: string; markdown: string[] }> = [];
+    const send = s.platform.send.bind(s.platform);
+    s.platform.send = async (msg, ctx) => {
+      if (msg.body.type === 'card') seen.push({ update: ctx.updateMessageId, markdown: msg.body.card.markdown });
+      return send(msg, ctx);
+    };
+    await s.dispatcher.drain();
+    expect(seen).toEqual([{ update: `m-${key(s, 1)}`, markdown: ['v2'] }]);
+  });
+});
