@@ -49,7 +49,7 @@ const CHAT_SELECT = `select id, platform, name, project, dept, created_at as cre
 
 type Raw = Record<string, unknown>;
 
-/** Items are read as arrays (\`raw\` statements) and built here: about half the cost of row objects. */
+/** Items are read as arrays (raw statements) and built here: about half the cost of row objects. */
 const ITEM_RAW_SELECT = `select ${Object.values(ITEM_COLUMNS).join(', ')} from items`;
 const ITEM_RAW_RETURNING = Object.values(ITEM_COLUMNS).join(', ');
 
