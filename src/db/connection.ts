@@ -16,17 +16,14 @@ export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '
 
 export interface OpenOptions {
   /**
-   * WAL checkpoints run on a worker thread with its own connection, which looks at the WAL every
-   * this many ms (default 100), instead of inside commits; 0 leaves them to SQLite
-   * (wal_autocheckpoint).
+   * WAL checkpoints run on a worker thread with its own connection, every this many ms
+   * (default 100), instead of inside commits; 0 leaves them to SQLite (wal_autocheckpoint).
    */
   checkpointEveryMs?: number;
   /**
-   * A checkpoint runs when the WAL file is larger than this (default 4 MiB, SQLite's 1,000
-   * pages), or when it has stopped growing.
+   * A WAL file larger than this is truncated after its checkpoint even while the bot is writing
+   * (default 256 MiB); past 4 MiB (or this, if smaller) it is truncated at the first quiet moment.
    */
-  checkpointWalBytes?: number;
-  /** A WAL file larger than this is truncated after its checkpoint (default 64 MiB). */
   truncateWalBytes?: number;
 }
 
@@ -41,7 +38,7 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   sqlite.pragma('busy_timeout = 5000');
   const every = opts.checkpointEveryMs ?? 100;
   if (every > 0 && sqlite.pragma('journal_mode', { simple: true }) === 'wal') {
-    Checkpointer.start(sqlite, resolve(file), every, opts.checkpointWalBytes ?? 4 * 1024 * 1024, opts.truncateWalBytes ?? 64 * 1024 * 1024);
+    Checkpointer.start(sqlite, resolve(file), every, opts.truncateWalBytes ?? 256 * 1024 * 1024);
   }
   return drizzle(sqlite, { schema }) as Db;
 }
@@ -50,11 +47,13 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
 // By default SQLite checkpoints inside the commit that pushes the WAL past 1,000 pages: that
 // request waits for pages to be copied into the database file and both files to be synced. Here
 // the bot's connection never checkpoints (wal_autocheckpoint = 0); a worker thread with its own
-// connection looks at the WAL every `checkpointEveryMs` and runs a PASSIVE checkpoint (it never
-// blocks the writer) once the WAL is past `checkpointWalBytes` or has stopped growing, and
-// TRUNCATE when the WAL file has grown large anyway (the writer restarts the WAL from its start only when it
-// finds every frame checkpointed, which steady writing may not allow). It stops when the
-// database is closed. If the worker fails, SQLite's own checkpointing is turned back on.
+// connection runs PASSIVE checkpoints every `checkpointEveryMs` (they never block the writer),
+// pass after pass until every frame is in the database file, so that the writer's next commit
+// can start the WAL over from its beginning. Under steady writing that moment may not come, so
+// the file can grow; it is truncated at the first quiet moment (no commit for one interval), or,
+// past `truncateWalBytes`, at once (TRUNCATE makes the writer wait, in SQLite's sleeping busy
+// handler, on the event loop). It stops when the database is closed. If the worker fails,
+// SQLite's own checkpointing is turned back on.
 
 export interface CheckpointResult {
   mode: 'PASSIVE' | 'TRUNCATE';
@@ -73,7 +72,7 @@ export interface CheckpointResult {
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
-const { file, driver, everyMs, checkpointBytes, truncateBytes, state } = workerData;
+const { file, driver, everyMs, quietTruncateBytes, truncateBytes, state } = workerData;
 const flag = new Int32Array(state);
 if (Atomics.compareExchange(flag, 0, 0, 1) !== 0) process.exit(0);
 const Database = require(driver);
@@ -81,26 +80,31 @@ const db = new Database(file, { fileMustExist: true });
 db.pragma('busy_timeout = 1000');
 db.pragma('wal_autocheckpoint = 0');
 const walSize = () => { try { return fs.statSync(file + '-wal').size; } catch { return 0; } };
-let lastSize = -1;
-function checkpoint(force) {
+let lastLog = -1;
+/** truncate: 'never' | 'quiet' (when no frame was added since the last look) | 'always'. */
+function checkpoint(truncate) {
   const walBytesBefore = walSize();
-  // Only when the WAL has grown past the threshold, or has stopped growing (quiet): a checkpoint
-  // of a few frames costs as much in syncs as one of many.
-  if (!force && walBytesBefore < checkpointBytes && (walBytesBefore === 0 || walBytesBefore !== lastSize)) {
-    lastSize = walBytesBefore;
-    return undefined;
-  }
   let mode = 'PASSIVE';
+  // Frames written during a pass are copied by the next (quick) one: once every frame is in the
+  // database file, the bot's next commit starts the WAL over from its beginning.
   let r = db.pragma('wal_checkpoint(PASSIVE)')[0];
-  if (walBytesBefore > truncateBytes) {
+  for (let pass = 1; pass < 8 && r.log > r.checkpointed; pass++) r = db.pragma('wal_checkpoint(PASSIVE)')[0];
+  const quiet = r.log === lastLog && r.log === r.checkpointed;
+  lastLog = r.log;
+  if (truncate === 'always' || (truncate === 'quiet' && quiet)) {
     mode = 'TRUNCATE';
     r = db.pragma('wal_checkpoint(TRUNCATE)')[0];
+    lastLog = -1;
   }
-  lastSize = walSize();
-  return { mode, busy: r.busy, log: r.log, checkpointed: r.checkpointed, walBytesBefore, walBytesAfter: lastSize };
+  return { mode, busy: r.busy, log: r.log, checkpointed: r.checkpointed, walBytesBefore, walBytesAfter: walSize() };
 }
 const timer = setInterval(() => {
-  try { checkpoint(false); } catch (err) { parentPort.postMessage({ error: String(err && err.message || err) }); }
+  try {
+    const size = walSize();
+    // Nothing to do without a WAL. Truncated (which makes the bot's writer wait) only at a quiet
+    // moment (nothing written since the last look), or at once past the hard limit.
+    if (size > 0) checkpoint(size > truncateBytes ? 'always' : size > quietTruncateBytes ? 'quiet' : 'never');
+  } catch (err) { parentPort.postMessage({ error: String(err && err.message || err) }); }
 }, everyMs);
 parentPort.on('message', (m) => {
   if (m === 'stop') {
@@ -110,11 +114,14 @@ parentPort.on('message', (m) => {
     return;
   }
   if (m && m.now !== undefined) {
-    try { parentPort.postMessage({ now: m.now, result: checkpoint(true) }); }
+    try { parentPort.postMessage({ now: m.now, result: checkpoint(walSize() > quietTruncateBytes ? 'always' : 'never') }); }
     catch (err) { parentPort.postMessage({ now: m.now, error: String(err && err.message || err) }); }
   }
 });
 `;
+
+/** A WAL larger than this is truncated at a quiet moment (no commit since the last look). */
+const QUIET_TRUNCATE_BYTES = 4 * 1024 * 1024;
 
 const checkpointers = new WeakMap<Database.Database, Checkpointer>();
 
@@ -129,14 +136,13 @@ export class Checkpointer {
     private readonly sqlite: Database.Database,
     file: string,
     everyMs: number,
-    checkpointBytes: number,
     truncateBytes: number,
   ) {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
       execArgv: [],
-      workerData: { file, driver, everyMs, checkpointBytes, truncateBytes, state: this.state.buffer },
+      workerData: { file, driver, everyMs, quietTruncateBytes: Math.min(QUIET_TRUNCATE_BYTES, truncateBytes), truncateBytes, state: this.state.buffer },
     });
     this.worker.on('message', (m: { now?: number; result?: CheckpointResult; error?: string }) => {
       if (m.now === undefined) return this.fallBack();
@@ -151,9 +157,9 @@ export class Checkpointer {
   }
 
   /** Starts checkpointing for `sqlite`, and stops it when `sqlite` is closed. */
-  static start(sqlite: Database.Database, file: string, everyMs: number, checkpointBytes: number, truncateBytes: number): Checkpointer {
+  static start(sqlite: Database.Database, file: string, everyMs: number, truncateBytes: number): Checkpointer {
     sqlite.pragma('wal_autocheckpoint = 0');
-    const cp = new Checkpointer(sqlite, file, everyMs, checkpointBytes, truncateBytes);
+    const cp = new Checkpointer(sqlite, file, everyMs, truncateBytes);
     checkpointers.set(sqlite, cp);
     const close = sqlite.close.bind(sqlite);
     sqlite.close = () => {

@@ -80,6 +80,23 @@ describe('WAL checkpoints', () => {
     }
   });
 
+  it('a WAL that grew while the bot kept writing is truncated at the first quiet moment', async () => {
+    const file = join(dir, 'db.sqlite');
+    const db = openDatabase(file, { checkpointEveryMs: 20 });
+    try {
+      runMigrations(db);
+      const repo = new Repo(db);
+      // One burst, past the 4 MiB at which a quiet WAL is truncated.
+      write(repo, 3000, 'q');
+      expect(walBytes(file)).toBeGreaterThan(4 * 1024 * 1024);
+      for (let i = 0; i < 100 && walBytes(file) > 0; i++) await sleep(20);
+      expect(walBytes(file)).toBe(0);
+      expect((db.$client.prepare(`select count(*) as n from users`).get() as { n: number }).n).toBe(3000);
+    } finally {
+      db.$client.close();
+    }
+  });
+
   it('an in-memory database has no checkpointer; backups still work beside the worker', async () => {
     const mem = openTestDatabase();
     expect(Checkpointer.of(mem)).toBeUndefined();
