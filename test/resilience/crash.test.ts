@@ -1,4 +1,5 @@
-// Crash suite: the real server (`node --import tsx src/main.ts`) as a child process with Feishu in
+// Crash suite: the real server as `npm start` runs it (the compiled bundle, built once here, under
+// plain node) as a child process with Feishu in
 // webhook mode against the fake Feishu OpenAPI (behind a proxy that delays answers, widening the
 // window between "the platform stored the message" and "the bot marked it sent"), a file
 // database, and a scheduler ticking every 2 s with a 15-second urgent clock, so reminders fire —
@@ -32,7 +33,7 @@ import { cardClick, type Person, signedRequest, textMessage, type WireSecrets } 
 import { FaultProxy } from './support/fault-proxy.ts';
 import { A, B, C, PEOPLE } from './support/feishu-bot.ts';
 import { rng, seedFor } from './support/prng.ts';
-import { freePort, ServerProcess } from './support/server-process.ts';
+import { buildBundle, freePort, REPO_ROOT, ServerProcess } from './support/server-process.ts';
 
 const SEED = seedFor('CRASH');
 const R = rng(SEED);
@@ -78,18 +79,22 @@ let dir: string;
 let fake: FakeFeishu;
 let proxy: FaultProxy;
 let keepDir = false;
+const bundleDir = join(REPO_ROOT, '.tmp', `crash-dist-${process.pid}`);
+let entry: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'gf-crash-'));
+  entry = buildBundle(bundleDir);
   fake = await new FakeFeishu().start();
   proxy = await new FaultProxy(fake.url).start();
   // Every send is answered a little late: a kill often lands after the platform acted.
   proxy.plan = (call) => (call.path.startsWith('/open-apis/im/') ? { kind: 'delay', ms: R.int(5, 60), label: 'delay' } : undefined);
-});
+}, 120_000);
 
 afterAll(async () => {
   await proxy?.stop();
   await fake?.stop();
+  rmSync(bundleDir, { recursive: true, force: true });
   if (!keepDir) rmSync(dir, { recursive: true, force: true });
   else console.log(`[crash] kept ${dir} for inspection`);
 });
@@ -266,7 +271,7 @@ describe(`crash suite: kill -9 at random moments (seed ${SEED})`, () => {
       // Runs 1..KILLS end with SIGKILL at a random moment; each restart first re-delivers what
       // was not acknowledged (Feishu's retry), then the stream goes on.
       for (let run = 1; run <= KILLS; run++) {
-        const server = await ServerProcess.start({ configFile, dbFile, port, logFile: logFile(run) });
+        const server = await ServerProcess.start({ entry, configFile, dbFile, port, logFile: logFile(run) });
         starts.push(server.readyMs);
         const killAt = R.int(1500, 7000);
         killedAfter.push(killAt);
@@ -278,7 +283,7 @@ describe(`crash suite: kill -9 at random moments (seed ${SEED})`, () => {
       // The last run: everything still unacknowledged is re-delivered, a little more traffic,
       // then every open question is answered so the reminders come to rest, and the server
       // drains and shuts down gracefully.
-      const server = await ServerProcess.start({ configFile, dbFile, port, logFile: logFile(KILLS + 1) });
+      const server = await ServerProcess.start({ entry, configFile, dbFile, port, logFile: logFile(KILLS + 1) });
       starts.push(server.readyMs);
       await redeliverUnacked(server.base);
       await stream(server.base, new Promise((r) => setTimeout(r, 3000)));

@@ -1,7 +1,8 @@
-// The real server (src/main.ts) as a child process, as an admin runs it: a config file from
+// The real server as a child process, as an admin runs it: the compiled bundle `npm start` runs
+// (built by buildBundle, started with plain node) or the sources under tsx; a config file from
 // BOT_CONFIG, port and database from the environment. Its stdout (pino JSON) is kept per run.
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
@@ -17,6 +18,17 @@ export interface ServerOptions {
   logFile: string;
   /** Give up waiting for "Groupflow ready" after this long. */
   readyTimeoutMs?: number;
+  /** A built main.js (see buildBundle); the sources under tsx when absent. */
+  entry?: string;
+}
+
+/**
+ * Builds the bundle `npm start` runs into `outdir` (inside the repository, so that its external
+ * packages resolve from ./node_modules) and returns its main.js.
+ */
+export function buildBundle(outdir: string): string {
+  execFileSync(process.execPath, ['scripts/build.mjs', `--outdir=${outdir}`, '--quiet'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  return resolve(outdir, 'main.js');
 }
 
 /**
@@ -63,7 +75,7 @@ export class ServerProcess {
 
   static async start(o: ServerOptions): Promise<ServerProcess> {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, o.entry ? [o.entry] : ['--import', 'tsx', 'src/main.ts'], {
       cwd: REPO_ROOT,
       env: {
         ...process.env,
