@@ -109,7 +109,9 @@ export class Scheduler {
     const stale = pending.filter((r) => !keep.has(r.key) && (!item || !stillApplies(item, r.key)));
     const cancel = this.d.repo.statement(`update reminders set status = 'cancelled' where id = ?`);
     for (const r of stale) cancel.run(r.id);
-    if (found) for (const p of planned) this.insert(found.platform, found.chatId, found.id, p);
+    // Keys are unique per firing: a reminder already pending is left as it is (no insert to refuse).
+    const have = new Set(pending.map((r) => r.key));
+    if (found) for (const p of planned) if (!have.has(p.key)) this.insert(found.platform, found.chatId, found.id, p);
     // A request's deadline is its tasks' milestone.
     if (cascade && found?.kind === 'request') for (const t of this.d.repo.childItems(found.id)) if (t.kind === 'task') this.replan(t.id, false);
   }
