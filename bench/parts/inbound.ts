@@ -127,7 +127,9 @@ export async function benchInbound(s: InboundSettings, ctx: InboundContext): Pro
         const warm = await runLoad({ url, path: t.path, durationS: s.warmupS, connections: s.connections, pool: buildPool(t.cycle ? 5000 : 2000, t.build), more, cycle: t.cycle });
         if (warm.ok === 0) throw new Error(`${t.key}: warm-up got no 2xx answers: ${JSON.stringify(warm.statusCodes)} errors=${warm.errors}`);
         if (t.key !== 'bare' && t.key !== 'sdk') await settle(child);
-        const poolSize = t.cycle ? 5000 : Math.ceil(warm.rps * s.durationS * 1.4) + 2000;
+        // The warm-up runs cold (JIT, page cache), so the measured run can be much faster: size
+        // generously, as requests built during the run slow the load generator down.
+        const poolSize = t.cycle ? 5000 : Math.ceil(warm.rps * s.durationS * 2.5) + 5000;
         const pool = buildPool(poolSize, t.build);
         await sleep(200);
         const pids = [process.pid, child.proc.pid!, fake.proc.pid!];
