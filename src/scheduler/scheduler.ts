@@ -50,6 +50,24 @@ function toReminder(r: RawReminder): ReminderRow {
   return { ...r, urgent: r.urgent === 1 };
 }
 
+/** A row of REMINDER_COLUMNS read as an array (claims read a thousand at a time). */
+function reminderOf(r: unknown[]): ReminderRow {
+  return {
+    id: r[0] as number,
+    key: r[1] as string,
+    itemId: r[2] as number | null,
+    platform: r[3] as string,
+    chatId: r[4] as string,
+    rule: r[5] as string,
+    round: r[6] as number,
+    fireAt: r[7] as number,
+    urgent: r[8] === 1,
+    status: r[9] as string,
+    createdAt: r[10] as number,
+    firedAt: r[11] as number | null,
+  };
+}
+
 export interface SchedulerDeps {
   repo: Repo;
   config: Config;
@@ -162,7 +180,7 @@ export class Scheduler {
   private fireBatch(limit: number): number {
     const now = this.d.clock.now();
     const t = now.getTime();
-    const claimed = (this.d.repo.statement(CLAIM_DUE).all(t, t, limit) as RawReminder[]).map(toReminder);
+    const claimed = (this.d.repo.rawStatement(CLAIM_DUE).all(t, t, limit) as unknown[][]).map(reminderOf);
     if (claimed.length === 0) return 0;
     claimed.sort((a, b) => a.fireAt - b.fireAt || a.id - b.id);
     if (this.d.metrics) {
