@@ -333,7 +333,14 @@ export class Repo {
   }
 
   // ── outbox ───────────────────────────────────────────────────────────────────────────────
+  /** Outbox rows written through this Repo so far (compare before and after some work). */
+  get outboxWrites(): number {
+    return this.enqueued;
+  }
+  private enqueued = 0;
+
   enqueue(msg: Outbound, at: number, itemId?: number, notBefore = at): number {
+    this.enqueued++;
     const cardKey = msg.body.type === 'card' ? msg.body.cardKey : null;
     const body = msg.body.type === 'card' ? { ...msg.body, card: this.withMentionNames(msg.body.card) } : msg.body;
     return (

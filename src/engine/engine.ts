@@ -105,7 +105,7 @@ export class Engine {
         end?.();
         return;
       }
-      const lastOutbox = repo.lastOutboxId();
+      const writesBefore = repo.outboxWrites;
       this.inTx(() => {
         if (!repo.claimMessage(msg.platform, msg.messageId, ctx.now.getTime())) {
           log.info({ chatId: msg.chatId, messageId: msg.messageId }, 'message already handled');
@@ -128,7 +128,7 @@ export class Engine {
         }
         this.run(ctx, parsed.command);
       });
-      wroteOutbox = repo.lastOutboxId() !== lastOutbox;
+      wroteOutbox = repo.outboxWrites !== writesBefore;
     } catch (err) {
       log.error({ err, chatId: msg.chatId, messageId: msg.messageId }, 'message handling failed');
       this.safeReply(ctx, '⚠️ 处理命令时出现内部错误，请稍后重试。(Internal error.)');
