@@ -127,7 +127,7 @@ export class FeishuReceiver {
         return;
       case 'unsupported':
         this.log.debug({ eventId, messageType: mapped.messageType, addressed: mapped.addressed }, 'unsupported message');
-        if (mapped.addressed) this.post(mapped.chatId, { text: UNSUPPORTED_TEXT, mentions: [] }, mapped.messageId);
+        if (mapped.addressed) this.post(eventId, mapped.chatId, { text: UNSUPPORTED_TEXT, mentions: [] }, mapped.messageId);
         return;
       case 'message':
         this.core.engine.handleMessage(mapped.msg);
@@ -140,15 +140,19 @@ export class FeishuReceiver {
     const chatId = feishuId(ev.chat_id);
     this.log.info({ eventId, chatId }, 'bot added to a group');
     const operator = ev.operator_id?.open_id ? feishuId(ev.operator_id.open_id) : undefined;
-    this.post(chatId, welcomeText(operator));
+    this.post(eventId, chatId, welcomeText(operator));
   }
 
-  /** Writes a text message straight to the outbox (for what the engine does not handle). */
-  private post(chatId: string, body: { text: string; mentions: UserRef[] }, replyTo?: string): void {
+  /**
+   * Writes a text message straight to the outbox (for what the engine does not handle), once per
+   * event: the claim in the same transaction keeps a recovery after a crash from posting it again.
+   */
+  private post(eventId: string, chatId: string, body: { text: string; mentions: UserRef[] }, replyTo?: string): void {
     const { repo, clock } = this.core;
     const names = repo.userNames(body.mentions.map((m) => m.id));
     const mentions = body.mentions.map((m) => ({ id: m.id, name: names.get(m.id) ?? m.name }));
     repo.tx(() => {
+      if (!repo.claimMessage(PLATFORM, `event:${eventId}`, clock.now().getTime())) return;
       repo.ensureChat(chatId, PLATFORM, undefined);
       repo.enqueue({ platform: PLATFORM, chatId, body: { type: 'text', ...body, mentions }, replyTo }, clock.now().getTime());
     });

@@ -195,6 +195,17 @@ describe('events', () => {
     expect(h.fake.sent[0]).toMatchObject({ kind: 'create', target: CHAT, receiveIdType: 'chat_id' });
   });
 
+  it('a welcome is posted once even when its event is processed again (a crash before its status was written)', async () => {
+    await h.botJoins(A);
+    expect(h.texts()).toHaveLength(1);
+    // As after a crash: the stored event is still pending, and recovery processes it again.
+    h.rt.db.$client.prepare(`update inbound_events set status = 'pending' where payload != ''`).run();
+    await h.rt.inbound.recover();
+    await h.settle();
+    expect(h.texts()).toHaveLength(1);
+    expect(h.rt.db.$client.prepare(`select count(*) as n from outbox`).get()).toEqual({ n: 1 });
+  });
+
   it('a group message that is not for the bot and not a command is ignored; an image @bot gets a hint', async () => {
     await h.says(A, '大家中午吃什么');
     expect(h.fake.sent).toHaveLength(0);
