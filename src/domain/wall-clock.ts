@@ -50,22 +50,30 @@ function partsOf(ms: number, tz: string): WallClock {
 }
 
 /**
- * A zone's UTC offset per 15-minute slot of time. Since 1970 every zone's offsets and every
- * transition instant are whole multiples of 15 minutes, so one slot has one offset; times before
- * 1970 (local mean times with odd seconds) always go through Intl.
+ * A zone's UTC offset per 15-minute slot of time, cached when the offset is the same at both
+ * ends of the slot. Nearly every change of offset falls on a slot boundary; the few that do not
+ * (St. John's and Gaza changed at hh:01 until 2011, Casey in 2020–2022) leave their slot uncached,
+ * and instants in it go through Intl. Times before 1970 always do.
  */
 const SLOT_MS = 15 * 60_000;
+/** NaN marks a slot whose offset changes inside it. */
 const offsets = new Map<string, Map<number, number>>();
 const MAX_SLOTS = 20_000;
 
+function offsetAt(ms: number, tz: string): number {
+  const w = partsOf(ms, tz);
+  return Date.UTC(+w.year, +w.month - 1, +w.day, +w.hour, +w.minute, +w.second) - (ms - (((ms % 1000) + 1000) % 1000));
+}
+
+/** The slot's offset, or NaN when it changes inside the slot. */
 function offsetOf(ms: number, tz: string): number {
   let zone = offsets.get(tz);
   if (!zone) offsets.set(tz, (zone = new Map()));
   const slot = Math.floor(ms / SLOT_MS);
   let off = zone.get(slot);
   if (off === undefined) {
-    const w = partsOf(ms, tz);
-    off = Date.UTC(+w.year, +w.month - 1, +w.day, +w.hour, +w.minute, +w.second) - (ms - (((ms % 1000) + 1000) % 1000));
+    const first = offsetAt(slot * SLOT_MS, tz);
+    off = first === offsetAt(slot * SLOT_MS + SLOT_MS - 1, tz) ? first : Number.NaN;
     if (zone.size >= MAX_SLOTS) zone.clear();
     zone.set(slot, off);
   }
@@ -77,7 +85,9 @@ const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 export function wallClock(ms: number | Date, tz: string): WallClock {
   const t = typeof ms === 'number' ? ms : ms.getTime();
   if (!(t >= 0 && t < 8.64e15)) return partsOf(t, tz);
-  const d = new Date(t + offsetOf(t, tz));
+  const off = offsetOf(t, tz);
+  if (Number.isNaN(off)) return partsOf(t, tz);
+  const d = new Date(t + off);
   const y = d.getUTCFullYear();
   return {
     year: y < 1000 ? String(y).padStart(4, '0') : String(y),

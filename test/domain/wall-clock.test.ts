@@ -33,6 +33,21 @@ describe('wallClock', () => {
     for (const tz of zones) for (const t of instants) expect(wallClock(t, tz), `${tz} ${new Date(t).toISOString()}`).toEqual(reference(t, tz));
   });
 
+  it('matches Intl around changes of offset that are not on a 15-minute boundary', () => {
+    // Changes of offset off the 15-minute grid: Casey (2020–2022), St. John's and Gaza (hh:01).
+    const cases: Array<[string, number]> = [
+      ['Antarctica/Casey', Date.UTC(2022, 9, 1, 16, 0)],
+      ['Antarctica/Casey', Date.UTC(2020, 9, 3, 16, 1)],
+      ['America/St_Johns', Date.UTC(2010, 2, 14, 3, 31)],
+      ['America/St_Johns', Date.UTC(2010, 10, 7, 2, 31)],
+      ['Asia/Gaza', Date.UTC(2010, 2, 26, 22, 1)],
+    ];
+    for (const [tz, around] of cases) {
+      // Ask late in each slot first, so a slot filled from the wrong side would show.
+      for (let t = around + 3 * 3600_000; t > around - 3 * 3600_000; t -= 61_000) expect(wallClock(t, tz), `${tz} ${new Date(t).toISOString()}`).toEqual(reference(t, tz));
+    }
+  });
+
   it('takes a Date as well as milliseconds, and handles dates before 1970', () => {
     const t = Date.UTC(2026, 10, 23, 16, 5, 9);
     expect(wallClock(new Date(t), 'Asia/Shanghai')).toEqual({ year: '2026', month: '11', day: '24', hour: '00', minute: '05', second: '09', weekday: 2 });
