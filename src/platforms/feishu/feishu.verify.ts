@@ -4,7 +4,7 @@
 // Encryption: https://open.larkoffice.com/document/ukTMukTMukTM/uYDNxYjL2QTM24iN0EjN/event-subscription-configure-/encrypt-key-encryption-configuration-case
 // Signature:  https://open.larkoffice.com/document/ukTMukTMukTM/uYDNxYjL2QTM24iN0EjN/event-subscription-configure-/choose-a-subscription-mode/send-notifications-to-developers-server
 
-import { createDecipheriv, createHash, hash, timingSafeEqual } from 'node:crypto';
+import { createDecipheriv, createHash, timingSafeEqual } from 'node:crypto';
 
 export interface FeishuSecrets {
   /** Encrypt Key; empty when the app sends plaintext. */
@@ -49,7 +49,8 @@ function cachedAesKey(encryptKey: string): Buffer {
   return k;
 }
 
-const sha256 = (s: string): Buffer => hash('sha256', s, 'buffer');
+// createHash, not crypto.hash: the one-shot form needs Node 20.12, engines says >= 20.
+const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
 /** Decrypts `encrypt` = Base64(IV ‖ AES-256-CBC ciphertext, PKCS#7). Throws on any failure. */
 export function decrypt(encrypt: string, encryptKey: string): string {
@@ -62,7 +63,7 @@ export function decrypt(encrypt: string, encryptKey: string): string {
 /** Lowercase hex SHA-256 over timestamp+nonce+encryptKey followed by the raw body bytes. */
 export function signature(timestamp: string, nonce: string, encryptKey: string, rawBody: Buffer | string): string {
   const body = typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody;
-  return hash('sha256', Buffer.concat([Buffer.from(timestamp + nonce + encryptKey, 'utf8'), body]), 'hex');
+  return createHash('sha256').update(timestamp + nonce + encryptKey, 'utf8').update(body).digest('hex');
 }
 
 /** Constant-time string equality (digests first, so lengths leak nothing either). */
