@@ -13,7 +13,7 @@
 //   are copied to the same relative places under dist/. Entries and chunks are all written
 //   directly into dist/, so that rewrite is right for every one of them.
 
-import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -59,7 +59,8 @@ const layout = {
 };
 
 const started = performance.now();
-rmSync(outdir, { recursive: true, force: true });
+// dist/ is not emptied first: a bot already running from it loads some chunks later (exceljs on
+// the first xlsx export), and chunk names carry a content hash, so the chunks it knows stay.
 await build({
   absWorkingDir: root,
   entryPoints: ENTRIES,
