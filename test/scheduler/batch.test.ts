@@ -3,11 +3,11 @@
 // time (everything planned, nothing twice, one message per chat), and digest planning by group.
 
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.ts';
 import { WorkCalendar } from '../../src/domain/calendar.ts';
 import { FakeClock } from '../../src/domain/clock.ts';
@@ -17,6 +17,27 @@ import { Scheduler } from '../../src/scheduler/scheduler.ts';
 
 const sh = (local: string) => new Date(`${local}+08:00`);
 const cfg = parseConfig({ log: { level: 'silent' } });
+
+/** Databases on files opened by a test, closed (their checkpoint workers stopped) and removed after it. */
+const opened: Array<{ db: Db; dir: string }> = [];
+function openFile(prefix: string): { file: string; open: () => Db } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const file = join(dir, 'bot.db');
+  return {
+    file,
+    open: () => {
+      const db = openDatabase(file);
+      opened.push({ db, dir });
+      return db;
+    },
+  };
+}
+afterEach(() => {
+  for (const { db, dir } of opened.splice(0)) {
+    if (db.$client.open) db.$client.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 function scheduler(db: Db, clock: FakeClock, planChunk?: number) {
   return new Scheduler({ repo: new Repo(db), config: cfg, clock, calendar: new WorkCalendar({ ...cfg.calendar }), log: pino({ level: 'silent' }), planChunk });
@@ -36,8 +57,8 @@ function itemsInLines(text: string): number[] {
 
 describe('claiming due reminders', () => {
   it('three processes ticking at once with small batches fire each due reminder exactly once', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'gf-claim-')), 'bot.db');
-    const db = openDatabase(file);
+    const { file, open } = openFile('gf-claim-');
+    const db = open();
     runMigrations(db);
     const repo = new Repo(db);
     const now = sh('2026-11-24T10:30:00');
@@ -178,16 +199,16 @@ describe('nudge planning spread over ticks', () => {
   });
 
   it('a restart or a second instance carries on where planning got to, without planning twice', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'gf-nudge-')), 'bot.db');
-    const db = openDatabase(file);
+    const { open } = openFile('gf-nudge-');
+    const db = open();
     runMigrations(db);
     tasks(db, 4, 2);
     const clock = new FakeClock(sh('2026-11-24T17:00:00'));
     expect(scheduler(db, clock, 2).tick()).toBe(2); // chat g0
     clock.advance(60_000);
-    expect(scheduler(openDatabase(file), clock, 2).tick()).toBe(2); // a restarted process: g1
+    expect(scheduler(open(), clock, 2).tick()).toBe(2); // a restarted process: g1
     const a = scheduler(db, clock, 2);
-    const b = scheduler(openDatabase(file), clock, 2);
+    const b = scheduler(open(), clock, 2);
     clock.advance(60_000);
     expect(a.tick() + b.tick()).toBe(4); // g2 and g3, one each
     clock.advance(60_000);
