@@ -29,6 +29,9 @@ export interface OpenOptions {
   mmapBytes?: number;
 }
 
+/** For command-line tools that open the database briefly: no checkpoint worker of their own. */
+export const SHORT_LIVED: OpenOptions = { checkpointEveryMs: 0 };
+
 export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
   const sqlite = new Database(file);

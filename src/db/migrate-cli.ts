@@ -1,11 +1,11 @@
 // `npm run migrate`: applies the SQL migrations to the configured database and exits.
 
 import { loadConfig, ConfigError } from '../config/load.ts';
-import { openDatabase, runMigrations } from './connection.ts';
+import { openDatabase, SHORT_LIVED, runMigrations } from './connection.ts';
 
 try {
   const config = loadConfig();
-  const db = openDatabase(config.database.file);
+  const db = openDatabase(config.database.file, SHORT_LIVED);
   runMigrations(db);
   db.$client.close();
   console.log(`migrations applied to ${config.database.file}`);

@@ -40,23 +40,6 @@ const ITEM_COLUMNS: Record<keyof ItemRow, string> = {
   createdAt: 'created_at',
   updatedAt: 'updated_at',
 };
-const ITEM_SELECT = `select ${Object.entries(ITEM_COLUMNS)
-  .map(([k, c]) => `${c} as ${k}`)
-  .join(', ')} from items`;
-const PEOPLE_RAW_SELECT = 'select id, item_id, user_id, role, status, duty, note, updated_at from item_people';
-
-function personOf(r: unknown[]): PersonRow {
-  return {
-    id: r[0] as number,
-    itemId: r[1] as number,
-    userId: r[2] as string,
-    role: r[3] as string,
-    status: r[4] as string,
-    duty: r[5] as string | null,
-    note: r[6] as string | null,
-    updatedAt: r[7] as number,
-  };
-}
 const AUDIT_SELECT = `select id, item_id as itemId, at, actor_id as actorId, action, from_state as fromState, to_state as toState, detail from audit`;
 const CHAT_SELECT = `select id, platform, name, project, dept, created_at as createdAt from chats`;
 
@@ -89,9 +72,19 @@ function itemOf(r: unknown[]): ItemRow {
   };
 }
 
-function toItem(r: Raw | undefined): ItemRow | undefined {
-  if (!r) return undefined;
-  return { ...(r as unknown as ItemRow), urgent: r.urgent === 1 || r.urgent === true, data: JSON.parse((r.data as string) || '{}') as Record<string, unknown> };
+const PEOPLE_RAW_SELECT = 'select id, item_id, user_id, role, status, duty, note, updated_at from item_people';
+
+function personOf(r: unknown[]): PersonRow {
+  return {
+    id: r[0] as number,
+    itemId: r[1] as number,
+    userId: r[2] as string,
+    role: r[3] as string,
+    status: r[4] as string,
+    duty: r[5] as string | null,
+    note: r[6] as string | null,
+    updatedAt: r[7] as number,
+  };
 }
 
 /** Values as SQLite stores them: booleans as 0/1, objects as JSON text. */
@@ -132,20 +125,16 @@ export class Repo {
   }
 
   private raw(sql: string): Statement {
-    const key = `raw:${sql}`;
-    let s = this.statements.get(key);
-    if (!s) {
-      s = this.db.$client.prepare(sql).raw(true);
-      this.statements.set(key, s);
-    }
-    return s;
+    return this.st(sql, true);
   }
 
-  private st(sql: string): Statement {
-    let s = this.statements.get(sql);
+  private st(sql: string, raw = false): Statement {
+    const key = raw ? `raw:${sql}` : sql;
+    let s = this.statements.get(key);
     if (!s) {
       s = this.db.$client.prepare(sql);
-      this.statements.set(sql, s);
+      if (raw) s.raw(true);
+      this.statements.set(key, s);
     }
     return s;
   }
@@ -261,16 +250,23 @@ export class Repo {
     this.cache(this.names, id, name);
   }
 
-  userNames(ids: string[]): Map<string, string> {
+  /** Display names of these users (cached; the others in one query); unknown ids are absent. */
+  userNames(ids: readonly string[]): Map<string, string> {
     const out = new Map<string, string>();
-    const q = this.st('select name from users where id = ?');
+    const missing: string[] = [];
     for (const id of new Set(ids)) {
-      let name = this.names.get(id);
-      if (name === undefined) {
-        name = (q.get(id) as { name: string } | undefined)?.name;
-        if (name !== undefined) this.cache(this.names, id, name);
-      }
+      const name = this.names.get(id);
       if (name !== undefined) out.set(id, name);
+      else missing.push(id);
+    }
+    if (missing.length === 0) return out;
+    const rows =
+      missing.length === 1
+        ? (this.st('select id, name from users where id = ?').all(missing[0]) as Array<{ id: string; name: string }>)
+        : (this.st('select id, name from users where id in (select value from json_each(?))').all(JSON.stringify(missing)) as Array<{ id: string; name: string }>);
+    for (const r of rows) {
+      out.set(r.id, r.name);
+      this.cache(this.names, r.id, r.name);
     }
     return out;
   }
@@ -425,15 +421,6 @@ export class Repo {
       const p = personOf(r);
       out.get(p.itemId)?.push(p);
     }
-    return out;
-  }
-
-  /** Display names of these users (one query); unknown ids are absent. */
-  userNamesOf(ids: readonly string[]): Map<string, string> {
-    const out = new Map<string, string>();
-    if (ids.length === 0) return out;
-    const rows = this.st('select id, name from users where id in (select value from json_each(?))').all(JSON.stringify([...new Set(ids)])) as Array<{ id: string; name: string }>;
-    for (const r of rows) out.set(r.id, r.name);
     return out;
   }
 }

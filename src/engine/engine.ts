@@ -10,7 +10,7 @@ import type { Card } from '../domain/card.ts';
 import type { CardAction, InboundMessage, UserRef } from '../domain/chat.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { WorkCalendar } from '../domain/calendar.ts';
-import type { Repo } from '../db/repo.ts';
+import type { ItemRow, Repo } from '../db/repo.ts';
 import type { Metrics } from '../metrics.ts';
 import { KIND_LABEL } from '../i18n/zh-CN.ts';
 import { type ActInput, type KindSpec, type Outcome, act } from './act.ts';
@@ -63,45 +63,28 @@ export class Engine {
 
   /**
    * Handles one group message. Never throws: failures are logged and answered.
-   * Plain chatter (no command, not for the bot, not an answer in a question's thread) changes
-   * nothing, so it runs without a write transaction and without a `handled:` claim (processing it
-   * again, after a crash, is harmless); only names it teaches us are written. Commands, answers
-   * and messages to the bot are claimed and applied in one transaction as before.
+   * The chat and the people it names are remembered first (the Repo writes them only when new
+   * or renamed), so that an @name of someone just seen resolves. Plain chatter (no command, not
+   * for the bot, not an answer in a question's thread) changes nothing else, so it takes no write
+   * transaction and no `handled:` claim; commands, answers and messages to the bot are claimed
+   * and applied in one transaction.
    */
   handleMessage(msg: InboundMessage): void {
     const end = this.d.metrics?.commandSeconds.startTimer({ kind: 'message' });
     const ctx = this.ctx(msg.platform, msg.chatId, msg.sender, msg.messageId);
     const { repo, log } = this.d;
-    const people = [msg.sender, ...msg.mentions];
     let wroteOutbox = false;
     try {
-      // Parsed before any transaction. Should the parser look a name up, it parses again inside
-      // the transaction, after this message's names were remembered (as it always did).
-      let lookedUpNames = false;
-      const parseCtx = {
+      this.remember(msg.chatId, msg.platform, msg.chatName, [msg.sender, ...msg.mentions]);
+      const parsed = parseCommand(msg.text, {
         now: ctx.now,
         timezone: this.d.config.calendar.timezone,
         defaultDueTime: this.d.config.calendar.defaultDueTime,
         mentions: msg.mentions,
-      };
-      let parsed = parseCommand(msg.text, {
-        ...parseCtx,
-        resolveName: () => {
-          lookedUpNames = true;
-          return undefined;
-        },
+        resolveName: (name: string) => repo.findUserByName(name, msg.platform),
       });
-      // A threaded reply to a question card waiting for its answer answers the question.
-      const question = () => {
-        const parent = [msg.replyTo, msg.threadRoot].find((id) => id !== undefined);
-        const itemId = parent ? repo.itemOfMessage(msg.platform, parent) : undefined;
-        const item = itemId !== undefined ? repo.getItem(itemId) : undefined;
-        return item?.kind === 'ask' && item.state === 'waiting' && msg.text.trim() ? item : undefined;
-      };
-      if (parsed === null && !msg.mentionedBot && !question()) {
-        // Chatter: only the chat and the people are remembered, and the Repo writes those only
-        // when they are new or renamed (its write-through caches answer the rest).
-        this.remember(msg.chatId, msg.platform, msg.chatName, people);
+      const question = parsed === null ? this.questionAnswered(msg) : undefined;
+      if (parsed === null && !msg.mentionedBot && !question) {
         end?.();
         return;
       }
@@ -111,15 +94,10 @@ export class Engine {
           log.info({ chatId: msg.chatId, messageId: msg.messageId }, 'message already handled');
           return;
         }
-        this.remember(msg.chatId, msg.platform, msg.chatName, people);
-        if (lookedUpNames) parsed = parseCommand(msg.text, { ...parseCtx, resolveName: (name: string) => repo.findUserByName(name, msg.platform) });
         if (parsed === null) {
-          const item = question();
-          if (item) {
-            answerByThread(ctx, item, msg.text.trim());
-            return;
-          }
-          if (msg.mentionedBot) reply(ctx, '我没有识别出命令。发送 /帮助 查看全部命令和示例。\n(Unknown command — send /help.)');
+          // An answer is applied through the item's version check, like every other change.
+          if (question) answerByThread(ctx, question, msg.text.trim());
+          else reply(ctx, '我没有识别出命令。发送 /帮助 查看全部命令和示例。\n(Unknown command — send /help.)');
           return;
         }
         if (!parsed.ok) {
@@ -137,6 +115,14 @@ export class Engine {
     end?.();
     // The dispatcher is woken only when there is something new to deliver.
     if (wroteOutbox) this.d.onOutbox?.();
+  }
+
+  /** The question a threaded reply answers: a question card's thread, still waiting, with text. */
+  private questionAnswered(msg: InboundMessage): ItemRow | undefined {
+    const parent = msg.replyTo ?? msg.threadRoot;
+    const itemId = parent ? this.d.repo.itemOfMessage(msg.platform, parent) : undefined;
+    const item = itemId !== undefined ? this.d.repo.getItem(itemId) : undefined;
+    return item?.kind === 'ask' && item.state === 'waiting' && msg.text.trim() ? item : undefined;
   }
 
   /** Handles one card click; the result is shown to the clicker at once. */

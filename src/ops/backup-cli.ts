@@ -2,12 +2,12 @@
 // stopping the bot. Default destination: <db folder>/backups/groupflow-<UTC stamp>.db.
 
 import { ConfigError, loadConfig } from '../config/load.ts';
-import { openDatabase } from '../db/connection.ts';
+import { openDatabase, SHORT_LIVED } from '../db/connection.ts';
 import { backupDatabase, defaultBackupFile } from './backup.ts';
 
 try {
   const config = loadConfig();
-  const db = openDatabase(config.database.file);
+  const db = openDatabase(config.database.file, SHORT_LIVED);
   const dest = process.argv[2] ?? defaultBackupFile(config.database.file, new Date());
   const r = await backupDatabase(db, dest);
   db.$client.close();

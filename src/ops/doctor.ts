@@ -5,7 +5,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type Config, sandboxEnabled } from '../config/schema.ts';
 import { WorkCalendar } from '../domain/calendar.ts';
-import { migrationsApplied, openDatabase } from '../db/connection.ts';
+import { migrationsApplied, openDatabase, SHORT_LIVED } from '../db/connection.ts';
 
 export interface Check {
   name: string;
@@ -47,7 +47,7 @@ function checkDatabase(config: Config): Check {
       if (existsSync(dir)) accessSync(dir, constants.W_OK);
       return ok(name, `${file} 尚不存在，首次启动时创建 / will be created at first start`);
     }
-    const db = openDatabase(file);
+    const db = openDatabase(file, SHORT_LIVED);
     const applied = migrationsApplied(db);
     db.$client.close();
     return applied ? ok(name, `${file} 可读写，迁移已全部应用 / reachable, migrations applied`) : warn(name, `${file} 有未应用的迁移，启动或 npm run migrate 时应用 / pending migrations (applied at start or by npm run migrate)`);

@@ -15,24 +15,6 @@ export interface ItemLookup {
   people(itemId: number): PersonRow[];
 }
 
-/**
- * fmtTime per minute: the lines show times to the minute, and the reminders of one tick mostly
- * show the same few clocks and deadlines (zone offsets are whole minutes since 1972).
- */
-const formatted = new Map<string, string>();
-function fmtMinute(t: number | null | undefined, tz: string): string {
-  if (t === null || t === undefined) return fmtTime(t, tz);
-  const minute = Math.floor(t / 60_000) * 60_000;
-  const key = `${tz} ${minute}`;
-  let s = formatted.get(key);
-  if (s === undefined) {
-    s = fmtTime(minute, tz);
-    if (formatted.size >= 4096) formatted.clear();
-    formatted.set(key, s);
-  }
-  return s;
-}
-
 const RANK: Record<Rule, number> = { digest: 0, nudge: 1, 'due-soon': 2, milestone: 3, 'due-today': 4, headsup: 5, overdue: 6, ping: 7 };
 
 /** Who owes the response on the item's clock, per kind and state. */
@@ -103,31 +85,31 @@ export function reminderLine(
   let text: string;
   switch (rule) {
     case 'headsup':
-      text = `- ⏳ ${ats(waitingOn(repo, item))} ${tag}${what} 请在 ${fmtMinute(item.clockAt, tz)} 前${owed}`;
+      text = `- ⏳ ${ats(waitingOn(repo, item))} ${tag}${what} 请在 ${fmtTime(item.clockAt, tz)} 前${owed}`;
       break;
     case 'ping': {
       const late = Math.max(0, Math.round((now.getTime() - (item.clockAt ?? now.getTime())) / 3_600_000));
       if (isEscalation(rule, round, rules)) {
         const who = waitingOn(repo, item);
         const up = escalationTargets(repo, item).filter((x) => !who.includes(x));
-        text = `- 🚨 升级：${ats(who)} 已 ${round - 1} 次未${owed} ${tag}${what}（时限 ${fmtMinute(item.clockAt, tz)}，已超时约 ${late} 小时）${up.length ? `，请 ${ats(up)} 协调` : ''}`;
+        text = `- 🚨 升级：${ats(who)} 已 ${round - 1} 次未${owed} ${tag}${what}（时限 ${fmtTime(item.clockAt, tz)}，已超时约 ${late} 小时）${up.length ? `，请 ${ats(up)} 协调` : ''}`;
       } else {
-        text = `- ⏰ ${ats(waitingOn(repo, item))} ${tag}${what} 已超过${owed}时限 ${fmtMinute(item.clockAt, tz)}${late ? `（约 ${late} 小时）` : ''}，请尽快${owed}`;
+        text = `- ⏰ ${ats(waitingOn(repo, item))} ${tag}${what} 已超过${owed}时限 ${fmtTime(item.clockAt, tz)}${late ? `（约 ${late} 小时）` : ''}，请尽快${owed}`;
       }
       break;
     }
     case 'due-soon':
-      text = `- 📅 ${ats(deadlineOwners(repo, item))} ${tag}${what} 将于 ${fmtMinute(item.dueAt, tz)} 截止（还剩 ${rules.deadlineDaysBefore} 个工作日）`;
+      text = `- 📅 ${ats(deadlineOwners(repo, item))} ${tag}${what} 将于 ${fmtTime(item.dueAt, tz)} 截止（还剩 ${rules.deadlineDaysBefore} 个工作日）`;
       break;
     case 'due-today':
-      text = `- 📅 ${ats(deadlineOwners(repo, item))} ${tag}${what} 今天 ${fmtMinute(item.dueAt, tz).slice(11, 16)} 截止`;
+      text = `- 📅 ${ats(deadlineOwners(repo, item))} ${tag}${what} 今天 ${fmtTime(item.dueAt, tz).slice(11, 16)} 截止`;
       break;
     case 'overdue':
-      text = `- 🔴 ${ats(deadlineOwners(repo, item))} ${tag}${what} 已逾期（截止 ${fmtMinute(item.dueAt, tz)}）${round > 1 ? `，第 ${round} 次提醒` : ''}`;
+      text = `- 🔴 ${ats(deadlineOwners(repo, item))} ${tag}${what} 已逾期（截止 ${fmtTime(item.dueAt, tz)}）${round > 1 ? `，第 ${round} 次提醒` : ''}`;
       break;
     case 'milestone': {
       const parent = item.parentId ? repo.getItem(item.parentId) : undefined;
-      text = `- 🏁 ${ats(deadlineOwners(repo, item))} ${what} 的阶段成果请今天提交：里程碑 ${parent ? `需求 ${itemRef(parent.id, parent.seqNo)}` : ''} 于 ${fmtMinute(parent?.dueAt, tz)} 截止`;
+      text = `- 🏁 ${ats(deadlineOwners(repo, item))} ${what} 的阶段成果请今天提交：里程碑 ${parent ? `需求 ${itemRef(parent.id, parent.seqNo)}` : ''} 于 ${fmtTime(parent?.dueAt, tz)} 截止`;
       break;
     }
     case 'nudge':

@@ -228,7 +228,7 @@ export class Scheduler {
       const ids = [...new Set([...text.matchAll(/<@([^<>\s]+)>/g)].map((m) => m[1]!))];
       return { chatId, c, text, ids };
     });
-    const names = this.d.repo.userNamesOf(messages.flatMap((m) => m.ids));
+    const names = this.d.repo.userNames(messages.flatMap((m) => m.ids));
     for (const { chatId, c, text, ids } of messages) {
       this.d.repo.enqueue(
         { platform: c.platform as PlatformName, chatId, body: { type: 'text', text, mentions: ids.map((id) => ({ id, name: names.get(id) ?? id })) }, urgent: c.urgent },

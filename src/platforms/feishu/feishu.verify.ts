@@ -30,33 +30,34 @@ export type Verdict =
 /** Requests signed further than this from now are refused (replays). */
 export const TIMESTAMP_WINDOW_MS = 5 * 60_000;
 
-/** The AES-256 key: SHA-256 of the UTF-8 Encrypt Key. */
-export function aesKey(encryptKey: string): Buffer {
-  return createHash('sha256').update(encryptKey, 'utf8').digest();
-}
-
-// Digests of the configured secrets, computed once per secret rather than once per request.
-const aesKeys = new Map<string, Buffer>();
-const digests = new Map<string, Buffer>();
-
-function cachedAesKey(encryptKey: string): Buffer {
-  let k = aesKeys.get(encryptKey);
-  if (!k) {
-    if (aesKeys.size > 16) aesKeys.clear();
-    k = aesKey(encryptKey);
-    aesKeys.set(encryptKey, k);
-  }
-  return k;
-}
-
 // createHash, not crypto.hash: the one-shot form needs Node 20.12, engines says >= 20.
 const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+
+/** The AES-256 key: SHA-256 of the UTF-8 Encrypt Key. */
+export function aesKey(encryptKey: string): Buffer {
+  return sha256(encryptKey);
+}
+
+/**
+ * SHA-256 of a configured secret, computed once per secret rather than per request: the Encrypt
+ * Key's is the AES key, the verification token's is what a given token's digest is compared to.
+ */
+const secretDigests = new Map<string, Buffer>();
+function secretDigest(secret: string): Buffer {
+  let d = secretDigests.get(secret);
+  if (!d) {
+    if (secretDigests.size > 16) secretDigests.clear();
+    d = sha256(secret);
+    secretDigests.set(secret, d);
+  }
+  return d;
+}
 
 /** Decrypts `encrypt` = Base64(IV ‖ AES-256-CBC ciphertext, PKCS#7). Throws on any failure. */
 export function decrypt(encrypt: string, encryptKey: string): string {
   const buf = Buffer.from(encrypt, 'base64');
   if (buf.length < 32 || buf.length % 16 !== 0) throw new Error('bad ciphertext length');
-  const d = createDecipheriv('aes-256-cbc', cachedAesKey(encryptKey), buf.subarray(0, 16));
+  const d = createDecipheriv('aes-256-cbc', secretDigest(encryptKey), buf.subarray(0, 16));
   return Buffer.concat([d.update(buf.subarray(16)), d.final()]).toString('utf8');
 }
 
@@ -81,13 +82,7 @@ function signatureMatches(expectedHex: string, given: string): boolean {
 
 /** safeEqual against a configured secret, whose digest is computed once. */
 function equalsSecret(given: string, secret: string): boolean {
-  let d = digests.get(secret);
-  if (!d) {
-    if (digests.size > 16) digests.clear();
-    d = sha256(secret);
-    digests.set(secret, d);
-  }
-  return timingSafeEqual(sha256(given), d);
+  return timingSafeEqual(sha256(given), secretDigest(secret));
 }
 
 /**
