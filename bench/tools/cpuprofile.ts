@@ -1,5 +1,7 @@
 // Summarises a V8 .cpuprofile (from node --cpu-prof): self time by function and total (inclusive)
 // time by function, top N. Usage: node --import tsx bench/tools/cpuprofile.ts <file> [N] [filter]
+// A filter of the form `under:<text>` keeps only the samples taken inside a function whose label
+// contains <text> (e.g. `under:fireBatch` for the scheduler's tick alone).
 
 import { readFileSync } from 'node:fs';
 
@@ -28,6 +30,17 @@ for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 // Time per sample from timeDeltas.
 const selfUs = new Map<number, number>();
 for (let i = 0; i < p.samples.length; i++) selfUs.set(p.samples[i]!, (selfUs.get(p.samples[i]!) ?? 0) + (p.timeDeltas[i + 1] ?? p.timeDeltas[i] ?? 0));
+const under = filter?.startsWith('under:') ? filter.slice(6) : undefined;
+if (under) {
+  const inside = (id: number): boolean => {
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const n = byId.get(cur)!;
+      if (`${n.callFrame.functionName} ${n.callFrame.url}`.includes(under)) return true;
+    }
+    return false;
+  };
+  for (const id of [...selfUs.keys()]) if (!inside(id)) selfUs.delete(id);
+}
 const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
 
 const short = (u: string) => u.replace(/^file:\/\/\/work\/main\//, '').replace(/.*node_modules\//, 'nm/');
@@ -49,7 +62,7 @@ for (const [id, us] of selfUs) {
 const show = (title: string, m: Map<string, number>) => {
   console.log(`\n${title} (of ${(total / 1000).toFixed(0)} ms sampled)`);
   [...m]
-    .filter(([k]) => !filter || k.includes(filter))
+    .filter(([k]) => !filter || under !== undefined || k.includes(filter))
     .sort((a, b) => b[1] - a[1])
     .slice(0, N)
     .forEach(([k, v]) => console.log(`${((100 * v) / total).toFixed(1).padStart(5)}%  ${(v / 1000).toFixed(0).padStart(6)} ms  ${k}`));

@@ -60,9 +60,10 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
 // pass after pass until every frame is in the database file, so that the writer's next commit
 // can start the WAL over from its beginning. Under steady writing that moment may not come, so
 // the file can grow; it is truncated at the first quiet moment (no commit for one interval), or,
-// past `truncateWalBytes`, at once (TRUNCATE makes the writer wait, in SQLite's sleeping busy
-// handler, on the event loop). It stops when the database is closed. If the worker fails,
-// SQLite's own checkpointing is turned back on.
+// past `truncateWalBytes`, as soon as the passes have copied every frame (TRUNCATE makes the
+// writer wait, in SQLite's sleeping busy handler, on the event loop: with nothing left to copy
+// that wait is short). It stops when the database is closed. If the worker fails, SQLite's own
+// checkpointing is turned back on.
 
 export interface CheckpointResult {
   mode: 'PASSIVE' | 'TRUNCATE';
@@ -98,9 +99,13 @@ function checkpoint(truncate) {
   // database file, the bot's next commit starts the WAL over from its beginning.
   let r = db.pragma('wal_checkpoint(PASSIVE)')[0];
   for (let pass = 1; pass < 8 && r.log > r.checkpointed; pass++) r = db.pragma('wal_checkpoint(PASSIVE)')[0];
-  const quiet = r.log === lastLog && r.log === r.checkpointed;
+  const done = r.log === r.checkpointed;
+  const quiet = r.log === lastLog && done;
   lastLog = r.log;
-  if (truncate === 'always' || (truncate === 'quiet' && quiet)) {
+  // Only once every frame is in the database file: TRUNCATE blocks new writers while it runs,
+  // and with frames left to copy (and the database file to sync) that could outlast the bot's
+  // busy timeout under a heavy burst of writes. With nothing left to copy it only resets the file.
+  if (done && (truncate === 'always' || (truncate === 'quiet' && quiet))) {
     mode = 'TRUNCATE';
     r = db.pragma('wal_checkpoint(TRUNCATE)')[0];
     lastLog = -1;

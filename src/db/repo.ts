@@ -15,6 +15,13 @@ import type { audit, cardRefs, chats, itemPeople, items, outbox } from './schema
 export type ItemRow = typeof items.$inferSelect;
 export type NewItem = typeof items.$inferInsert;
 export type PersonRow = typeof itemPeople.$inferSelect;
+/** What reminders read of an item: the scheduler's tick reads only these columns. */
+export type ItemBrief = Pick<
+  ItemRow,
+  'id' | 'kind' | 'chatId' | 'title' | 'state' | 'initiatorId' | 'ownerId' | 'urgent' | 'dueAt' | 'clockAt' | 'parentId' | 'seqNo'
+>;
+/** What reminders read of an item's people. */
+export type PersonBrief = Pick<PersonRow, 'itemId' | 'userId' | 'role' | 'status'>;
 export type AuditRow = typeof audit.$inferSelect;
 export type OutboxRow = typeof outbox.$inferSelect;
 export type ChatRow = typeof chats.$inferSelect;
@@ -401,26 +408,43 @@ export class Repo {
   }
 
   // ── batch reads (scheduler tick) ───────────────────────────────────────────────────────────
-  /** The items with these ids (one query; ids not found are absent). */
-  itemsByIds(ids: readonly number[]): Map<number, ItemRow> {
-    const out = new Map<number, ItemRow>();
+  /**
+   * The items with these ids, only the columns reminders read (one query; ids not found are
+   * absent). Each value read costs (about a third of a microsecond): a tick reads a thousand rows.
+   */
+  itemBriefs(ids: readonly number[]): Map<number, ItemBrief> {
+    const out = new Map<number, ItemBrief>();
     if (ids.length === 0) return out;
-    for (const r of this.raw(`${ITEM_RAW_SELECT} where id in (select value from json_each(?))`).all(JSON.stringify(ids)) as unknown[][]) {
-      const item = itemOf(r);
-      out.set(item.id, item);
+    const rows = this.raw(
+      `select id, kind, chat_id, title, state, initiator_id, owner_id, urgent, due_at, clock_at, parent_id, seq_no from items where id in (select value from json_each(?))`,
+    ).all(JSON.stringify(ids)) as unknown[][];
+    for (const r of rows) {
+      out.set(r[0] as number, {
+        id: r[0] as number,
+        kind: r[1] as string,
+        chatId: r[2] as string,
+        title: r[3] as string,
+        state: r[4] as string,
+        initiatorId: r[5] as string,
+        ownerId: r[6] as string | null,
+        urgent: r[7] === 1,
+        dueAt: r[8] as number | null,
+        clockAt: r[9] as number | null,
+        parentId: r[10] as number | null,
+        seqNo: r[11] as string | null,
+      });
     }
     return out;
   }
 
   /** The people of these items (one query), each item's in `people()` order; every id gets a list. */
-  peopleOfItems(ids: readonly number[]): Map<number, PersonRow[]> {
-    const out = new Map<number, PersonRow[]>(ids.map((id) => [id, []]));
+  peopleBriefs(ids: readonly number[]): Map<number, PersonBrief[]> {
+    const out = new Map<number, PersonBrief[]>(ids.map((id) => [id, []]));
     if (ids.length === 0) return out;
-    const rows = this.raw(`${PEOPLE_RAW_SELECT} where item_id in (select value from json_each(?)) order by item_id, id`).all(JSON.stringify(ids)) as unknown[][];
-    for (const r of rows) {
-      const p = personOf(r);
-      out.get(p.itemId)?.push(p);
-    }
+    const rows = this.raw(`select item_id, user_id, role, status from item_people where item_id in (select value from json_each(?)) order by item_id, id`).all(
+      JSON.stringify(ids),
+    ) as unknown[][];
+    for (const r of rows) out.get(r[0] as number)?.push({ itemId: r[0] as number, userId: r[1] as string, role: r[2] as string, status: r[3] as string });
     return out;
   }
 }

@@ -2,7 +2,7 @@
 // `rank` orders rules when several fire for one item in one tick (the most pressing is sent).
 
 import { type ReminderRules, type Rule, isEscalation } from '../domain/reminders.ts';
-import type { ItemRow, PersonRow } from '../db/repo.ts';
+import type { ItemBrief, PersonBrief } from '../db/repo.ts';
 import { fmtTime, ats, itemRef } from '../engine/format.ts';
 import { KIND_LABEL } from '../i18n/zh-CN.ts';
 
@@ -11,14 +11,14 @@ import { KIND_LABEL } from '../i18n/zh-CN.ts';
  * for all the items and people of the reminders that fire together).
  */
 export interface ItemLookup {
-  getItem(id: number): ItemRow | undefined;
-  people(itemId: number): PersonRow[];
+  getItem(id: number): ItemBrief | undefined;
+  people(itemId: number): PersonBrief[];
 }
 
 const RANK: Record<Rule, number> = { digest: 0, nudge: 1, 'due-soon': 2, milestone: 3, 'due-today': 4, headsup: 5, overdue: 6, ping: 7 };
 
 /** Who owes the response on the item's clock, per kind and state. */
-export function waitingOn(repo: ItemLookup, item: ItemRow): string[] {
+export function waitingOn(repo: ItemLookup, item: ItemBrief): string[] {
   const people = repo.people(item.id);
   const pick = (role: string, pendingOnly = true) =>
     people.filter((p) => p.role === role && (!pendingOnly || (p.status !== 'confirmed' && p.status !== 'answered'))).map((p) => p.userId);
@@ -39,7 +39,7 @@ export function waitingOn(repo: ItemLookup, item: ItemRow): string[] {
 }
 
 /** Who owns the deadline. */
-export function deadlineOwners(repo: ItemLookup, item: ItemRow): string[] {
+export function deadlineOwners(repo: ItemLookup, item: ItemBrief): string[] {
   if (item.kind === 'request') {
     const contacts = repo.people(item.id).filter((p) => p.role === 'contact').map((p) => p.userId);
     return contacts.length ? contacts : [item.initiatorId];
@@ -48,7 +48,7 @@ export function deadlineOwners(repo: ItemLookup, item: ItemRow): string[] {
 }
 
 /** Escalation also @mentions the initiator and the main contact of the side. */
-function escalationTargets(repo: ItemLookup, item: ItemRow): string[] {
+function escalationTargets(repo: ItemLookup, item: ItemBrief): string[] {
   const ids = new Set<string>([item.initiatorId]);
   const request = item.kind === 'request' ? item : item.parentId ? repo.getItem(item.parentId) : undefined;
   if (request) {
@@ -72,7 +72,7 @@ const OWED: Record<string, string> = {
 
 export function reminderLine(
   repo: ItemLookup,
-  item: ItemRow,
+  item: ItemBrief,
   rule: Rule,
   round: number,
   rules: ReminderRules,

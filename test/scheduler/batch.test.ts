@@ -103,6 +103,36 @@ describe('claiming due reminders', () => {
     expect(next.n).toBe(DUE);
   }, 60_000);
 
+  it('one tick of 250 due reminders plans each follow-up once (multi-row inserts of 100), also when two rounds of one item fire together', () => {
+    const db = openTestDatabase();
+    const repo = new Repo(db);
+    const clock = new FakeClock(sh('2026-11-24T10:30:00'));
+    const clockAt = sh('2026-11-24T10:00:00').getTime();
+    const remind = repo.statement(
+      `insert into reminders (key, item_id, platform, chat_id, rule, round, fire_at, urgent, status, created_at) values (?, ?, 'sandbox', ?, 'ping', ?, ?, 0, 'pending', 0)`,
+    );
+    const ids = repo.tx(() =>
+      Array.from({ length: 250 }, (_, k) => {
+        const chatId = `sandbox:g${k % 9}`;
+        const item = repo.insertItem({ kind: 'ask', platform: 'sandbox', chatId, title: `问题${k}`, state: 'waiting', initiatorId: 'sandbox:a', clockAt });
+        repo.addPerson(item.id, `sandbox:u${k % 5}`, 'asked', clockAt);
+        remind.run(`c:${item.id}:waiting:${clockAt}:ping:1`, item.id, chatId, 1, clockAt);
+        return item.id;
+      }),
+    );
+    // Missed while the bot was down: the first item's round 2 is due as well (its follow-up is round 3).
+    remind.run(`c:${ids[0]}:waiting:${clockAt}:ping:2`, ids[0], 'sandbox:g0', 2, clockAt + 60_000);
+    expect(scheduler(db, clock).tick()).toBe(251);
+    const pending = db.$client.prepare(`select key from reminders where status = 'pending' order by key`).pluck().all() as string[];
+    expect(new Set(pending).size).toBe(pending.length);
+    expect(pending.filter((k) => k.endsWith(':ping:2'))).toHaveLength(249);
+    expect(pending.filter((k) => k.startsWith(`c:${ids[0]}:`))).toEqual([`c:${ids[0]}:waiting:${clockAt}:ping:3`]);
+    // Each item is named once, in its chat's one message.
+    const named = outboxTexts(db).flatMap((m) => itemsInLines(m.text));
+    expect(named.sort((a, b) => a - b)).toEqual(ids);
+    expect(outboxTexts(db)).toHaveLength(9);
+  });
+
   it('a reminder whose item changed is cancelled in the batch, the others still fire', () => {
     const db = openTestDatabase();
     const repo = new Repo(db);
