@@ -242,8 +242,8 @@ export class Repo {
   claimMessage(platform: string, messageId: string, at: number): boolean {
     return (
       this.st(
-        `insert into inbound_events (platform, event_id, received_at, status, payload) values (?, ?, ?, 'done', '') on conflict do nothing`,
-      ).run(platform, `handled:${messageId}`, at).changes === 1
+        `insert into handled (key, at) values (?, ?) on conflict do nothing`,
+      ).run(`${platform}:${messageId}`, at).changes === 1
     );
   }
 

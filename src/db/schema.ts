@@ -36,7 +36,8 @@ export const items = sqliteTable(
   },
   (t) => [
     index('items_chat_state').on(t.chatId, t.state),
-    index('items_parent').on(t.parentId),
+    // Only children are looked up by parent: top-level items (most of them) stay out of it.
+    index('items_parent').on(t.parentId).where(sql`${t.parentId} is not null`),
     // The scheduler's nudge planning walks tasks in progress chat by chat.
     index('items_kind_state').on(t.kind, t.state, t.chatId),
   ],
@@ -143,6 +144,17 @@ export const inboundEvents = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.platform, t.eventId] }), index('inbound_status').on(t.status, t.receivedAt)],
 );
+
+/**
+ * Messages and events already acted on: the exactly-once claim written in the transaction that
+ * acts (a crash between acting and marking the stored event done must not act twice on
+ * recovery). Key `<platform>:<message id>` (or `<platform>:event:<event id>`). WITHOUT ROWID
+ * (see migration 0006): one B-tree, so a claim writes one page. Forgotten with the inbound events.
+ */
+export const handled = sqliteTable('handled', {
+  key: text('key').primaryKey(),
+  at: integer('at').notNull(),
+});
 
 /** Named counters (seed-style request numbers per year and department). */
 export const counters = sqliteTable('counters', {

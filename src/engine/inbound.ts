@@ -139,10 +139,14 @@ export class InboundStore {
     return rows.length;
   }
 
-  /** Forgets event ids older than the de-duplication horizon. */
+  /** Forgets event ids and exactly-once claims older than the de-duplication horizon. */
   prune(): number {
     const cutoff = this.clock.now().getTime() - DEDUPE_TTL_MS;
-    return this.repo.statement('delete from inbound_events where received_at < ?').run(cutoff).changes;
+    return this.repo.tx(
+      () =>
+        this.repo.statement('delete from inbound_events where received_at < ?').run(cutoff).changes +
+        this.repo.statement('delete from handled where at < ?').run(cutoff).changes,
+    );
   }
 
   // ── group commit ──────────────────────────────────────────────────────────────────────────

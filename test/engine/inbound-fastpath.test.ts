@@ -89,7 +89,7 @@ describe('plain chatter', () => {
     expect(count(`select count(*) as n from outbox`)).toBe(replies);
     // Nothing new to deliver: the dispatcher is not woken.
     expect(kicks).toBe(1);
-    expect(count(`select count(*) as n from inbound_events where event_id = 'handled:${help.messageId}'`)).toBe(1);
+    expect(count(`select count(*) as n from handled where key = 'sandbox:${help.messageId}'`)).toBe(1);
   });
 
   it('a message to the bot, or an answer in a waiting question card’s thread, is not chatter', () => {

@@ -147,11 +147,20 @@ describe('recovery and pruning', () => {
     expect(await store.recover()).toBe(0);
   });
 
-  it('prune() forgets ids older than the horizon', async () => {
+  it('prune() forgets ids and exactly-once claims older than the horizon', async () => {
     const clock = new FakeClock(new Date('2026-11-20T10:00:00+08:00'));
     const old = new InboundStore(repo, clock, pino({ level: 'silent' }));
     old.accept('p', 'old', '');
-    expect(store.prune()).toBe(1);
+    const now = new Date('2026-11-23T10:00:00+08:00').getTime();
+    repo.tx(() => {
+      expect(repo.claimMessage('p', 'm-old', clock.now().getTime())).toBe(true);
+      expect(repo.claimMessage('p', 'm-new', now)).toBe(true);
+    });
+    expect(store.prune()).toBe(2);
     expect(committed('old')).toBeUndefined();
+    repo.tx(() => {
+      expect(repo.claimMessage('p', 'm-old', now)).toBe(true); // forgotten
+      expect(repo.claimMessage('p', 'm-new', now)).toBe(false); // still within the horizon
+    });
   });
 });
