@@ -82,16 +82,39 @@ describe('WAL checkpoints', () => {
 
   it('a WAL that grew while the bot kept writing is truncated at the first quiet moment', async () => {
     const file = join(dir, 'db.sqlite');
-    const db = openDatabase(file, { checkpointEveryMs: 20 });
+    const db = openDatabase(file, { checkpointEveryMs: 20, quietTruncateWalBytes: 4 * 1024 * 1024 });
     try {
       runMigrations(db);
       const repo = new Repo(db);
-      // One burst, past the 4 MiB at which a quiet WAL is truncated.
+      // One burst, past the 4 MiB (here) at which a quiet WAL is truncated.
       write(repo, 3000, 'q');
       expect(walBytes(file)).toBeGreaterThan(4 * 1024 * 1024);
       for (let i = 0; i < 100 && walBytes(file) > 0; i++) await sleep(20);
       expect(walBytes(file)).toBe(0);
       expect((db.$client.prepare(`select count(*) as n from users`).get() as { n: number }).n).toBe(3000);
+    } finally {
+      db.$client.close();
+    }
+  });
+
+  it('a WAL under the quiet limit is kept once checkpointed, and the next burst writes it again from its beginning', async () => {
+    const file = join(dir, 'db.sqlite');
+    const db = openDatabase(file, { checkpointEveryMs: 20 });
+    try {
+      runMigrations(db);
+      const repo = new Repo(db);
+      write(repo, 600, 'a');
+      const size = walBytes(file);
+      expect(size).toBeGreaterThan(4 * 1024 * 1024); // the quiet limit before it was 64 MiB
+      // Quiet for many intervals: every frame is copied, the file stays (no truncation).
+      await sleep(300);
+      expect(walBytes(file)).toBe(size);
+      const check = db.$client.prepare('pragma wal_checkpoint(PASSIVE)').get() as { log: number; checkpointed: number };
+      expect(check.checkpointed).toBe(check.log);
+      // A burst of the same size reuses the file from its beginning (appended, it would double).
+      write(repo, 600, 'b');
+      expect(walBytes(file)).toBeLessThan(size * 1.2);
+      expect((db.$client.prepare(`select count(*) as n from users`).get() as { n: number }).n).toBe(1200);
     } finally {
       db.$client.close();
     }
