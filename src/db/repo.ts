@@ -409,8 +409,8 @@ export class Repo {
 
   // ── batch reads (scheduler tick) ───────────────────────────────────────────────────────────
   /**
-   * The items with these ids, only the columns reminders read (one query; ids not found are
-   * absent). Each value read costs (about a third of a microsecond): a tick reads a thousand rows.
+   * The items with these ids, only the columns reminders read (one query, packed as JSON; ids
+   * not found are absent): a tick reads a thousand rows at a time.
    */
   itemBriefs(ids: readonly number[]): Map<number, ItemBrief> {
     const out = new Map<number, ItemBrief>();

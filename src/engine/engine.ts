@@ -66,8 +66,8 @@ export class Engine {
    * The chat and the people it names are remembered first (the Repo writes them only when new
    * or renamed), so that an @name of someone just seen resolves. Plain chatter (no command, not
    * for the bot, not an answer in a question's thread) changes nothing else, so it takes no write
-   * transaction and no exactly-once claim (table `handled`); commands, answers and messages to the bot are claimed
-   * and applied in one transaction.
+   * transaction and no exactly-once claim (table `handled`); commands, answers and messages to
+   * the bot are claimed and applied in one transaction.
    */
   handleMessage(msg: InboundMessage): void {
     const end = this.d.metrics?.commandSeconds.startTimer({ kind: 'message' });

@@ -19,7 +19,7 @@ import {
   stillApplies,
 } from '../domain/reminders.ts';
 import { parseDuration } from '../domain/when.ts';
-import type { ItemBrief, ItemRow, Repo } from '../db/repo.ts';
+import type { ItemBrief, Repo } from '../db/repo.ts';
 import type { Metrics } from '../metrics.ts';
 import type { reminders } from '../db/schema.ts';
 import { type ItemLookup, reminderLine } from './lines.ts';
@@ -143,16 +143,13 @@ export class Scheduler {
   }
 
   private insert(platform: string, chatId: string, itemId: number | null, p: PlannedReminder): void {
-    this.d.repo
-      .statement(
-        `insert into reminders (key, item_id, platform, chat_id, rule, round, fire_at, urgent, status, created_at)
-         values (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?) on conflict (key) do nothing`,
-      )
-      .run(p.key, itemId, platform, chatId, p.rule, p.round, p.fireAt.getTime(), p.urgent ? 1 : 0, this.d.clock.now().getTime());
+    this.insertMany([{ platform, chatId, itemId, p }]);
   }
+
   /**
-   * Inserts many reminders with multi-row INSERTs of up to 100 rows (a tick's follow-ups: one
-   * statement per hundred rows costs about half as much as one per row).
+   * Inserts reminders (a key already planned or fired is skipped) with multi-row INSERTs of up to
+   * 100 rows (a tick's follow-ups: one statement per hundred rows costs about half as much as one
+   * per row).
    */
   private insertMany(rows: ReadonlyArray<{ platform: string; chatId: string; itemId: number | null; p: PlannedReminder }>): void {
     const created = this.d.clock.now().getTime();
@@ -169,7 +166,6 @@ export class Scheduler {
         .run(args);
     }
   }
-
 
   /**
    * Fires every due reminder. Cost grows with the number of due rows (an indexed range read),
