@@ -133,6 +133,26 @@ describe('claiming due reminders', () => {
     expect(outboxTexts(db)).toHaveLength(9);
   });
 
+  it("the batch read keeps each item's people in the order they were added (the first contact is the main one)", () => {
+    const db = openTestDatabase();
+    const repo = new Repo(db);
+    const clock = new FakeClock(sh('2026-11-24T10:30:00'));
+    const clockAt = sh('2026-11-24T10:00:00').getTime();
+    repo.tx(() => {
+      const item = repo.insertItem({ kind: 'request', platform: 'sandbox', chatId: 'sandbox:g1', title: '接口联调', state: 'pending', initiatorId: 'sandbox:a', clockAt });
+      // Added in this order; their ids sort the other way.
+      for (const u of ['sandbox:u9', 'sandbox:u5', 'sandbox:u1']) repo.addPerson(item.id, u, 'contact', clockAt);
+      repo
+        .statement(
+          `insert into reminders (key, item_id, platform, chat_id, rule, round, fire_at, urgent, status, created_at) values (?, ?, 'sandbox', 'sandbox:g1', 'ping', 1, ?, 0, 'pending', 0)`,
+        )
+        .run(`c:${item.id}:pending:${clockAt}:ping:1`, item.id, clockAt);
+    });
+    expect(scheduler(db, clock).tick()).toBe(1);
+    const [msg] = outboxTexts(db);
+    expect(msg!.text).toContain('<@sandbox:u9> <@sandbox:u5> <@sandbox:u1>');
+  });
+
   it('a reminder whose item changed is cancelled in the batch, the others still fire', () => {
     const db = openTestDatabase();
     const repo = new Repo(db);
