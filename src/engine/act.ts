@@ -78,7 +78,9 @@ export function act(ctx: Ctx, spec: KindSpec, item: ItemRow, input: ActInput): O
     return { ok: false, message: `${name} ${ref} 当前状态为【${stateLabel(item.state, spec.kind)}】，不能${ACTION_LABEL[action] ?? action}。` };
   }
   const t = nowMs(ctx);
-  const patch = { ...spec.patch(ctx, f, d.to), state: d.to };
+  // Unchanged fields are left out: SQLite rewrites the entries of every index on a column an
+  // UPDATE sets, even to the same value (a progress update would rewrite both state indexes).
+  const patch = changedFields(item, { ...spec.patch(ctx, f, d.to), state: d.to });
   if (!ctx.repo.updateItem(item.id, item.version, patch, t)) {
     return { ok: false, stale: true, message: `已处理：${name} ${ref} 刚刚已被他人处理。` };
   }
@@ -93,6 +95,16 @@ export function act(ctx: Ctx, spec: KindSpec, item: ItemRow, input: ActInput): O
   });
   spec.after(ctx, after, item.state, f);
   return { ok: true, item: after, toast: `${ACTION_LABEL[action] ?? action}成功：${name} ${ref} 现为【${stateLabel(after.state, spec.kind)}】。` };
+}
+
+/** The patch without the scalar fields that already hold the same value (objects always kept). */
+function changedFields(item: ItemRow, patch: Partial<NewItem>): Partial<NewItem> {
+  const out: Partial<NewItem> = {};
+  for (const [k, v] of Object.entries(patch) as Array<[keyof NewItem, unknown]>) {
+    if (v !== null && typeof v === 'object' && !(v instanceof Date)) (out as Record<string, unknown>)[k] = v;
+    else if ((item as unknown as Record<string, unknown>)[k] !== v) (out as Record<string, unknown>)[k] = v;
+  }
+  return out;
 }
 
 export function whenOpts(ctx: Ctx) {

@@ -1,4 +1,4 @@
-// User-facing text, Chinese first. English labels sit beside where users benefit (state names).
+// User-facing text, Chinese first.
 
 export const STATE_LABEL: Record<string, string> = {
   pending: '待确认',
@@ -19,27 +19,6 @@ export const STATE_LABEL: Record<string, string> = {
   verify: '待验证',
   confirmed: '已确认',
   logged: '已记录',
-};
-
-export const STATE_LABEL_EN: Record<string, string> = {
-  pending: 'Pending confirmation',
-  objected: 'Objected',
-  active: 'In progress',
-  review: 'Under review',
-  rework: 'Rework',
-  accepted: 'Accepted',
-  closed: 'Closed',
-  cancelled: 'Cancelled',
-  todo: 'To do',
-  doing: 'In progress',
-  done: 'Done',
-  waiting: 'Awaiting reply',
-  answered: 'Answered',
-  open: 'Open',
-  working: 'Being fixed',
-  verify: 'To verify',
-  confirmed: 'Confirmed',
-  logged: 'Logged',
 };
 
 export const ACTION_LABEL: Record<string, string> = {
