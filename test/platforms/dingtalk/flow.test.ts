@@ -2,23 +2,18 @@
 // OpenAPI recording session-webhook replies, card creates and in-place updates, signed card
 // callbacks for every click.
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeDingtalk } from '../../fakes/dingtalk.fake.ts';
-import { A, B, C, CID, CLIENT_ID, TEMPLATE, type Harness, cardFor, click, count, makeHarness, say } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import type { FakeDingtalk } from '../../fakes/dingtalk.fake.ts';
+import { A, B, C, CID, CLIENT_ID, TEMPLATE, type Harness, harnessEachTest, cardFor, click, count, say } from './harness.ts';
 
 const RAISE = '/需求 接口联调 协作:@李四 @王五 截止:周五 优先级:高 标准:联调通过';
 
 let fake: FakeDingtalk;
 let h: Harness;
 
-beforeEach(async () => {
-  fake = await new FakeDingtalk().start();
-  h = await makeHarness(fake);
-});
-
-afterEach(async () => {
-  await h.rt.close();
-  await fake.stop();
+harnessEachTest((f, x) => {
+  fake = f;
+  h = x;
 });
 
 const state = () => h.rt.repo.getItem(1)?.state;

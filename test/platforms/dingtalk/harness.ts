@@ -8,7 +8,8 @@ import { parseConfig } from '../../../src/config/load.ts';
 import { FakeClock } from '../../../src/domain/clock.ts';
 import { type Core, createRuntime, type Runtime } from '../../../src/runtime.ts';
 import { createDingtalk, type DingtalkModule, type DingtalkOptions } from '../../../src/platforms/dingtalk/index.ts';
-import type { FakeDingtalk } from '../../fakes/dingtalk.fake.ts';
+import { afterEach, beforeEach } from 'vitest';
+import { FakeDingtalk } from '../../fakes/dingtalk.fake.ts';
 
 export const SECRET = 'test-app-secret';
 export const CLIENT_ID = 'dingtestkey';
@@ -45,6 +46,25 @@ export interface Harness {
   clock: FakeClock;
   fake: FakeDingtalk;
   msgSeq: number;
+}
+
+/**
+ * Before each test of the file: a fresh fake DingTalk and a harness against it, handed to `set`;
+ * after it, both stopped.
+ */
+export function harnessEachTest(set: (fake: FakeDingtalk, h: Harness) => void): void {
+  let fake: FakeDingtalk | undefined;
+  let h: Harness | undefined;
+  beforeEach(async () => {
+    h = undefined;
+    fake = await new FakeDingtalk().start();
+    h = await makeHarness(fake);
+    set(fake, h);
+  });
+  afterEach(async () => {
+    await h?.rt.close();
+    await fake?.stop();
+  });
 }
 
 export async function makeHarness(

@@ -1,21 +1,16 @@
 // Proactive messages (reminders) never use the reply-only session webhook: they go through the
 // OpenAPI, as a card delivered with its @-user list so the person is really @mentioned.
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeDingtalk } from '../../fakes/dingtalk.fake.ts';
-import { A, B, type Harness, makeHarness, say, settle } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import type { FakeDingtalk } from '../../fakes/dingtalk.fake.ts';
+import { A, B, type Harness, harnessEachTest, say, settle } from './harness.ts';
 
 let fake: FakeDingtalk;
 let h: Harness;
 
-beforeEach(async () => {
-  fake = await new FakeDingtalk().start();
-  h = await makeHarness(fake);
-});
-
-afterEach(async () => {
-  await h.rt.close();
-  await fake.stop();
+harnessEachTest((f, x) => {
+  fake = f;
+  h = x;
 });
 
 describe('DingTalk reminders', () => {

@@ -1,17 +1,17 @@
 // The public HTTP interface: refusals (bad sign, stale timestamp, malformed body) answer the
 // right status and change nothing; a redelivered message acts once.
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeDingtalk } from '../../fakes/dingtalk.fake.ts';
+import { describe, expect, it } from 'vitest';
+import type { FakeDingtalk } from '../../fakes/dingtalk.fake.ts';
 import {
   A,
   B,
   C,
   type Harness,
+  harnessEachTest,
   cardCallback,
   cardSign,
   count,
-  makeHarness,
   postEvent,
   robotMessage,
   robotSign,
@@ -22,14 +22,9 @@ import {
 let fake: FakeDingtalk;
 let h: Harness;
 
-beforeEach(async () => {
-  fake = await new FakeDingtalk().start();
-  h = await makeHarness(fake);
-});
-
-afterEach(async () => {
-  await h.rt.close();
-  await fake.stop();
+harnessEachTest((f, x) => {
+  fake = f;
+  h = x;
 });
 
 const RAISE = '/需求 接口联调 协作:@李四 @王五 截止:周五';
