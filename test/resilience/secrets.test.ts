@@ -10,12 +10,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.ts';
 import { FakeClock } from '../../src/domain/clock.ts';
-import { createDingtalk, type DingtalkModule } from '../../src/platforms/dingtalk/index.ts';
-import { type Core, createRuntime } from '../../src/runtime.ts';
 import { MONDAY_10AM } from '../helpers/runtime.ts';
 import { FakeDingtalk } from '../fakes/dingtalk.fake.ts';
 import { encryptBody, sign } from '../fakes/feishu.wire.ts';
-import { A as DA, B as DB, C as DC, cardFor, cardSign, CLIENT_ID, click, type Harness, postEvent, robotMessage, robotSign, say, SECRET as DT_SECRET, settle, TEMPLATE } from '../platforms/dingtalk/harness.ts';
+import { A as DA, B as DB, C as DC, cardFor, cardSign, CLIENT_ID, click, type Harness, postEvent, robotMessage, robotSign, say, SECRET as DT_SECRET, settle, startDingtalkRuntime, TEMPLATE } from '../platforms/dingtalk/harness.ts';
 import { A, B, C, capturingLogger, FeishuBot } from './support/feishu-bot.ts';
 
 /** Every secret value found, with what it is, for the report of a leak. */
@@ -155,19 +153,7 @@ describe('no secret in the logs', () => {
       },
     });
     const { log, lines, raw } = capturingLogger('trace');
-    let core!: Core;
-    let module!: DingtalkModule;
-    const rt = await createRuntime(config, {
-      clock,
-      log,
-      extraModules: [
-        (c) => {
-          core = c;
-          module = createDingtalk(c);
-          return module;
-        },
-      ],
-    });
+    const { rt, core, module } = await startDingtalkRuntime(config, { clock, log });
     cleanup.push(() => rt.close());
     const h: Harness = { rt, core, module, clock, fake, msgSeq: 0 };
     const signatures: string[] = [];

@@ -3,8 +3,9 @@
 // and "A says…" / "B clicks…" helpers that go through the real HTTP routes.
 
 import { createHmac } from 'node:crypto';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { parseConfig } from '../../../src/config/load.ts';
+import type { Config } from '../../../src/config/schema.ts';
 import { FakeClock } from '../../../src/domain/clock.ts';
 import { type Core, createRuntime, type Runtime } from '../../../src/runtime.ts';
 import { createDingtalk, type DingtalkModule, type DingtalkOptions } from '../../../src/platforms/dingtalk/index.ts';
@@ -92,11 +93,20 @@ export async function makeHarness(
       },
     },
   });
+  const { rt, core, module } = await startDingtalkRuntime(config, { clock, log: pino({ level: 'silent' }), stream: o.stream });
+  return { rt, core, module, clock, fake, msgSeq: 0 };
+}
+
+/** A runtime with the DingTalk module created by the test (so the test holds it and its core). */
+export async function startDingtalkRuntime(
+  config: Config,
+  o: { clock: FakeClock; log: Logger; stream?: DingtalkOptions['stream'] },
+): Promise<{ rt: Runtime; core: Core; module: DingtalkModule }> {
   let core!: Core;
   let module!: DingtalkModule;
   const rt = await createRuntime(config, {
-    clock,
-    log: pino({ level: 'silent' }),
+    clock: o.clock,
+    log: o.log,
     extraModules: [
       (c) => {
         core = c;
@@ -105,7 +115,7 @@ export async function makeHarness(
       },
     ],
   });
-  return { rt, core, module, clock, fake, msgSeq: 0 };
+  return { rt, core, module };
 }
 
 export interface MessageOpts {

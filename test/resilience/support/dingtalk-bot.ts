@@ -5,11 +5,9 @@
 import { parseConfig } from '../../../src/config/load.ts';
 import type { ConfigInput } from '../../../src/config/schema.ts';
 import { FakeClock } from '../../../src/domain/clock.ts';
-import { createDingtalk, type DingtalkModule } from '../../../src/platforms/dingtalk/index.ts';
-import { type Core, createRuntime } from '../../../src/runtime.ts';
 import { MONDAY_10AM } from '../../helpers/runtime.ts';
 import { FakeDingtalk } from '../../fakes/dingtalk.fake.ts';
-import { CLIENT_ID, type Harness, SECRET, TEMPLATE } from '../../platforms/dingtalk/harness.ts';
+import { CLIENT_ID, type Harness, SECRET, startDingtalkRuntime, TEMPLATE } from '../../platforms/dingtalk/harness.ts';
 import { FaultProxy } from './fault-proxy.ts';
 import { capturingLogger, type LogLine } from './feishu-bot.ts';
 
@@ -35,19 +33,7 @@ export async function dingtalkBot(o: { config?: ConfigInput } = {}): Promise<Din
     },
   });
   const { log, lines } = capturingLogger('debug');
-  let core!: Core;
-  let module!: DingtalkModule;
-  const rt = await createRuntime(config, {
-    clock,
-    log,
-    extraModules: [
-      (c) => {
-        core = c;
-        module = createDingtalk(c);
-        return module;
-      },
-    ],
-  });
+  const { rt, core, module } = await startDingtalkRuntime(config, { clock, log });
   // Session webhooks in the messages point at the proxy too (the harness builds them from `fake`).
   const viaProxy = Object.create(fake) as FakeDingtalk;
   viaProxy.sessionUrl = (session: string) => `${proxy.url}/robot/sendBySession?session=${encodeURIComponent(session)}`;
