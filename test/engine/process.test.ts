@@ -86,8 +86,10 @@ describe('tasks (任务)', () => {
     expect(c.texts(await c.say(A, '/进度 #2 50%'))).toEqual([expect.stringContaining('无权操作')]);
     await c.say(C, '/进度 #2 30% 接口字段已对齐'); // a helper may update, with a comment
     expect(c.repo.history(2).at(-1)!.detail).toMatchObject({ pct: 30, text: '接口字段已对齐' });
+    const before = c.repo.getItem(2)!.version;
     const risk = c.texts(await c.say(B, '/进度 #2 60% risk:第三方延迟 plan:先用模拟数据'));
     expect(c.state(2)).toBe('doing');
+    expect(c.repo.getItem(2)!.version).toBe(before + 1); // doing → doing writes only what changed, still a new version
     expect(risk.join()).toContain(`<@${A.id}>`);
     expect(risk.join()).toContain('第三方延迟');
     expect(c.repo.getItem(2)!.data).toMatchObject({ pct: 60, risk: '第三方延迟', plan: '先用模拟数据' });
