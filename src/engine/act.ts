@@ -99,12 +99,8 @@ export function act(ctx: Ctx, spec: KindSpec, item: ItemRow, input: ActInput): O
 
 /** The patch without the scalar fields that already hold the same value (objects always kept). */
 function changedFields(item: ItemRow, patch: Partial<NewItem>): Partial<NewItem> {
-  const out: Partial<NewItem> = {};
-  for (const [k, v] of Object.entries(patch) as Array<[keyof NewItem, unknown]>) {
-    if (v !== null && typeof v === 'object' && !(v instanceof Date)) (out as Record<string, unknown>)[k] = v;
-    else if ((item as unknown as Record<string, unknown>)[k] !== v) (out as Record<string, unknown>)[k] = v;
-  }
-  return out;
+  const old = item as unknown as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(patch).filter(([k, v]) => (v !== null && typeof v === 'object') || old[k] !== v));
 }
 
 export function whenOpts(ctx: Ctx) {

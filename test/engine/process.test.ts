@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ASK_TRANSITIONS, ISSUE_TRANSITIONS, MINUTES_TRANSITIONS, TASK_TRANSITIONS } from '../../src/domain/item.machines.ts';
 import { A, B, C, CHAT, Conversation, bodyText } from './driver.ts';
 
@@ -87,9 +87,13 @@ describe('tasks (任务)', () => {
     await c.say(C, '/进度 #2 30% 接口字段已对齐'); // a helper may update, with a comment
     expect(c.repo.history(2).at(-1)!.detail).toMatchObject({ pct: 30, text: '接口字段已对齐' });
     const before = c.repo.getItem(2)!.version;
+    const update = vi.spyOn(c.repo, 'updateItem');
     const risk = c.texts(await c.say(B, '/进度 #2 60% risk:第三方延迟 plan:先用模拟数据'));
     expect(c.state(2)).toBe('doing');
-    expect(c.repo.getItem(2)!.version).toBe(before + 1); // doing → doing writes only what changed, still a new version
+    // doing → doing sets only what changed (not the indexed state column), and is still a new version
+    expect(update.mock.calls.map(([, , patch]) => Object.keys(patch))).toEqual([['data']]);
+    update.mockRestore();
+    expect(c.repo.getItem(2)!.version).toBe(before + 1);
     expect(risk.join()).toContain(`<@${A.id}>`);
     expect(risk.join()).toContain('第三方延迟');
     expect(c.repo.getItem(2)!.data).toMatchObject({ pct: 60, risk: '第三方延迟', plan: '先用模拟数据' });

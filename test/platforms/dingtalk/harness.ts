@@ -3,13 +3,13 @@
 // and "A says…" / "B clicks…" helpers that go through the real HTTP routes.
 
 import { createHmac } from 'node:crypto';
+import { afterEach, beforeEach } from 'vitest';
 import pino, { type Logger } from 'pino';
 import { parseConfig } from '../../../src/config/load.ts';
 import type { Config } from '../../../src/config/schema.ts';
 import { FakeClock } from '../../../src/domain/clock.ts';
 import { type Core, createRuntime, type Runtime } from '../../../src/runtime.ts';
 import { createDingtalk, type DingtalkModule, type DingtalkOptions } from '../../../src/platforms/dingtalk/index.ts';
-import { afterEach, beforeEach } from 'vitest';
 import { FakeDingtalk } from '../../fakes/dingtalk.fake.ts';
 
 export const SECRET = 'test-app-secret';
