@@ -15,6 +15,7 @@ import type { Dispatcher } from './scheduler/dispatcher.ts';
 import type { Scheduler } from './scheduler/scheduler.ts';
 import { type Metrics, outcomeOf } from './metrics.ts';
 import { AbuseGuard } from './server/abuse-guard.ts';
+import { statusRoutes } from './server/status-page.ts';
 
 export interface AppDeps {
   config: Config;
@@ -84,6 +85,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return res.status(ok ? 200 : 503).send({ ok, db, migrations });
   });
 
+  // The sandbox owns `/` (it redirects to its page); without it `/` is a one-line status page.
+  const { feishu, dingtalk } = deps.config.platforms;
+  statusRoutes(app, {
+    root: !deps.platforms.has('sandbox'),
+    status: () => ({
+      platforms: [feishu.enabled && `飞书 Feishu ${feishu.mode}`, dingtalk.enabled && `钉钉 DingTalk ${dingtalk.mode}`].filter((p): p is string => !!p),
+    }),
+  });
   for (const r of deps.routes) await app.register(async (scope) => r(scope));
   return app;
 }
