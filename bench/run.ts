@@ -4,7 +4,7 @@
 // here, the evenly paced client in parts/paced.ts), parts/commands.ts, parts/scheduler.ts,
 // parts/process.ts. Beside req/s, each inbound row shows the server's CPU time per request,
 // which other load on the machine disturbs far less (the JSON records that load, too).
-// Options (for profiling and quick checks, not for the README):
+// Options (for profiling and quick checks, not for bench/README.md):
 //   --quick            short durations and 10k/100k items only
 //   --only=a,b         parts to run: inbound, commands, scheduler, process
 //   --servers=x,y      inbound servers: bare, feishu, feishuCommand, dingtalk, sdk

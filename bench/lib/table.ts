@@ -1,4 +1,4 @@
-// The one table `npm run bench` prints (Markdown, so the README can carry it as printed).
+// The one table `npm run bench` prints (Markdown, so bench/README.md can carry it as printed).
 
 export interface Row {
   figure: string;

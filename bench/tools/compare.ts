@@ -1,4 +1,4 @@
-// Before/after table of two bench/results.json files (for the README's record of what changed).
+// Before/after table of two bench/results.json files (for bench/README.md's record of what changed).
 // Usage: node --import tsx bench/tools/compare.ts <before.json> <after.json>
 
 import { readFileSync } from 'node:fs';

@@ -2,7 +2,7 @@
 // All functions are synchronous (better-sqlite3) so they compose inside one transaction.
 //
 // The hot path runs on cached prepared statements: building a query with drizzle costs about
-// 0.2 ms per call, several times the cost of the SQLite work itself (see README: Benchmarks).
+// 0.2 ms per call, several times the cost of the SQLite work itself (see bench/README.md).
 // The drizzle schema stays the source of truth for tables and migrations; rows come back in
 // the same shapes drizzle infers from it.
 
