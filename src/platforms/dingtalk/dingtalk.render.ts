@@ -99,7 +99,7 @@ export interface RenderedCard {
 }
 
 /**
- * A neutral card → the variables of the shipped template (cards/dingtalk/groupflow-card.json).
+ * A neutral card → the variables of the shipped template (cards/dingtalk/groupflow.card.json).
  * Every button sends back action, itemId, version and `for` as callback params.
  */
 export function renderCard(card: Card, urgent = false): RenderedCard {
