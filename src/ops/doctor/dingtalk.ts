@@ -101,7 +101,11 @@ async function checkTemplate(config: Config, o: PlatformCheckOptions, deliver: (
     const e = vendorError(err);
     const detail = `模板 ${d.cardTemplateId} 投递失败：${e.message} / the card could not be created`;
     if (/template/i.test(e.code)) {
-      return bad(name, detail, `模板不存在、未发布或不属于本应用：卡片平台 → 我的模板 → 打开模板 → 发布；${importIt} / the template is missing, unpublished or another app’s`);
+      return bad(
+        name,
+        detail,
+        '模板不存在、未发布或不属于本应用：在卡片平台导入 Groupflow 模板（见 README 钉钉接入）→ 发布，复制模板 ID 填入 platforms.dingtalk.cardTemplateId / the template is missing, unpublished or another app’s: import it in the card platform, publish it, copy its id into platforms.dingtalk.cardTemplateId',
+      );
     }
     return bad(name, detail, dingtalkFix(e.code, 'Card.Instance.Write（互动卡片实例写权限）') ?? importIt);
   }

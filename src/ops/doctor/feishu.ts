@@ -117,7 +117,8 @@ async function checkSend(api: FeishuApi, o: PlatformCheckOptions): Promise<Check
 async function checkMode(config: Config, o: PlatformCheckOptions): Promise<Check> {
   const f = config.platforms.feishu;
   const name = '飞书接收模式 / Feishu mode';
-  const cardHint = '回调配置 中须添加 card.action.trigger，否则点卡片按钮报 200340 / card.action.trigger must be added under callbacks, or clicks show 200340';
+  const hintZh = '回调配置 中须添加 card.action.trigger，否则点卡片按钮报 200340';
+  const hintEn = 'add card.action.trigger under callbacks, or clicks show 200340';
   if (f.mode === 'longconn') {
     // The endpoint the SDK's WSClient asks first; a refusal here is what keeps it from connecting.
     try {
@@ -126,7 +127,7 @@ async function checkMode(config: Config, o: PlatformCheckOptions): Promise<Check
       if (r.status === 200 && r.json.code === 0 && typeof data?.URL === 'string') {
         return ok(
           name,
-          `长连接可用。控制台 事件与回调 → 事件配置 与 回调配置 的订阅方式都选「使用长连接接收」（保存时机器人须在运行）；${cardHint} / the long connection is available: choose long connection for events and callbacks (the bot must be running to save)`,
+          `长连接可用。控制台 事件与回调 → 事件配置 与 回调配置 的订阅方式都选「使用长连接接收」（保存时机器人须在运行）；${hintZh} / the long connection is available: choose long connection for events and callbacks (the bot must be running to save); ${hintEn}`,
         );
       }
       const code = String(r.json.code ?? r.status);
@@ -142,7 +143,7 @@ async function checkMode(config: Config, o: PlatformCheckOptions): Promise<Check
   const base = config.server.publicUrl?.replace(/\/+$/, '');
   const where = '开发者后台 → 事件与回调：事件配置 → 请求地址 https://<公网域名>/feishu/events，回调配置 → 请求地址 https://<公网域名>/feishu/card / Events & callbacks: request URLs …/feishu/events and …/feishu/card';
   if (!base) return warn(name, '未配置 server.publicUrl，无法核对回调地址 / no server.publicUrl: the request URLs cannot be given', `设置 server.publicUrl；${where}`);
-  const detail = `控制台 事件与回调 → 事件配置 → 请求地址填 ${base}/feishu/events；回调配置 → 请求地址填 ${base}/feishu/card；${cardHint} / request URLs: ${base}/feishu/events (events), ${base}/feishu/card (callbacks)`;
+  const detail = `控制台 事件与回调 → 事件配置 → 请求地址填 ${base}/feishu/events；回调配置 → 请求地址填 ${base}/feishu/card；${hintZh} / request URLs: ${base}/feishu/events (events), ${base}/feishu/card (callbacks); ${hintEn}`;
   if (!base.startsWith('https://')) return warn(name, `${detail}。server.publicUrl 不是 https / server.publicUrl is not https`, 'server.publicUrl 应为反向代理后的公网 HTTPS 地址 / use the public HTTPS address of the reverse proxy');
   return ok(name, detail);
 }
