@@ -1,41 +1,73 @@
-// `npm run doctor`: checks the config, the database and each enabled platform's credentials
-// against its token endpoint, and says plainly what is wrong and how to fix it.
+// `npm run doctor`: checks the config, the database, the calendar and exposure here, and each
+// enabled platform's console settings in `doctor/` (loaded only when that platform is enabled);
+// says plainly what is wrong and how to fix it.
 
 import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type Config, sandboxEnabled } from '../config/schema.ts';
 import { WorkCalendar } from '../domain/calendar.ts';
 import { migrationsApplied, openDatabase, SHORT_LIVED } from '../db/connection.ts';
+import { bad, type Check, type DoctorOptions, ok, warn } from './doctor/check.ts';
 
-export interface Check {
-  name: string;
-  ok: boolean;
-  /** Warnings do not fail the doctor. */
-  level: 'ok' | 'warn' | 'error';
-  detail: string;
-}
-
-export interface DoctorOptions {
-  now?: Date;
-  fetch?: typeof fetch;
-  timeoutMs?: number;
-}
-
-const ok = (name: string, detail: string): Check => ({ name, ok: true, level: 'ok', detail });
-const warn = (name: string, detail: string): Check => ({ name, ok: true, level: 'warn', detail });
-const bad = (name: string, detail: string): Check => ({ name, ok: false, level: 'error', detail });
+export type { Check, DoctorOptions } from './doctor/check.ts';
 
 export async function runDoctor(config: Config, o: DoctorOptions = {}): Promise<Check[]> {
   const checks: Check[] = [ok('配置 / config', '配置文件有效 / the configuration is valid')];
   checks.push(checkDatabase(config));
   checks.push(...checkCalendar(config, o.now ?? new Date()));
   checks.push(...checkExposure(config));
-  if (config.platforms.feishu.enabled) checks.push(await checkFeishu(config, o));
-  if (config.platforms.dingtalk.enabled) checks.push(await checkDingtalk(config, o));
+  const chats = assignChats(config, o.chats ?? []);
+  checks.push(...chats.unknown.map((id) => bad('--chat', `无法判断 ${id} 属于哪个平台 / cannot tell which platform ${id} belongs to`, `写成 feishu:<chat_id> 或 dingtalk:<openConversationId> / write feishu:<id> or dingtalk:<id>`)));
+  if (config.platforms.feishu.enabled) {
+    const { checkFeishu } = await import('./doctor/feishu.ts');
+    checks.push(...(await checkFeishu(config, { ...o, chat: chats.feishu })));
+  }
+  if (config.platforms.dingtalk.enabled) {
+    const { checkDingtalk } = await import('./doctor/dingtalk.ts');
+    checks.push(...(await checkDingtalk(config, { ...o, chat: chats.dingtalk })));
+  }
   if (!config.platforms.feishu.enabled && !config.platforms.dingtalk.enabled) {
     checks.push(warn('平台 / platforms', '飞书和钉钉都未启用，只有本地沙盒 / neither Feishu nor DingTalk is enabled: sandbox only'));
   }
   return checks;
+}
+
+/**
+ * Which platform each `--chat` belongs to: an explicit `feishu:` / `dingtalk:` prefix, else the
+ * id's shape (Feishu chat ids start with `oc_`, DingTalk conversation ids with `cid`), else the
+ * only enabled platform.
+ */
+export function assignChats(config: Config, ids: string[]): { feishu?: string; dingtalk?: string; unknown: string[] } {
+  const out: { feishu?: string; dingtalk?: string; unknown: string[] } = { unknown: [] };
+  const only = config.platforms.feishu.enabled !== config.platforms.dingtalk.enabled ? (config.platforms.feishu.enabled ? 'feishu' : 'dingtalk') : undefined;
+  for (const raw of ids) {
+    const m = /^(feishu|dingtalk):(.+)$/.exec(raw);
+    const platform = m ? m[1] : raw.startsWith('oc_') ? 'feishu' : raw.startsWith('cid') ? 'dingtalk' : only;
+    const id = m ? m[2]! : raw;
+    if (platform === 'feishu') out.feishu = id;
+    else if (platform === 'dingtalk') out.dingtalk = id;
+    else out.unknown.push(raw);
+  }
+  return out;
+}
+
+/** `npm run doctor` arguments: `--chat <id>` (repeatable, also `--chat=<id>`). */
+export function parseDoctorArgs(argv: string[]): { chats: string[]; errors: string[] } {
+  const chats: string[] = [];
+  const errors: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') continue;
+    if (a.startsWith('--chat=')) chats.push(a.slice('--chat='.length));
+    else if (a === '--chat' && argv[i + 1] && !argv[i + 1]!.startsWith('--')) chats.push(argv[++i]!);
+    else errors.push(a === '--chat' ? '--chat 需要一个群 ID / --chat needs a chat id' : `未知参数 ${a} / unknown argument`);
+  }
+  return { chats: chats.filter(Boolean), errors };
+}
+
+/** 1 when any check failed (warnings do not count). */
+export function exitCode(checks: Check[]): number {
+  return checks.some((c) => !c.ok) ? 1 : 0;
 }
 
 function checkDatabase(config: Config): Check {
@@ -80,63 +112,7 @@ function checkExposure(config: Config): Check[] {
   return out;
 }
 
-async function post(url: string, body: unknown, o: DoctorOptions): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await (o.fetch ?? fetch)(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json; charset=utf-8' },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(o.timeoutMs ?? 10_000),
-  });
-  const text = await res.text();
-  let json: Record<string, unknown> = {};
-  try {
-    json = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    json = { raw: text.slice(0, 200) };
-  }
-  return { status: res.status, json };
-}
-
-// https://open.feishu.cn/document/server-docs/authentication-management/access-token/tenant_access_token_internal
-async function checkFeishu(config: Config, o: DoctorOptions): Promise<Check> {
-  const f = config.platforms.feishu;
-  const name = '飞书凭证 / Feishu credentials';
-  const url = `${f.domain.replace(/\/+$/, '')}/open-apis/auth/v3/tenant_access_token/internal`;
-  try {
-    const r = await post(url, { app_id: f.appId, app_secret: f.appSecret }, o);
-    if (r.status === 200 && r.json.code === 0 && typeof r.json.tenant_access_token === 'string') {
-      return ok(name, `App ID ${f.appId} 可以换取 tenant_access_token / credentials accepted by ${f.domain}`);
-    }
-    return bad(
-      name,
-      `${f.domain} 拒绝了 App ID ${f.appId}：code ${String(r.json.code ?? r.status)} ${String(r.json.msg ?? '')}。请核对 platforms.feishu.appId / appSecret（开发者后台 → 凭证与基础信息）/ the token endpoint refused these credentials`,
-    );
-  } catch (err) {
-    return bad(name, `无法连接 ${f.domain}：${(err as Error).message}。请检查网络或 platforms.feishu.domain / cannot reach the OpenAPI`);
-  }
-}
-
-// https://open.dingtalk.com/document/orgapp/obtain-the-access_token-of-an-internal-app
-async function checkDingtalk(config: Config, o: DoctorOptions): Promise<Check> {
-  const d = config.platforms.dingtalk;
-  const name = '钉钉凭证 / DingTalk credentials';
-  const url = `${d.apiBase.replace(/\/+$/, '')}/v1.0/oauth2/accessToken`;
-  try {
-    const r = await post(url, { appKey: d.clientId, appSecret: d.clientSecret }, o);
-    if (r.status === 200 && typeof r.json.accessToken === 'string') {
-      const tpl = d.cardTemplateId ? '' : '；未配置 cardTemplateId，卡片将以 Markdown 发送、没有按钮 / no cardTemplateId: cards go as markdown without buttons';
-      return { ...ok(name, `AppKey ${d.clientId} 可以换取 accessToken / credentials accepted${tpl}`), level: d.cardTemplateId ? 'ok' : 'warn' };
-    }
-    return bad(
-      name,
-      `${d.apiBase} 拒绝了 AppKey ${d.clientId}：${String(r.json.code ?? r.status)} ${String(r.json.message ?? '')}。请核对 platforms.dingtalk.clientId / clientSecret（开发者后台 → 凭证与基础信息）/ the token endpoint refused these credentials`,
-    );
-  } catch (err) {
-    return bad(name, `无法连接 ${d.apiBase}：${(err as Error).message}。请检查网络或 platforms.dingtalk.apiBase / cannot reach the OpenAPI`);
-  }
-}
-
 export function formatChecks(checks: Check[]): string {
-  const mark = { ok: '✅', warn: '⚠️ ', error: '❌' } as const;
-  return checks.map((c) => `${mark[c.level]} ${c.name}: ${c.detail}`).join('\n');
+  const mark = { ok: '✓', warn: '⚠', error: '✗' } as const;
+  return checks.map((c) => `${mark[c.level]} ${c.name}: ${c.detail}${c.fix ? `\n    → ${c.fix}` : ''}`).join('\n');
 }

@@ -33,7 +33,7 @@ export interface Patch {
 
 /** A scripted failure for the next matching call. */
 export interface Failure {
-  op: 'create' | 'reply' | 'patch' | 'token' | 'bot_info' | 'ws_endpoint' | 'any';
+  op: 'create' | 'reply' | 'patch' | 'token' | 'bot_info' | 'ws_endpoint' | 'chats' | 'any';
   status: number;
   body?: Record<string, unknown>;
   headers?: Record<string, string>;
@@ -50,6 +50,8 @@ export class FakeFeishu {
   readonly cards = new Map<string, string>();
   readonly failures: Failure[] = [];
   bot = { open_id: 'ou_bot', app_name: 'Groupflow' };
+  /** Groups the bot is in, as `GET /open-apis/im/v1/chats` lists them. */
+  chats: Array<{ chat_id: string; name: string }> = [];
   /**
    * The long-connection endpoint's answer. The WebSocket protocol behind it (protobuf frames) is
    * not faked, so by default it refuses, as Feishu does for bad credentials.
@@ -124,6 +126,8 @@ export class FakeFeishu {
     switch (op) {
       case 'bot_info':
         return json(res, 200, { code: 0, msg: 'ok', bot: { ...this.bot, activate_status: 2 } });
+      case 'chats':
+        return json(res, 200, { code: 0, msg: 'success', data: { items: this.chats, has_more: false, page_token: '' } });
       case 'create':
       case 'reply':
         return json(res, 200, this.store(op, rec));
@@ -144,6 +148,7 @@ export class FakeFeishu {
     if (r.path === '/open-apis/auth/v3/tenant_access_token/internal') return 'token';
     if (r.path === '/open-apis/bot/v3/info') return 'bot_info';
     if (r.path === '/callback/ws/endpoint') return 'ws_endpoint';
+    if (r.method === 'GET' && r.path === '/open-apis/im/v1/chats') return 'chats';
     if (r.method === 'POST' && r.path === '/open-apis/im/v1/messages') return 'create';
     if (r.method === 'POST' && /\/reply$/.test(r.path)) return 'reply';
     if (r.method === 'PATCH') return 'patch';

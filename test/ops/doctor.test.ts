@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.ts';
-import { runDoctor } from '../../src/ops/doctor.ts';
+import { assignChats, exitCode, parseDoctorArgs, runDoctor } from '../../src/ops/doctor.ts';
 import { FakeDingtalk } from '../fakes/dingtalk.fake.ts';
 import { FakeFeishu } from '../fakes/feishu.fake.ts';
 
@@ -82,6 +82,53 @@ describe('doctor', () => {
     );
     const r = await run('npx', ['tsx', 'src/ops/doctor-cli.ts'], { env: { ...process.env, BOT_CONFIG: file } }).catch((e: { code: number; stdout: string }) => e);
     expect((r as { code: number }).code).toBe(1);
-    expect((r as { stdout: string }).stdout).toContain('❌ 钉钉凭证');
+    expect((r as { stdout: string }).stdout).toContain('✗ 钉钉凭证');
+  });
+
+  it('npm run doctor -- --chat <cid>: exits 0 when all passed, after posting into that chat; each line starts ✓ or ⚠', async () => {
+    const file = join(dir, 'good.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        database: { file: join(dir, 'cli-good.db') },
+        platforms: {
+          dingtalk: { enabled: true, mode: 'stream', clientId: 'dingtestkey', clientSecret: 'test-app-secret', robotCode: 'dingtestkey', cardTemplateId: 'tpl-cli.schema', apiBase: dingtalk.url },
+        },
+      }),
+    );
+    const cards = dingtalk.cardCreates.length;
+    const r = await run('npx', ['tsx', 'src/ops/doctor-cli.ts', '--chat', 'cidCli=='], { env: { ...process.env, BOT_CONFIG: file } });
+    expect(r.stdout).toContain('✓ 钉钉卡片模板');
+    expect(r.stdout).toContain('✓ 钉钉 Stream');
+    for (const line of r.stdout.split('\n').filter((l) => l.includes(' / ') && !l.startsWith('    →') && l.includes(':'))) expect(line).toMatch(/^[✓⚠] /);
+    expect(dingtalk.cardCreates.slice(cards).map((c) => c.body.openSpaceId)).toEqual(['dtv1.card//IM_GROUP.cidCli==']);
+  });
+
+  it('npm run doctor exits 2 on an argument it does not know, and prints the usage', async () => {
+    const r = await run('npx', ['tsx', 'src/ops/doctor-cli.ts', '--chats', 'x']).catch((e: { code: number; stdout: string }) => e);
+    expect((r as { code: number }).code).toBe(2);
+    expect((r as { stdout: string }).stdout).toContain('--chat');
+  });
+
+  it('a failed check prints its fix on the next line, and fails the exit status; warnings do not', async () => {
+    feishu.failNext({ op: 'create', status: 400, body: { code: 230002, msg: 'Bot/User can NOT be out of the chat.' } });
+    const checks = await runDoctor(config(), { chats: ['oc_gone'] });
+    const f = checks.find((c) => c.name.startsWith('飞书发送'))!;
+    expect(f.ok).toBe(false);
+    expect(exitCode(checks)).toBe(1);
+    expect(exitCode(checks.filter((c) => c.ok))).toBe(0);
+  });
+
+  it('--chat ids go to their platform by prefix or shape; an id of no known shape is a ✗ when both are on', async () => {
+    const c = config();
+    expect(assignChats(c, ['oc_a', 'cidB=='])).toEqual({ feishu: 'oc_a', dingtalk: 'cidB==', unknown: [] });
+    expect(assignChats(c, ['feishu:x1', 'dingtalk:y2'])).toEqual({ feishu: 'x1', dingtalk: 'y2', unknown: [] });
+    expect(assignChats(c, ['weird'])).toEqual({ unknown: ['weird'] });
+    c.platforms.feishu.enabled = false;
+    expect(assignChats(c, ['weird'])).toEqual({ dingtalk: 'weird', unknown: [] });
+    expect(parseDoctorArgs(['--', '--chat', 'oc_a', '--chat=cidB'])).toEqual({ chats: ['oc_a', 'cidB'], errors: [] });
+    expect(parseDoctorArgs(['--chat']).errors).toHaveLength(1);
+    const checks = await runDoctor(config(), { chats: ['weird'] });
+    expect(checks.find((x) => x.name === '--chat')).toMatchObject({ ok: false });
   });
 });

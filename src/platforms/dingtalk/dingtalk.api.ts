@@ -168,6 +168,23 @@ export class DingtalkApi {
     throw new PlatformError('dingtalk', String(code), r.errmsg ?? 'session webhook failed', SESSION_THROTTLED.has(code), SESSION_THROTTLED.has(code) ? 60_000 : undefined);
   }
 
+  /**
+   * Asks the Stream gateway for a connection ticket with the app's own credentials (no token).
+   * A ticket opens one socket and lapses after 90 s unused.
+   * https://open.dingtalk.com/document/direction/stream-mode-protocol-access-description
+   */
+  async openGateway(subscriptions: Array<{ type: string; topic: string }>, ua: string): Promise<{ endpoint: string; ticket: string }> {
+    const res = await this.http('POST', `${this.o.apiBase}/v1.0/gateway/connections/open`, {
+      clientId: this.o.clientId,
+      clientSecret: this.o.clientSecret,
+      ua,
+      subscriptions,
+    });
+    const body = res.json as { endpoint?: unknown; ticket?: unknown } & ApiErrorBody;
+    if (!res.ok || typeof body.endpoint !== 'string' || typeof body.ticket !== 'string') throw classify(res.status, body, res.retryAfter, 'gateway');
+    return { endpoint: body.endpoint, ticket: body.ticket };
+  }
+
   /** An authenticated OpenAPI call; a rejected token is refreshed once and the call repeated. */
   private async call(method: 'POST' | 'PUT', path: string, body: unknown): Promise<unknown> {
     for (let attempt = 0; ; attempt++) {

@@ -225,4 +225,19 @@ export class FeishuApi {
     if (!openId) throw new PlatformError('feishu', 'bot_info', 'bot/v3/info returned no open_id (is the bot capability on?)', false);
     return { openId, name: r.bot?.app_name };
   }
+
+  /**
+   * The first page of groups the bot is in (needs im:chat:readonly or im:chat).
+   * https://open.feishu.cn/document/server-docs/group/chat/list
+   */
+  async chats(pageSize = 20): Promise<Array<{ chatId: string; name: string }>> {
+    const r = await this.call('chats', () =>
+      this.client.request<Reply & { data?: { items?: Array<{ chat_id?: string; name?: string }> } }>({
+        method: 'GET',
+        url: '/open-apis/im/v1/chats',
+        params: { page_size: pageSize },
+      }),
+    );
+    return (r.data?.items ?? []).flatMap((c) => (c.chat_id ? [{ chatId: c.chat_id, name: c.name ?? '' }] : []));
+  }
 }
