@@ -91,7 +91,7 @@ async function checkRobot(config: Config, o: PlatformCheckOptions, deliver: (b: 
 async function checkTemplate(config: Config, o: PlatformCheckOptions, deliver: (b: Outbound['body']) => Promise<SendResult>): Promise<Check> {
   const d = config.platforms.dingtalk;
   const name = '钉钉卡片模板 / DingTalk card template';
-  const importIt = '在卡片平台导入并发布 Groupflow 模板（见 README 钉钉接入），复制模板 ID 填入 platforms.dingtalk.cardTemplateId / import and publish the Groupflow template in the card platform, copy its id into platforms.dingtalk.cardTemplateId';
+  const importIt = '在卡片平台导入并发布 Groupflow 模板（见 docs/dingtalk.md），复制模板 ID 填入 platforms.dingtalk.cardTemplateId / import and publish the Groupflow template in the card platform, copy its id into platforms.dingtalk.cardTemplateId';
   if (!d.cardTemplateId) return warn(name, '未配置 cardTemplateId：卡片将以 Markdown 发送、没有按钮 / no cardTemplateId: cards go as markdown without buttons', importIt);
   if (!o.chat) return warn(name, `未指定 --chat，模板 ${d.cardTemplateId} 未验证 / no --chat given: the template was not tried`, ASK_CHAT);
   try {
@@ -104,7 +104,7 @@ async function checkTemplate(config: Config, o: PlatformCheckOptions, deliver: (
       return bad(
         name,
         detail,
-        '模板不存在、未发布或不属于本应用：在卡片平台导入 Groupflow 模板（见 README 钉钉接入）→ 发布，复制模板 ID 填入 platforms.dingtalk.cardTemplateId / the template is missing, unpublished or another app’s: import it in the card platform, publish it, copy its id into platforms.dingtalk.cardTemplateId',
+        '模板不存在、未发布或不属于本应用：在卡片平台导入 Groupflow 模板（见 docs/dingtalk.md）→ 发布，复制模板 ID 填入 platforms.dingtalk.cardTemplateId / the template is missing, unpublished or another app’s: import it in the card platform, publish it, copy its id into platforms.dingtalk.cardTemplateId',
       );
     }
     return bad(name, detail, dingtalkFix(e.code, 'Card.Instance.Write（互动卡片实例写权限）') ?? importIt);
