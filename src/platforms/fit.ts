@@ -112,6 +112,8 @@ export function fitCard<T>(card: Card, budget: CardBudget, render: (c: Card) => 
     ...card.markdown.map((m, i): Part => ({ group: 'markdown', orig: m, budget: budget.paragraph, set: (x, v) => (x.markdown[i] = v) })),
   ];
   const shown = (p: Part) => clipText(p.orig, p.budget, more);
+  // A part is never cut below its pointer: what is left of it still says where the rest is.
+  const floor = utf8Bytes(ELLIPSIS + clipNote(more)) + 8;
   for (const p of ps) p.set(c, shown(p));
   // A clipped title has no room for the note: it goes under the card instead.
   if (c.header.title !== card.header.title) c.markdown.push(clipNote(more));
@@ -122,9 +124,9 @@ export function fitCard<T>(card: Card, budget: CardBudget, render: (c: Card) => 
     if (over <= 0) return out;
     const group = (e.total ?? 0) > 0 ? undefined : (e.fields ?? 0) > 0 ? 'fields' : 'markdown';
     const bytes = (p: Part) => utf8Bytes(shown(p));
-    const largest = ps.filter((p) => !group || p.group === group).sort((a, b) => bytes(b) - bytes(a))[0];
-    if (!largest || bytes(largest) <= utf8Bytes(clipNote(more)) + 8) break;
-    largest.budget = shrink(bytes(largest), over);
+    const largest = ps.filter((p) => (!group || p.group === group) && bytes(p) > floor).sort((a, b) => bytes(b) - bytes(a))[0];
+    if (!largest) break;
+    largest.budget = Math.max(floor, shrink(bytes(largest), over));
     largest.set(c, shown(largest));
     out = render(c);
   }
