@@ -52,4 +52,9 @@ export interface Card {
   mentions: { id: string; name: string }[];
   /** Plain-text summary for notifications and platforms without cards. */
   summary: string;
+  /**
+   * The command that shows this card's full content (e.g. "/查看 #12"). A platform that must
+   * clip the card to fit its size limit points there.
+   */
+  more?: string;
 }

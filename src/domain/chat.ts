@@ -60,6 +60,8 @@ export interface TextMessage {
   type: 'text';
   text: string;
   mentions: UserRef[];
+  /** The command that shows the full content, should a platform have to clip this text. */
+  more?: string;
 }
 
 export interface CardMessage {

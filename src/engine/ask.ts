@@ -9,7 +9,7 @@ import type { ItemRow } from '../db/repo.ts';
 import { stateLabel } from '../i18n/zh-CN.ts';
 import { type ActInput, type KindSpec, type Outcome, act } from './act.ts';
 import { type Ctx, nowMs, postCard, record, reply, say } from './context.ts';
-import { at, ats, fmtTime, itemRef } from './format.ts';
+import { at, ats, fmtTime, itemRef, showCommand } from './format.ts';
 
 export function responseClock(ctx: Ctx, urgent: boolean): Date {
   const ms = parseDuration(urgent ? ctx.config.clocks.urgent : ctx.config.clocks.ordinary) ?? (urgent ? 2 : 24) * 3600_000;
@@ -54,6 +54,7 @@ function askCard(item: ItemRow, asked: string[], tz: string): Card {
         : [],
     mentions: [],
     summary: `反馈 ${itemRef(item.id)}：${item.title}`,
+    more: showCommand(item.id),
   };
 }
 

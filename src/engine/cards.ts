@@ -4,7 +4,7 @@
 import type { Card, CardButton, CardColor, CardField } from '../domain/card.ts';
 import type { ItemRow, PersonRow } from '../db/repo.ts';
 import { PRIORITY_LABEL, stateLabel } from '../i18n/zh-CN.ts';
-import { at, fmtTime, itemRef } from './format.ts';
+import { at, fmtTime, itemRef, showCommand } from './format.ts';
 
 export const STATE_COLOR: Record<string, CardColor> = {
   pending: 'orange',
@@ -81,6 +81,7 @@ export function confirmCard(item: ItemRow, contact: PersonRow, tz: string): Card
     buttons,
     mentions: [{ id: who, name: who }],
     summary: `需求 ${itemRef(item.id, item.seqNo)} ${item.title} 待确认`,
+    more: showCommand(item.id),
   };
 }
 
@@ -119,6 +120,7 @@ export function reviewCard(item: ItemRow, round: number, reviewerId: string, tz:
     buttons,
     mentions: [{ id: reviewerId, name: reviewerId }],
     summary: `需求 ${itemRef(item.id, item.seqNo)} 待验收`,
+    more: showCommand(item.id),
   };
 }
 
@@ -157,5 +159,7 @@ export function statusCard(item: ItemRow, people: PersonRow[], tz: string, histo
     buttons: [],
     mentions: [],
     summary: `${itemRef(item.id, item.seqNo)} ${item.title}：${stateLabel(item.state)}`,
+    // This card is what /查看 shows: what is cut from it is in the export.
+    more: `/归档 #${item.id}`,
   };
 }

@@ -6,6 +6,7 @@ import type { Card } from '../domain/card.ts';
 import { type PlatformName, type UserRef, splitMentions } from '../domain/chat.ts';
 import type { WorkCalendar } from '../domain/calendar.ts';
 import type { ItemRow, Repo } from '../db/repo.ts';
+import { showCommand } from './format.ts';
 
 export interface Ctx {
   repo: Repo;
@@ -36,7 +37,7 @@ export function say(ctx: Ctx, text: string, itemId?: number, replyTo?: string, u
     {
       platform: ctx.platform,
       chatId: ctx.chatId,
-      body: { type: 'text', text, mentions: ids.map((id) => ({ id, name: names.get(id) ?? id })) },
+      body: { type: 'text', text, mentions: ids.map((id) => ({ id, name: names.get(id) ?? id })), ...(itemId ? { more: showCommand(itemId) } : {}) },
       replyTo,
       urgent,
     },

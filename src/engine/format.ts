@@ -23,3 +23,14 @@ export function ats(userIds: Iterable<string>): string {
 export function itemRef(id: number, seqNo?: string | null): string {
   return seqNo ? `#${id}（${seqNo}）` : `#${id}`;
 }
+
+/** The command that shows an item in full, for messages a platform has to clip. */
+export function showCommand(id: number): string {
+  return `/查看 #${id}`;
+}
+
+/** A title as one row of a list or digest: an overview, so a long title is cut by characters. */
+export function rowTitle(title: string, maxChars = 80): string {
+  const chars = [...title];
+  return chars.length <= maxChars ? title : `${chars.slice(0, maxChars - 1).join('')}…`;
+}

@@ -10,7 +10,7 @@ import { stateLabel } from '../i18n/zh-CN.ts';
 import { type ActInput, type KindSpec, type Outcome, act } from './act.ts';
 import { responseClock } from './ask.ts';
 import { type Ctx, nowMs, postCard, record, say } from './context.ts';
-import { at, fmtTime, itemRef } from './format.ts';
+import { at, fmtTime, itemRef, showCommand } from './format.ts';
 
 export const SEVERITY_LABEL: Record<Severity, string> = { normal: '一般', major: '重要', critical: '紧急' };
 const SEVERITY_COLOR: Record<Severity, CardColor> = { normal: 'blue', major: 'orange', critical: 'red' };
@@ -62,6 +62,7 @@ function issueCard(item: ItemRow, tz: string): Card {
     buttons,
     mentions: [],
     summary: `问题 ${itemRef(item.id)}：${item.title}`,
+    more: showCommand(item.id),
   };
 }
 

@@ -8,7 +8,7 @@ import type { ItemRow, PersonRow } from '../db/repo.ts';
 import { stateLabel } from '../i18n/zh-CN.ts';
 import { type ActInput, type KindSpec, type Outcome, act } from './act.ts';
 import { type Ctx, nowMs, postCard, record, reply } from './context.ts';
-import { at, ats, fmtTime, itemRef } from './format.ts';
+import { at, ats, fmtTime, itemRef, showCommand } from './format.ts';
 import { createTask } from './task.ts';
 
 type MinutesCmd = Extract<Command, { name: 'minutes' }>;
@@ -44,6 +44,7 @@ function minutesCard(item: ItemRow, people: PersonRow[], tz: string): Card {
         : [],
     mentions: [],
     summary: `会议纪要 ${itemRef(item.id)}：${item.title}`,
+    more: showCommand(item.id),
   };
 }
 

@@ -8,7 +8,7 @@ import type { ItemRow, Repo } from '../db/repo.ts';
 import { ACTION_LABEL, KIND_LABEL, stateLabel } from '../i18n/zh-CN.ts';
 import { statusCard } from './cards.ts';
 import { type Ctx, nowMs, reply } from './context.ts';
-import { at, fmtTime, itemRef } from './format.ts';
+import { at, fmtTime, itemRef, rowTitle } from './format.ts';
 
 export function showItem(ctx: Ctx, id: number): void {
   const item = ctx.repo.getItem(id);
@@ -61,6 +61,9 @@ function involves(ctx: Ctx, item: ItemRow, userId: string): boolean {
   return item.initiatorId === userId || item.ownerId === userId || ctx.repo.people(item.id).some((p) => p.userId === userId);
 }
 
+/** A list shows the newest rows; all of them are in the export. */
+const LIST_ROWS = 50;
+
 export function listItems(ctx: Ctx, filter: ListFilter): void {
   const tz = ctx.config.calendar.timezone;
   const now = nowMs(ctx);
@@ -69,12 +72,13 @@ export function listItems(ctx: Ctx, filter: ListFilter): void {
     filter === 'all' ? true : filter === 'open' ? isOpen(i) : filter === 'overdue' ? isOverdue(i, now) : isOpen(i) && involves(ctx, i, ctx.actor.id),
   );
   const title = { all: '全部事项', open: '未完成事项', overdue: '已逾期事项', mine: '我的待办' }[filter];
-  const lines = picked.slice(-50).map((i) => {
+  const lines = picked.slice(-LIST_ROWS).map((i) => {
     const who = i.ownerId && i.kind !== 'request' ? ` ${at(i.ownerId)}` : '';
     const late = isOverdue(i, now) ? ' ⏰逾期' : '';
     const when = isOpen(i) && (i.dueAt ?? i.clockAt) !== null ? ` 截止 ${fmtTime(i.dueAt ?? i.clockAt, tz)}` : '';
-    return `- ${itemRef(i.id, i.seqNo)} 【${KIND_LABEL[i.kind] ?? i.kind}·${stateLabel(i.state)}】${i.title}${who}${when}${late}`;
+    return `- ${itemRef(i.id, i.seqNo)} 【${KIND_LABEL[i.kind] ?? i.kind}·${stateLabel(i.state)}】${rowTitle(i.title)}${who}${when}${late}`;
   });
+  if (picked.length > LIST_ROWS) lines.unshift(`…另有 ${picked.length - LIST_ROWS} 项较早的未显示，发送 /归档 导出全部`);
   reply(ctx, lines.length ? `📋 ${title}（${picked.length}）\n${lines.join('\n')}` : `📋 ${title}：暂无。`);
 }
 
@@ -92,19 +96,19 @@ function weeklyReport(repo: Repo, calendar: WorkCalendar, tz: string, chatId: st
   for (const r of items.filter((i) => i.kind === 'request')) {
     const tasks = items.filter((i) => i.kind === 'task' && i.parentId === r.id);
     const done = tasks.filter((t) => t.state === 'done').length;
-    md.push(`**${itemRef(r.id, r.seqNo)} ${r.title}** 【${stateLabel(r.state)}】 任务 ${done}/${tasks.length} 完成，截止 ${fmtTime(r.dueAt, tz)}`);
+    md.push(`**${itemRef(r.id, r.seqNo)} ${rowTitle(r.title)}** 【${stateLabel(r.state)}】 任务 ${done}/${tasks.length} 完成，截止 ${fmtTime(r.dueAt, tz)}`);
   }
   const problems = items.filter((i) => i.kind === 'issue' && isOpen(i));
   const bySev = (s: string) => problems.filter((p) => (p.data.severity ?? 'normal') === s).length;
   md.push(`**未关闭问题** 紧急 ${bySev('critical')} · 重要 ${bySev('major')} · 一般 ${bySev('normal')}`);
   const overdue = items.filter((i) => isOverdue(i, now));
   if (overdue.length) {
-    md.push('**已逾期**\n' + overdue.map((i) => `- ${itemRef(i.id)} ${i.title} ${i.ownerId ? at(i.ownerId) : ''} 截止 ${fmtTime(i.dueAt ?? i.clockAt, tz)}`).join('\n'));
+    md.push('**已逾期**\n' + overdue.map((i) => `- ${itemRef(i.id)} ${rowTitle(i.title)} ${i.ownerId ? at(i.ownerId) : ''} 截止 ${fmtTime(i.dueAt ?? i.clockAt, tz)}`).join('\n'));
   }
   const next = items
     .filter((i) => isOpen(i) && i.dueAt !== null && i.dueAt >= now && i.dueAt <= week)
     .sort((a, b) => a.dueAt! - b.dueAt!);
-  if (next.length) md.push('**未来 7 天截止**\n' + next.map((i) => `- ${fmtTime(i.dueAt, tz)} ${itemRef(i.id)} ${i.title} ${i.ownerId ? at(i.ownerId) : ''}`).join('\n'));
+  if (next.length) md.push('**未来 7 天截止**\n' + next.map((i) => `- ${fmtTime(i.dueAt, tz)} ${itemRef(i.id)} ${rowTitle(i.title)} ${i.ownerId ? at(i.ownerId) : ''}`).join('\n'));
   const chat = repo.getChat(chatId);
   return {
     header: { title: `【周报】${chat?.project ?? chat?.name ?? ''} 协作进展`, color: overdue.length ? 'orange' : 'blue', tag: calendar.localDay(when) },
@@ -118,6 +122,7 @@ function weeklyReport(repo: Repo, calendar: WorkCalendar, tz: string, chatId: st
     buttons: [],
     mentions: [],
     summary: '协作周报',
+    more: '/归档',
   };
 }
 

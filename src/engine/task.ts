@@ -8,7 +8,7 @@ import type { ItemRow } from '../db/repo.ts';
 import { type KindSpec, act, type ActInput, type Outcome } from './act.ts';
 import { type ReviewRecord, reviewButtons } from './cards.ts';
 import { type Ctx, nowMs, postCard, record, say } from './context.ts';
-import { at, ats, fmtTime, itemRef } from './format.ts';
+import { at, ats, fmtTime, itemRef, showCommand } from './format.ts';
 import { stateLabel } from '../i18n/zh-CN.ts';
 
 export interface NewTask {
@@ -91,6 +91,7 @@ function taskReviewCard(item: ItemRow, round: number, tz: string): Card {
     buttons,
     mentions: [],
     summary: `任务 ${itemRef(item.id)} 待验收`,
+    more: showCommand(item.id),
   };
 }
 

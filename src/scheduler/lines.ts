@@ -3,7 +3,7 @@
 
 import { type ReminderRules, type Rule, isEscalation } from '../domain/reminders.ts';
 import type { ItemBrief, PersonBrief } from '../db/repo.ts';
-import { fmtTime, ats, itemRef } from '../engine/format.ts';
+import { fmtTime, ats, itemRef, rowTitle } from '../engine/format.ts';
 import { KIND_LABEL } from '../i18n/zh-CN.ts';
 
 /**
@@ -79,7 +79,7 @@ export function reminderLine(
   now: Date,
   tz: string,
 ): { rank: number; text: string } | undefined {
-  const what = `${KIND_LABEL[item.kind] ?? item.kind} ${itemRef(item.id, item.seqNo)}「${item.title}」`;
+  const what = `${KIND_LABEL[item.kind] ?? item.kind} ${itemRef(item.id, item.seqNo)}「${rowTitle(item.title)}」`;
   const tag = item.urgent ? '【紧急】' : '';
   const owed = OWED[`${item.kind}:${item.state}`] ?? '处理';
   let text: string;

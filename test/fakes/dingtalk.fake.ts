@@ -167,6 +167,8 @@ export class FakeDingtalk {
       case 'session': {
         const session = url.searchParams.get('session') ?? '';
         if (this.expiredSessions.has(session)) return send(res, 200, { errcode: 300001, errmsg: 'session 不存在' });
+        // Custom-robot bodies above 20,000 bytes are refused.
+        if (Buffer.byteLength(text, 'utf8') > 20_000) return send(res, 200, { errcode: 460101, errmsg: 'message too long, exceed 20000 bytes' });
         this.sessionSends.push({ session, body: body as never, token });
         return send(res, 200, { errcode: 0, errmsg: 'ok' });
       }
@@ -187,6 +189,7 @@ export class FakeDingtalk {
       case 'groupSend': {
         const b = body as unknown as GroupSendBody;
         if (typeof b.msgParam !== 'string') return send(res, 400, { code: 'invalidParameter.msgParam.invalid', message: 'msgParam must be a JSON string' });
+        if (Buffer.byteLength(b.msgParam, 'utf8') > 15_000) return send(res, 400, { code: 'invalidParameter.msgParam.invalid', message: 'msgParam exceeds 15000 bytes' });
         this.groupSends.push({ token, body: b, at });
         return send(res, 200, { processQueryKey: `pqk-${this.groupSends.length}` });
       }

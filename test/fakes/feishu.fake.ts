@@ -46,6 +46,8 @@ export class FakeFeishu {
   readonly tokenRequests: Array<{ app_id?: unknown; app_secret?: unknown }> = [];
   readonly sent: SentMessage[] = [];
   readonly patches: Patch[] = [];
+  /** Size in bytes of every message create, reply and PATCH body, as received. */
+  readonly bodySizes: Array<{ op: 'create' | 'reply' | 'patch'; msgType: string; bytes: number }> = [];
   /** Latest content of every interactive message, by message id. */
   readonly cards = new Map<string, string>();
   readonly failures: Failure[] = [];
@@ -103,6 +105,13 @@ export class FakeFeishu {
     const rec: Recorded = { method: req.method ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body };
     this.requests.push(rec);
     const op = this.opOf(rec);
+    if (op === 'create' || op === 'reply' || op === 'patch') {
+      const msgType = op === 'patch' ? 'interactive' : String(body.msg_type);
+      const bytes = Buffer.byteLength(text, 'utf8');
+      this.bodySizes.push({ op, msgType, bytes });
+      // Feishu: a card or post request body ≤ 30 KB, a text one ≤ 150 KB.
+      if (bytes > (msgType === 'text' ? 150 : 30) * 1024) return json(res, 400, { code: 230025, msg: 'The length of the message content reaches its limit.' });
+    }
     const fi = this.failures.findIndex((f) => f.op === op || f.op === 'any');
     if (fi >= 0) {
       const f = this.failures.splice(fi, 1)[0]!;

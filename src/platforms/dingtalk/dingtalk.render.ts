@@ -9,6 +9,8 @@
 
 import type { Card, CardButton } from '../../domain/card.ts';
 import { type TextMessage, nativeId, platformOf, splitMentions } from '../../domain/chat.ts';
+import { clipBytes } from '../fit.ts';
+import { CARD_TITLE_BYTES, LAST_MESSAGE_BYTES, MARKDOWN_TITLE_BYTES, fitDingtalkText, fitMarkdownCard, fitTemplateCard } from './dingtalk.limits.ts';
 
 const URGENT = '【紧急】';
 
@@ -36,7 +38,12 @@ export interface RenderedText {
   at: Record<string, string>;
 }
 
+/** The text for both paths, clipped to fit both. */
 export function renderText(msg: TextMessage, urgent = false): RenderedText {
+  return fitDingtalkText(msg, (m) => textBodies(m, urgent));
+}
+
+function textBodies(msg: TextMessage, urgent: boolean): RenderedText {
   const names = new Map(msg.mentions.map((m) => [m.id, m.name]));
   let webhook = '';
   let plain = '';
@@ -103,15 +110,19 @@ export interface RenderedCard {
  * Every button sends back action, itemId, version and `for` as callback params.
  */
 export function renderCard(card: Card, urgent = false): RenderedCard {
+  return fitTemplateCard(card, (c) => templateCard(c, urgent));
+}
+
+function templateCard(card: Card, urgent: boolean): RenderedCard {
   const names = new Map(card.mentions.map((m) => [m.id, m.name]));
   const md = (s: string) => cardMarkdown(s, names);
   const params: Record<string, string> = {
-    lastMessage: clip(plainText(card.summary, names), 200),
-    title: clip((urgent && !card.header.title.includes(URGENT) ? URGENT : '') + plainText(card.header.title, names), 500),
+    lastMessage: clip(plainText(card.summary, names), LAST_MESSAGE_BYTES),
+    title: clip((urgent && !card.header.title.includes(URGENT) ? URGENT : '') + plainText(card.header.title, names), CARD_TITLE_BYTES),
     color: card.header.color,
     tag: card.header.tag ?? '',
-    fields: clip(card.fields.map((f) => `**${f.label}**：${md(f.value)}`).join('\n'), MAX_VALUE),
-    body: clip(card.markdown.map(md).join('\n\n'), MAX_VALUE),
+    fields: card.fields.map((f) => `**${f.label}**：${md(f.value)}`).join('\n'),
+    body: card.markdown.map(md).join('\n\n'),
     // The per-user result of a click (refusals included); only ever set as private data.
     notice: '',
   };
@@ -162,6 +173,7 @@ export function noticeCard(msg: TextMessage, urgent = false): RenderedCard {
     buttons: [],
     mentions: msg.mentions.map((m) => ({ id: m.id, name: m.name })),
     summary: firstLine,
+    ...(msg.more ? { more: msg.more } : {}),
   };
   const r = renderCard(card, false);
   for (const m of msg.mentions) {
@@ -173,27 +185,20 @@ export function noticeCard(msg: TextMessage, urgent = false): RenderedCard {
 
 /** A card as markdown, for when no card template is configured (no buttons possible). */
 export function cardAsMarkdown(card: Card, urgent = false): { title: string; text: string } {
+  return fitMarkdownCard(card, (c) => markdownBody(c, urgent));
+}
+
+function markdownBody(card: Card, urgent: boolean): { title: string; text: string } {
   const names = new Map(card.mentions.map((m) => [m.id, m.name]));
   const p = (s: string) => plainText(s, names);
   const title = (urgent ? URGENT : '') + p(card.header.title);
   const lines = [`### ${title}${card.header.tag ? `（${card.header.tag}）` : ''}`];
   for (const f of card.fields) lines.push(`- **${f.label}**：${p(f.value)}`);
   for (const m of card.markdown) lines.push('', p(m));
-  return { title: clip(title, 60), text: lines.join('\n') };
+  return { title: clip(title, MARKDOWN_TITLE_BYTES), text: lines.join('\n') };
 }
 
-/** Values are capped (DingTalk documents small limits for card variables; msgParam ≤ 15,000 B). */
-const MAX_VALUE = 4000;
-
+/** Plain text (no markup, nothing to break) cut to `maxBytes` with an ellipsis. */
 export function clip(s: string, maxBytes: number): string {
-  if (Buffer.byteLength(s, 'utf8') <= maxBytes) return s;
-  let out = '';
-  let bytes = 0;
-  for (const ch of s) {
-    const b = Buffer.byteLength(ch, 'utf8');
-    if (bytes + b > maxBytes - 3) break;
-    out += ch;
-    bytes += b;
-  }
-  return out + '…';
+  return clipBytes(s, maxBytes);
 }

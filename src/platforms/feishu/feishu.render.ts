@@ -5,6 +5,7 @@
 
 import type { Card, CardButton, CardColor } from '../../domain/card.ts';
 import { type Outbound, type TextMessage, nativeId, splitMentions } from '../../domain/chat.ts';
+import { fitFeishuCard, fitFeishuText } from './feishu.limits.ts';
 import type { ButtonValue, CardCallbackResponse, CardElement, FeishuCard, PlainText, ToastType } from './feishu.types.ts';
 
 /** Display names by platform-qualified user id. */
@@ -28,8 +29,12 @@ function nameOf(id: string, names: Names): string {
   return !n || n === id ? nativeId(id) : n;
 }
 
-/** Text-message body: `<@id>` → `<at user_id="ou_x">name</at>`. */
+/** Text-message body: `<@id>` → `<at user_id="ou_x">name</at>`, clipped to the text limit. */
 export function renderText(msg: TextMessage, urgent = false): string {
+  return fitFeishuText(msg, (m) => textBody(m, urgent));
+}
+
+function textBody(msg: TextMessage, urgent: boolean): string {
   const names: Names = new Map(msg.mentions.map((m) => [m.id, m.name]));
   const out = splitMentions(msg.text)
     .map((s) => {
@@ -62,9 +67,6 @@ const TEMPLATE: Record<CardColor, string> = { blue: 'blue', green: 'green', oran
 // text_tag has no "grey"; its neutral colour is "neutral".
 const TAG_COLOR: Record<CardColor, string> = { blue: 'blue', green: 'green', orange: 'orange', red: 'red', grey: 'neutral', purple: 'purple' };
 const BUTTON_TYPE: Record<CardButton['style'], string> = { primary: 'primary_filled', danger: 'danger', default: 'default' };
-
-/** Card and post bodies are limited to 30 KB (230025); leave room for the request envelope. */
-export const CARD_BYTES_LIMIT = 28 * 1024;
 
 const plain = (content: string): PlainText => ({ tag: 'plain_text', content });
 
@@ -109,8 +111,12 @@ function form(b: CardButton, index: number, used: Set<string>): CardElement {
   return { tag: 'form', name: `form_${index}`, elements: [...inputs, button(b, `submit_${index}`, true, renamed)] };
 }
 
-/** The neutral card as Feishu card JSON 2.0. */
+/** The neutral card as Feishu card JSON 2.0, clipped to the card limit. */
 export function renderCard(card: Card): FeishuCard {
+  return fitFeishuCard(card, cardJson);
+}
+
+function cardJson(card: Card): FeishuCard {
   const names: Names = new Map(card.mentions.map((m) => [m.id, m.name]));
   const elements: CardElement[] = [];
   if (card.fields.length) {
@@ -144,25 +150,7 @@ export function renderCard(card: Card): FeishuCard {
     },
     body: { elements },
   };
-  return fitSize(out);
-}
-
-const bytes = (v: unknown) => Buffer.byteLength(JSON.stringify(v), 'utf8');
-
-/** Shortens the longest markdown blocks until the card fits the size limit. */
-function fitSize(card: FeishuCard): FeishuCard {
-  while (bytes(card) > CARD_BYTES_LIMIT) {
-    const mds = card.body.elements.filter((e): e is { tag: 'markdown'; content: string } => e.tag === 'markdown');
-    const longest = mds.sort((a, b) => b.content.length - a.content.length)[0];
-    if (!longest || longest.content.length < 64) break;
-    // Cut at a line break when there is one, never inside an <at> tag or an entity.
-    let cut = longest.content.slice(0, Math.floor(longest.content.length / 2));
-    const nl = cut.lastIndexOf('\n');
-    if (nl > cut.length / 2) cut = cut.slice(0, nl);
-    cut = cut.replace(/<[^>]*$|&[a-z]*$/i, '');
-    longest.content = `${cut}\n…（内容过长，已截断）`;
-  }
-  return card;
+  return out;
 }
 
 /** `msg_type` and `content` (a JSON string) for a create, reply or patch. */

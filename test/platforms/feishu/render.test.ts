@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Card } from '../../../src/domain/card.ts';
-import { callbackResponse, CARD_BYTES_LIMIT, renderCard, renderOutbound, renderText } from '../../../src/platforms/feishu/feishu.render.ts';
+import { CARD_BODY_BYTES, contentBytes } from '../../../src/platforms/feishu/feishu.limits.ts';
+import { callbackResponse, renderCard, renderOutbound, renderText } from '../../../src/platforms/feishu/feishu.render.ts';
 import { buttonsOf, type CardElementJson, type CardJson, markdownOf } from '../../fakes/feishu.fake.ts';
 
 const B = 'feishu:ou_bob';
@@ -165,8 +166,8 @@ describe('renderCard (JSON 2.0)', () => {
   it('stays under the 30 KB card limit', () => {
     const long = Array.from({ length: 3000 }, (_, i) => `- 2026-11-${(i % 28) + 1} <@${B}> 操作记录 ${i}`).join('\n');
     const c = renderCard(confirmCard({ markdown: [long] }));
-    expect(Buffer.byteLength(JSON.stringify(c))).toBeLessThanOrEqual(CARD_BYTES_LIMIT);
-    expect(JSON.stringify(c)).toContain('已截断');
+    expect(contentBytes(c)).toBeLessThanOrEqual(CARD_BODY_BYTES);
+    expect(JSON.stringify(c)).toContain('条未显示');
   });
 });
 
