@@ -118,6 +118,9 @@ export const issueSpec: KindSpec = {
     patch.data = data;
     return patch;
   },
+  refresh(ctx, item) {
+    postCard(ctx, item, issueCardKey(item.id), issueCard(item, ctx.config.calendar.timezone), true);
+  },
   after(ctx, item, _from, f) {
     postCard(ctx, item, issueCardKey(item.id), issueCard(item, ctx.config.calendar.timezone), true);
     const ref = itemRef(item.id);
