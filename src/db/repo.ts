@@ -239,6 +239,11 @@ export class Repo {
    * was handled before (a crash between acting and marking the stored event done must not run
    * the command twice on recovery). The inbound prune forgets these markers with the events.
    */
+  /** Whether a platform message (or callback) was claimed by claimMessage before. */
+  isClaimed(platform: string, messageId: string): boolean {
+    return this.st('select 1 from handled where key = ?').get(`${platform}:${messageId}`) !== undefined;
+  }
+
   claimMessage(platform: string, messageId: string, at: number): boolean {
     return (
       this.st(

@@ -52,6 +52,11 @@ export interface CardAction {
   form: Record<string, string>;
   /** Platform message id of the card that was clicked. */
   cardMessageId?: string;
+  /**
+   * What identifies this very callback on its platform (a resent or replayed callback has the
+   * same key): once one with this key has acted, the same key is answered as done, not applied.
+   */
+  replayKey?: string;
   receivedAt: Date;
 }
 

@@ -49,6 +49,12 @@ export interface KindSpec {
   after(ctx: Ctx, item: ItemRow, from: string, f: Facts): void;
   /** Whether the actor's own part is already done (a repeat click is "已处理", not an error). */
   alreadyDone?(f: Facts): boolean;
+  /**
+   * Re-renders (as updates) the item's cards that may still carry buttons. Buttons act on the
+   * version they were rendered from, so a change outside a transition (deadline, owner,
+   * contacts) calls this, or those buttons would be refused as stale.
+   */
+  refresh(ctx: Ctx, item: ItemRow): void;
 }
 
 export type Outcome = { ok: true; item: ItemRow; toast: string } | { ok: false; message: string; stale?: boolean };
@@ -63,18 +69,21 @@ export function act(ctx: Ctx, spec: KindSpec, item: ItemRow, input: ActInput): O
   const newDue = input.dueText ? parseWhen(input.dueText, whenOpts(ctx)) : undefined;
   if (input.dueText && !newDue) return { ok: false, message: `无法识别的时间：${input.dueText}（示例：周五、12月1日、+2d）` };
   const f: Facts = { item, people: ctx.repo.people(item.id), actorId: ctx.actor.id, input, newDue };
+  const done = () => ({ ok: false as const, stale: true, message: `已处理：${name} ${ref} 当前状态为【${stateLabel(item.state, spec.kind)}】，您已操作过，无需重复。` });
+  // A card rendered before the item last changed acts on what the clicker saw, not on what is:
+  // refused even when the table would allow it (a replayed objection, a same-state transition).
+  if (input.cardVersion !== undefined && input.cardVersion < item.version) {
+    if (spec.alreadyDone?.(f)) return done();
+    return { ok: false, stale: true, message: `已处理：${name} ${ref} 当前状态为【${stateLabel(item.state, spec.kind)}】，卡片已更新，无需重复操作；如需操作请使用最新的卡片。` };
+  }
   const d = decide(spec.table, item.state, action, spec.roles(f), spec.guards(f));
   if (!d.ok) {
     // A repeat of something the actor already did (a double click) is "已处理", not a refusal.
-    if (spec.alreadyDone?.(f)) {
-      return { ok: false, stale: true, message: `已处理：${name} ${ref} 当前状态为【${stateLabel(item.state, spec.kind)}】，您已操作过，无需重复。` };
-    }
+    if (spec.alreadyDone?.(f)) return done();
     if (d.reason === 'forbidden') {
       return { ok: false, message: `⛔ 无权操作：只有${d.who.map((w) => ROLE_LABEL[w] ?? w).join('或')}可以${ACTION_LABEL[action] ?? action}${name} ${ref}。` };
     }
     if (d.reason === 'guard') return { ok: false, message: `${ACTION_LABEL[action] ?? action}需要说明：${spec.guardHint[d.guard] ?? d.guard}。` };
-    const stale = input.cardVersion !== undefined && input.cardVersion < item.version;
-    if (stale) return { ok: false, stale, message: `已处理：${name} ${ref} 当前状态为【${stateLabel(item.state, spec.kind)}】，无需重复操作。` };
     return { ok: false, message: `${name} ${ref} 当前状态为【${stateLabel(item.state, spec.kind)}】，不能${ACTION_LABEL[action] ?? action}。` };
   }
   const t = nowMs(ctx);

@@ -104,6 +104,9 @@ export const askSpec: KindSpec = {
     // Answering or cancelling stops the clock; reopening restarts it.
     return { data, clockAt: to === 'waiting' ? responseClock(ctx, item.urgent).getTime() : null };
   },
+  refresh(ctx, item) {
+    postCard(ctx, item, askCardKey(item.id), askCard(item, asked(ctx, item), ctx.config.calendar.timezone), true);
+  },
   after(ctx, item, _from, f) {
     const people = asked(ctx, item);
     postCard(ctx, item, askCardKey(item.id), askCard(item, people, ctx.config.calendar.timezone), true);

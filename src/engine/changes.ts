@@ -5,9 +5,22 @@
 import type { Command } from '../commands/types.ts';
 import type { ItemRow } from '../db/repo.ts';
 import { KIND_LABEL } from '../i18n/zh-CN.ts';
-import { confirmCard, confirmCardKey } from './cards.ts';
-import { type Ctx, nowMs, postCard, record, reply, say } from './context.ts';
+import type { KindSpec } from './act.ts';
+import { askSpec } from './ask.ts';
+import { type Ctx, nowMs, record, reply, say } from './context.ts';
 import { at, ats, fmtTime, itemRef } from './format.ts';
+import { issueSpec } from './issue.ts';
+import { minutesSpec } from './minutes.ts';
+import { requestSpec } from './request.ts';
+import { taskSpec } from './task.ts';
+
+const SPECS: Record<string, KindSpec> = { request: requestSpec, task: taskSpec, ask: askSpec, issue: issueSpec, minutes: minutesSpec };
+
+/** The item's cards re-rendered at its new version, so their buttons are not refused as stale. */
+function refreshCards(ctx: Ctx, id: number): void {
+  const saved = ctx.repo.getItem(id);
+  if (saved) SPECS[saved.kind]?.refresh(ctx, saved);
+}
 
 type Cmd<N extends Command['name']> = Extract<Command, { name: N }>;
 
@@ -36,6 +49,7 @@ export function changeDue(ctx: Ctx, item: ItemRow, cmd: Cmd<'due'>): void {
     return reply(ctx, `已处理：${name} ${itemRef(item.id)} 刚刚已被他人修改，请重试。`, item.id);
   }
   record(ctx, item, 'due', item.state, item.state, { from, to: cmd.due.getTime(), reason: cmd.reason });
+  refreshCards(ctx, item.id);
   say(ctx, `📅 ${name} ${itemRef(item.id)} 截止时间由 ${fmtTime(from, tz)} 改为 ${fmtTime(cmd.due, tz)}，原因：${cmd.reason}。${ats(affected(ctx, item))}`, item.id);
 }
 
@@ -55,6 +69,7 @@ export function changeOwner(ctx: Ctx, item: ItemRow, cmd: Cmd<'assign'>): void {
   if (from) ctx.repo.removePerson(item.id, from, role);
   ctx.repo.addPerson(item.id, cmd.to.id, role, t, undefined, item.kind === 'ask' ? 'pending' : 'confirmed');
   record(ctx, item, 'assign', item.state, item.state, { from, to: cmd.to.id, reason: cmd.reason });
+  refreshCards(ctx, item.id);
   say(ctx, `🔁 ${name} ${itemRef(item.id)} 已由 ${from ? at(from) : '—'} 转交给 ${at(cmd.to.id)}${cmd.reason ? `，原因：${cmd.reason}` : ''}。`, item.id);
 }
 
@@ -74,10 +89,8 @@ export function changeContact(ctx: Ctx, item: ItemRow, cmd: Cmd<'contact'>): voi
   record(ctx, saved, 'contact', item.state, item.state, { user: cmd.user.id, role, duty: cmd.duty });
   const label = role === 'sub' ? '子对接人' : '总对接人';
   say(ctx, `👥 需求 ${itemRef(item.id)} 新增${label} ${at(cmd.user.id)}${cmd.duty ? `，职责：${cmd.duty}` : ''}。`, item.id);
-  if (role === 'contact' && waiting) {
-    const person = ctx.repo.people(item.id).find((p) => p.role === 'contact' && p.userId === cmd.user.id)!;
-    postCard(ctx, saved, confirmCardKey(item.id, person.userId), confirmCard(saved, person, ctx.config.calendar.timezone));
-  }
+  // Every contact's card at the new version; the new contact's is sent as a new card.
+  refreshCards(ctx, item.id);
 }
 
 export function addRetro(ctx: Ctx, item: ItemRow, cmd: Cmd<'retro'>): void {
@@ -91,6 +104,7 @@ export function addRetro(ctx: Ctx, item: ItemRow, cmd: Cmd<'retro'>): void {
     return reply(ctx, '已处理：请重试。', item.id);
   }
   record(ctx, item, 'retro', item.state, item.state, retro);
+  refreshCards(ctx, item.id);
   reply(ctx, `📝 已记录需求 ${itemRef(item.id)} 的复盘。做得好：${cmd.good ?? '—'}；不足：${cmd.bad ?? '—'}；改进：${cmd.improve ?? '—'}`, item.id);
 }
 

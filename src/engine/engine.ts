@@ -47,6 +47,8 @@ export interface ActionResult {
   cardKey?: string;
 }
 
+const REPLAYED = '已处理：该操作已生效，无需重复。';
+
 /** Card actions each kind accepts from a button. */
 const CARD_ACTIONS: Record<string, ReadonlySet<string>> = {
   request: new Set(['confirm', 'object', 'accept', 'reject']),
@@ -133,6 +135,10 @@ export class Engine {
     try {
       result = this.inTx(() => {
         this.remember(a.chatId, a.platform, undefined, [a.actor]);
+        // A callback sent again (a replay, or a resend once the click memo has forgotten it) is
+        // answered as done; only callbacks that acted are claimed, so a refused one may be retried.
+        const replay = a.replayKey ? `card:${a.replayKey}` : undefined;
+        if (replay && this.d.repo.isClaimed(a.platform, replay)) return { ok: false, toast: REPLAYED };
         const item = this.d.repo.getItem(a.itemId);
         if (!item || item.chatId !== a.chatId) return { ok: false, toast: `找不到事项 #${a.itemId}。` };
         const spec = SPECS[item.kind];
@@ -146,10 +152,16 @@ export class Engine {
           forUser: a.for,
           cardVersion: a.version,
         });
-        if (!out.ok) return { ok: false, toast: out.message };
+        const cardKey = a.cardMessageId ? this.d.repo.cardKeyOfMessage(a.platform, a.cardMessageId) : undefined;
+        if (!out.ok) {
+          // A stale card is answered with the card as it is now (its latest rendering), so that
+          // the clicker can act on the current version at once where the platform shows it.
+          const current = out.stale && cardKey ? this.d.repo.queuedCard(cardKey, 0) : undefined;
+          return { ok: false, toast: out.message, ...(current && cardKey ? { card: current, cardKey } : {}) };
+        }
+        if (replay) this.d.repo.claimMessage(a.platform, replay, ctx.now.getTime());
         // The clicked card as it now looks, so platforms that answer a click with a card
         // (Feishu) show the change at once; the outbox update follows for everyone else.
-        const cardKey = a.cardMessageId ? this.d.repo.cardKeyOfMessage(a.platform, a.cardMessageId) : undefined;
         const card = cardKey ? this.d.repo.queuedCard(cardKey, before) : undefined;
         return { ok: true, toast: out.toast, ...(card && cardKey ? { card, cardKey } : {}) };
       });
@@ -187,7 +199,12 @@ export class Engine {
       case 'show':
         return showItem(ctx, cmd.id);
       case 'export':
-        return this.d.exportLink ? reply(ctx, this.d.exportLink(ctx, cmd)) : reply(ctx, '导出功能未启用。');
+        if (!this.d.exportLink) return reply(ctx, '导出功能未启用。');
+        // An archive link is scoped to this chat: one for another group's item would only 404.
+        if (cmd.id !== undefined && this.d.repo.getItem(cmd.id)?.chatId !== ctx.chatId) {
+          return reply(ctx, `找不到事项 #${cmd.id}：只能归档本群的事项。\n(No item #${cmd.id} in this group — only this group's items can be exported.)`);
+        }
+        return reply(ctx, this.d.exportLink(ctx, cmd));
       default:
         return this.onItem(ctx, cmd);
     }

@@ -21,6 +21,55 @@ export function issueCardKey(id: number): string {
   return `item:${id}:issue`;
 }
 
+/** The message that asks the initiator to verify one resolution (a new one per resolution). */
+export function verifyCardKey(id: number, round: number): string {
+  return `item:${id}:verify:${round}`;
+}
+
+/** 验证通过 / 重开, for the initiator only, at the item's version. */
+function verifyButtons(item: ItemRow): Card['buttons'] {
+  const base = { itemId: item.id, version: item.version, for: item.initiatorId };
+  return [
+    { label: '验证通过', style: 'primary', action: 'verify', ...base },
+    { label: '重开', style: 'danger', action: 'reopen', ...base, inputs: [{ name: 'reason', label: '重开原因 / Why it is not fixed', required: true }] },
+  ];
+}
+
+/**
+ * The verification request, posted where the initiator is asked (the problem card may be far up
+ * the chat). It carries the same buttons as the problem card; whichever is used first acts, and
+ * both are re-rendered, so a click on the other is refused as stale.
+ */
+function verifyCard(item: ItemRow, tz: string): Card {
+  const d = item.data as { result?: string; evidence?: string; resolvedAt?: number; reopenReason?: string };
+  const fields = [
+    { label: '责任人', value: item.ownerId ? at(item.ownerId) : '' },
+    { label: '解决结果', value: d.result ?? '' },
+  ];
+  if (d.evidence) fields.push({ label: '证据', value: d.evidence });
+  if (d.resolvedAt) fields.push({ label: '实际解决', value: fmtTime(d.resolvedAt, tz) });
+  const verifying = item.state === 'verify';
+  const md = verifying
+    ? `请 ${at(item.initiatorId)} 验证：通过则关闭（闭环），不通过请重开并写明原因。`
+    : item.state === 'closed'
+      ? '✅ 已验证关闭（闭环）。'
+      : item.state === 'cancelled'
+        ? '该问题已取消。'
+        : `↩️ 验证未通过，已重开${d.reopenReason ? `：${d.reopenReason}` : ''}。`;
+  return {
+    header: {
+      title: `【问题验证】${itemRef(item.id)} ${item.title}`,
+      color: verifying ? 'orange' : item.state === 'closed' ? 'green' : item.state === 'cancelled' ? 'grey' : 'red',
+      tag: stateLabel(item.state),
+    },
+    fields,
+    markdown: [md],
+    buttons: verifying ? verifyButtons(item) : [],
+    mentions: [{ id: item.initiatorId, name: item.initiatorId }],
+    summary: `问题 ${itemRef(item.id)} 待验证`,
+  };
+}
+
 function issueCard(item: ItemRow, tz: string): Card {
   const d = item.data as { severity: Severity; impact?: string; result?: string; evidence?: string; resolvedAt?: number; reopenReason?: string };
   const sev = d.severity ?? 'normal';
@@ -38,16 +87,7 @@ function issueCard(item: ItemRow, tz: string): Card {
   const buttons: Card['buttons'] = [];
   if (item.state === 'verify') {
     md.push(`请 ${at(item.initiatorId)} 验证：通过则关闭（闭环），不通过请重开并写明原因。`);
-    buttons.push({ label: '验证通过', style: 'primary', action: 'verify', itemId: item.id, version: item.version, for: item.initiatorId });
-    buttons.push({
-      label: '重开',
-      style: 'danger',
-      action: 'reopen',
-      itemId: item.id,
-      version: item.version,
-      for: item.initiatorId,
-      inputs: [{ name: 'reason', label: '重开原因 / Why it is not fixed', required: true }],
-    });
+    buttons.push(...verifyButtons(item));
   } else if (item.state === 'open' || item.state === 'working') {
     md.push(`请 ${at(item.ownerId!)} 在 ${fmtTime(item.clockAt ?? item.dueAt, tz)} 前响应处理；解决后发送 /解决 #${item.id} 结果 evidence:链接`);
     if (d.reopenReason) md.push(`↩️ 已重开：${d.reopenReason}`);
@@ -109,7 +149,8 @@ export const issueSpec: KindSpec = {
     if (input.action === 'progress') Object.assign(data, { pct: input.pct, risk: input.risk ?? null, lastUpdateAt: nowMs(ctx) });
     if (input.action === 'resolve') {
       // A second resolution without new evidence keeps the evidence given before.
-      Object.assign(data, { result: input.text, evidence: input.evidence ?? data.evidence ?? null, resolvedAt: nowMs(ctx) });
+      const verifyRound = ((data.verifyRound as number | undefined) ?? 0) + 1;
+      Object.assign(data, { result: input.text, evidence: input.evidence ?? data.evidence ?? null, resolvedAt: nowMs(ctx), verifyRound });
       patch.clockAt = ctx.calendar.addWorkingDays(ctx.now, ctx.config.clocks.confirmWorkingDays).getTime();
     }
     if (input.action === 'reopen') Object.assign(data, { reopenReason: input.reason, resolvedAt: null });
@@ -119,10 +160,20 @@ export const issueSpec: KindSpec = {
     patch.data = data;
     return patch;
   },
-  after(ctx, item, _from, f) {
+  refresh(ctx, item) {
     postCard(ctx, item, issueCardKey(item.id), issueCard(item, ctx.config.calendar.timezone), true);
+    const round = item.data.verifyRound as number | undefined;
+    if (item.state === 'verify' && round) postCard(ctx, item, verifyCardKey(item.id, round), verifyCard(item, ctx.config.calendar.timezone), true);
+  },
+  after(ctx, item, from, f) {
+    const tz = ctx.config.calendar.timezone;
+    postCard(ctx, item, issueCardKey(item.id), issueCard(item, tz), true);
+    const round = item.data.verifyRound as number | undefined;
+    // A resolution asks in a new message; leaving verification updates that message in place.
+    if (round && (item.state === 'verify' || from === 'verify')) {
+      postCard(ctx, item, verifyCardKey(item.id, round), verifyCard(item, tz), from === 'verify');
+    }
     const ref = itemRef(item.id);
-    if (f.input.action === 'resolve') say(ctx, `${at(item.initiatorId)} 问题 ${ref} 已提交解决，请验证：${f.input.text}`, item.id);
     if (f.input.action === 'reopen') say(ctx, `${at(item.ownerId!)} 问题 ${ref} 验证未通过，已重开：${f.input.reason}`, item.id);
     if (f.input.action === 'verify') say(ctx, `问题 ${ref} 已验证关闭 ✅ ${at(item.ownerId!)}`, item.id);
   },

@@ -90,6 +90,9 @@ export const minutesSpec: KindSpec = {
   guardHint: {},
   alreadyDone: ({ people, actorId }) => people.some((p) => p.role === 'attendee' && p.userId === actorId && p.status === 'confirmed'),
   patch: (_ctx, _f, to) => (to === 'confirmed' ? { clockAt: null } : {}),
+  refresh(ctx, item) {
+    postCard(ctx, item, minutesCardKey(item.id), minutesCard(item, ctx.repo.people(item.id), ctx.config.calendar.timezone), true);
+  },
   after(ctx, item) {
     ctx.repo.setPersonStatus(item.id, ctx.actor.id, 'attendee', 'confirmed', nowMs(ctx));
     postCard(ctx, item, minutesCardKey(item.id), minutesCard(item, ctx.repo.people(item.id), ctx.config.calendar.timezone), true);

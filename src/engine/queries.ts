@@ -27,6 +27,10 @@ export function showItem(ctx: Ctx, id: number): void {
       typeof d.risk === 'string' ? `风险：${d.risk}` : '',
       typeof d.evidence === 'string' ? `证据：${d.evidence}` : '',
       typeof d.newDue === 'number' ? `新期限：${fmtTime(d.newDue, tz)}` : '',
+      // A retrospective's three parts (协作复盘报告).
+      typeof d.good === 'string' ? `做得好：${d.good}` : '',
+      typeof d.bad === 'string' ? `不足：${d.bad}` : '',
+      typeof d.improve === 'string' ? `改进：${d.improve}` : '',
     ]
       .filter(Boolean)
       .join('；');

@@ -103,6 +103,14 @@ export const requestSpec: KindSpec = {
     patch.data = data;
     return patch;
   },
+  refresh(ctx, item) {
+    const zone = tz(ctx);
+    if (item.state === 'pending' || item.state === 'objected') {
+      for (const p of contacts(ctx.repo.people(item.id))) postCard(ctx, item, confirmCardKey(item.id, p.userId), confirmCard(item, p, zone), true);
+    }
+    const round = (item.data.round as number | undefined) ?? 1;
+    if (item.state === 'review') postCard(ctx, item, reviewCardKey(item.id, round), reviewCard(item, round, item.initiatorId, zone), true);
+  },
   after(ctx, item, from, f) {
     const { action } = f.input;
     if (action === 'confirm' || action === 'object') {

@@ -128,6 +128,10 @@ export const taskSpec: KindSpec = {
     patch.data = data;
     return patch;
   },
+  refresh(ctx, item) {
+    const round = (item.data.round as number | undefined) ?? 1;
+    if (item.state === 'review') postCard(ctx, item, taskReviewCardKey(item.id, round), taskReviewCard(item, round, ctx.config.calendar.timezone), true);
+  },
   after(ctx, item, _from, f) {
     const ref = itemRef(item.id);
     const tz = ctx.config.calendar.timezone;

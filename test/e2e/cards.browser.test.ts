@@ -196,7 +196,11 @@ describe.skipIf(!canRun)('every kind of card in the sandbox page', () => {
     await expect.poll(() => text(p.locator('.card-tag'))).toBe('待验证');
     expect(await p.locator('a[href="https://example.com/r"]').count()).toBe(1);
     expect(await text(field(p, '解决结果'))).toBe('已扩容');
-    await botSaid('问题 #3 已提交解决');
+    // 张三 is asked in a new message that carries the verification buttons too.
+    const ask = card('【问题验证】');
+    await ask.waitFor();
+    expect(await text(ask.locator('.md'))).toContain('@张三');
+    expect(await ask.locator('.actions button').allTextContents()).toEqual(expect.arrayContaining(['验证通过', '重开']));
 
     // Only the initiator verifies: 王五's card shows it is 张三's turn.
     expect(await text(p.locator('.for-note'))).toContain('@张三');

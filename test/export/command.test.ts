@@ -36,4 +36,30 @@ describe('/归档 in a chat', () => {
       await rt.close();
     }
   });
+
+  it('refuses, in the chat, to archive an item of another group (no link that would then 404)', async () => {
+    const clock = new FakeClock(new Date('2026-11-23T10:00:00+08:00'));
+    const rt = await createRuntime(parseConfig({ database: { file: ':memory:' }, log: { level: 'silent' } }), { clock, log: pino({ level: 'silent' }) });
+    try {
+      const post = (chatId: string, text: string) =>
+        rt.app.inject({ method: 'POST', url: '/sandbox/api/messages', payload: { chatId, userId: 'sandbox:zhangsan', text } });
+      const g2 = (await rt.app.inject({ method: 'POST', url: '/sandbox/api/chats', payload: { name: '【产品部】需求评审' } })).json() as { id: string };
+      await post('sandbox:g1', '/需求 接口联调 协作:@李四 截止:周五');
+      await post(g2.id, '/归档 #1 xlsx');
+      await post(g2.id, '/归档 #99');
+      await rt.dispatcher.drain();
+      const { messages } = (await rt.app.inject({ url: `/sandbox/api/messages?chatId=${g2.id}` })).json() as {
+        messages: Array<{ senderId: string | null; body: { type: string; text?: string } }>;
+      };
+      const replies = messages.filter((m) => m.senderId === null).map((m) => m.body.text ?? '');
+      expect(replies).toHaveLength(2);
+      for (const [i, id] of [1, 99].entries()) {
+        expect(replies[i]).toMatch(new RegExp(`^找不到事项 #${id}`));
+        expect(replies[i]).toContain('本群');
+        expect(replies[i]).not.toMatch(/https?:\/\//);
+      }
+    } finally {
+      await rt.close();
+    }
+  });
 });

@@ -2,6 +2,7 @@
 // robot messages are stored durably (de-duplicated by msgId) and processed after the
 // acknowledgement; card clicks go to the engine at once because DingTalk shows the answer.
 
+import { createHash } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { splitMentions } from '../../domain/chat.ts';
@@ -15,7 +16,7 @@ import {
 } from './dingtalk.inbound.ts';
 import type { CallbackGate, WebhookBook } from './dingtalk.outbound.ts';
 import { plainText } from './dingtalk.render.ts';
-import type { CardCallbackResponse, RobotMessage } from './dingtalk.types.ts';
+import type { CardCallback, CardCallbackResponse, RobotMessage } from './dingtalk.types.ts';
 
 export const PLATFORM = 'dingtalk';
 
@@ -114,7 +115,7 @@ export function answerCardCallback(d: HandlerDeps, raw: unknown): { response: Ca
     : undefined;
   let notice = STALE;
   if (action) {
-    const result = engine.handleCardAction(action);
+    const result = engine.handleCardAction({ ...action, replayKey: replayKey(cb) });
     log.info({ itemId: action.itemId, action: action.action, actor: actorId, ok: result.ok }, 'card action');
     const ids = splitMentions(result.toast).flatMap((s) => ('userId' in s ? [s.userId] : []));
     notice = plainText(result.toast, repo.userNames(ids));
@@ -122,6 +123,15 @@ export function answerCardCallback(d: HandlerDeps, raw: unknown): { response: Ca
     log.warn({ known: !!ref }, 'card callback not understood');
   }
   return { response: noticeResponse(notice), release };
+}
+
+/**
+ * A DingTalk card callback carries no id of its own (HTTP) or only the frame's (Stream, new on
+ * every push): the card, the clicker and the content (button params with the card version, and
+ * the form) identify one click. A second click on the updated card carries a newer version.
+ */
+function replayKey(cb: CardCallback): string {
+  return createHash('sha256').update(`${cb.outTrackId}\n${cb.userId}\n${cb.content}`, 'utf8').digest('base64url');
 }
 
 export function noticeResponse(notice: string): CardCallbackResponse {

@@ -177,7 +177,9 @@ export class FeishuReceiver {
     const seen = this.clicks.get(key);
     if (seen) return seen.res;
 
-    const r = this.core.engine.handleCardAction(action);
+    // A callback resent byte for byte (after the memo above let go, or after a restart) has the
+    // same event_id: the engine answers it as done instead of acting again.
+    const r = this.core.engine.handleCardAction({ ...action, replayKey: `feishu-event:${env.header.event_id}` });
     this.log.info({ chatId: action.chatId, itemId: action.itemId, action: action.action, ok: r.ok }, 'card action');
     const res = callbackResponse(r, this.names(r.toast, r.card?.mentions ?? []));
     if (r.ok) this.clicks.set(key, { at: now, res });
