@@ -70,7 +70,9 @@ function resultProblems(text: string, r: ParseResult | null, commandLike: boolea
   if (r.ok) out.push(...commandProblems(r.command));
   else {
     if (typeof r.error !== 'string' || !r.error.trim()) out.push('an error without a message');
-    if (/undefined|NaN|\[object Object\]/.test(r.error)) out.push(`a broken message: ${r.error.slice(0, 120)}`);
+    // An error may quote what the user typed; only a broken value the input did not contain counts.
+    const broken = (r.error.match(/undefined|NaN|\[object Object\]/g) ?? []).filter((w) => !text.includes(w));
+    if (broken.length) out.push(`a broken message: ${r.error.slice(0, 120)}`);
   }
   return out;
 }
