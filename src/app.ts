@@ -71,6 +71,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/metrics', async (_req, res) => res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()));
+  // Long connections are listed but do not make the bot unready: their supervisors reconnect on
+  // their own, webhooks and delivery keep working meanwhile, and a restart would not help.
+  // Alert on groupflow_longconn_up instead.
+  const connections = () =>
+    [...deps.platforms.values()].flatMap((p) => (p.connections?.() ?? []).map((c) => ({ platform: p.name, ...c })));
+  deps.metrics.watchConnections(connections);
   app.get('/readyz', async (_req, res) => {
     let db = false;
     let migrations = false;
@@ -81,7 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       deps.log.warn({ err }, 'readiness check failed');
     }
     const ok = db && migrations;
-    return res.status(ok ? 200 : 503).send({ ok, db, migrations });
+    return res.status(ok ? 200 : 503).send({ ok, db, migrations, connections: connections() });
   });
 
   for (const r of deps.routes) await app.register(async (scope) => r(scope));
