@@ -1,6 +1,7 @@
 // buildApp(deps): the Fastify app with every route, built from injected dependencies.
 // It never listens; server ownership (listen, signals, shutdown) is in main.ts.
 
+import { createServer, type ServerOptions } from 'node:http';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.ts';
@@ -14,7 +15,7 @@ import type { Platform } from './platforms/platform.ts';
 import type { Dispatcher } from './scheduler/dispatcher.ts';
 import type { Scheduler } from './scheduler/scheduler.ts';
 import { type Metrics, outcomeOf } from './metrics.ts';
-import { AbuseGuard } from './server/abuse-guard.ts';
+import { installAbuseGuard } from './server/abuse-guard.ts';
 import { statusRoutes } from './server/status-page.ts';
 
 export interface AppDeps {
@@ -34,11 +35,17 @@ export interface AppDeps {
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { trustProxy, timeouts } = deps.config.server;
   const app = Fastify({
     loggerInstance: deps.log,
     bodyLimit: deps.config.server.bodyLimit,
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: false,
+    trustProxy,
+    // The platforms send small bodies at once: a client dripping its headers or body is cut off
+    // (408) instead of holding a connection for minutes.
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    serverFactory: (handler) => createServer(serverOptions(timeouts), handler),
   }) as unknown as FastifyInstance; // pino's Logger type is wider than FastifyBaseLogger
 
 
@@ -55,23 +62,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Webhook answers that never reach the inbound store (auth failures, bad bodies) are counted
   // here, and an address that keeps sending them is refused for a while (signed requests never are).
   const { limit, windowSeconds } = deps.config.server.webhookFailures;
-  const guard = new AbuseGuard(limit, windowSeconds * 1000, () => deps.clock.now().getTime());
-  const webhook = (url: string) => /^\/(feishu|dingtalk)\//.exec(url)?.[1];
-  app.addHook('onRequest', async (req, res) => {
-    if (webhook(req.url) && guard.blocked(req.ip)) {
-      return res.status(429).header('retry-after', String(windowSeconds)).send({ error: 'too_many_failures', message: '请求失败过多，请稍后再试 / too many failed requests' });
-    }
-  });
-  app.addHook('onResponse', async (req, res) => {
-    const platform = webhook(req.url);
-    if (!platform) return;
-    if (res.statusCode < 300) return guard.recordSuccess(req.ip);
-    deps.metrics.inbound.inc({ platform, outcome: outcomeOf(res.statusCode) });
-    if (res.statusCode !== 429 && res.statusCode < 500) guard.recordFailure(req.ip);
+  installAbuseGuard(app, {
+    limit,
+    windowSeconds,
+    now: () => deps.clock.now().getTime(),
+    webhook: (url) => /^\/(feishu|dingtalk)\//.exec(url)?.[1],
+    refused: (platform, status) => deps.metrics.inbound.inc({ platform, outcome: outcomeOf(status) }),
   });
 
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/metrics', async (_req, res) => res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()));
+  // Long connections are listed but do not make the bot unready: their supervisors reconnect on
+  // their own, webhooks and delivery keep working meanwhile, and a restart would not help.
+  // Alert on groupflow_longconn_up instead.
+  const connections = () =>
+    [...deps.platforms.values()].flatMap((p) => (p.connections?.() ?? []).map((c) => ({ platform: p.name, ...c })));
+  deps.metrics.watchConnections(connections);
   app.get('/readyz', async (_req, res) => {
     let db = false;
     let migrations = false;
@@ -82,7 +88,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       deps.log.warn({ err }, 'readiness check failed');
     }
     const ok = db && migrations;
-    return res.status(ok ? 200 : 503).send({ ok, db, migrations });
+    return res.status(ok ? 200 : 503).send({ ok, db, migrations, connections: connections() });
   });
 
   // The sandbox owns `/` (it redirects to its page); without it `/` is a one-line status page.
@@ -95,4 +101,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   for (const r of deps.routes) await app.register(async (scope) => r(scope));
   return app;
+}
+
+/**
+ * Node checks header and request deadlines on a timer (every 30 s by default), so a 10 s limit
+ * could let a connection live 40 s: the check runs a few times per limit instead.
+ */
+function serverOptions(t: Config['server']['timeouts']): ServerOptions {
+  return {
+    headersTimeout: t.headersMs,
+    requestTimeout: t.requestMs,
+    keepAliveTimeout: t.keepAliveMs,
+    connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(t.headersMs / 4))),
+  };
 }

@@ -2,6 +2,9 @@
 // Scraped at GET /metrics.
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ConnectionState, ConnectionStatus } from './platforms/platform.ts';
+
+const CONNECTION_STATES: readonly ConnectionState[] = ['idle', 'connecting', 'connected', 'waiting', 'stopped'];
 
 export class Metrics {
   readonly registry = new Registry();
@@ -12,6 +15,10 @@ export class Metrics {
   readonly sent: Counter<'platform'>;
   readonly sendFailures: Counter<'platform' | 'code' | 'final'>;
   readonly remindersFired: Counter<'rule'>;
+  readonly longConnUp: Gauge<'platform' | 'transport'>;
+  readonly longConnState: Gauge<'platform' | 'transport' | 'state'>;
+  readonly longConnReconnects: Counter<'platform' | 'transport'>;
+  private connections: () => Array<ConnectionStatus & { platform: string }> = () => [];
 
   constructor(opts: { defaults?: boolean } = {}) {
     const registers = [this.registry];
@@ -46,6 +53,45 @@ export class Metrics {
       registers,
     });
     this.remindersFired = new Counter({ name: 'groupflow_reminders_fired_total', help: 'Reminders fired by rule', labelNames: ['rule'], registers });
+    // Long connections are read at scrape time from the platforms that keep them.
+    this.longConnUp = new Gauge({
+      name: 'groupflow_longconn_up',
+      help: 'Whether a long-lived inbound connection (Feishu long connection, DingTalk Stream) is connected (1) or not (0)',
+      labelNames: ['platform', 'transport'],
+      registers,
+      collect() {
+        this.reset();
+        for (const c of self.connections()) this.set({ platform: c.platform, transport: c.transport }, c.state === 'connected' ? 1 : 0);
+      },
+    });
+    this.longConnState = new Gauge({
+      name: 'groupflow_longconn_state',
+      help: 'The state of each long-lived inbound connection: 1 for its current state (idle, connecting, connected, waiting, stopped), 0 for the others',
+      labelNames: ['platform', 'transport', 'state'],
+      registers,
+      collect() {
+        this.reset();
+        for (const c of self.connections()) {
+          for (const state of CONNECTION_STATES) this.set({ platform: c.platform, transport: c.transport, state }, c.state === state ? 1 : 0);
+        }
+      },
+    });
+    this.longConnReconnects = new Counter({
+      name: 'groupflow_longconn_reconnects_total',
+      help: 'Connection attempts of each long-lived inbound connection after its first (restarts after a fatal error, reconnects after a drop)',
+      labelNames: ['platform', 'transport'],
+      registers,
+      collect() {
+        // The supervisors keep the count; it only grows for the life of the process.
+        this.reset();
+        for (const c of self.connections()) this.inc({ platform: c.platform, transport: c.transport }, c.reconnects);
+      },
+    });
+  }
+
+  /** Reads the long connections' states at scrape time. */
+  watchConnections(list: () => Array<ConnectionStatus & { platform: string }>): void {
+    this.connections = list;
   }
 
   /** Reads the outbox depth at scrape time. */

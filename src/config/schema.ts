@@ -2,6 +2,7 @@
 // scripts rely on them (server.host, server.port, database.file, calendar.timezone,
 // clocks.ordinary, clocks.urgent, platforms.*). Keep them, and keep them working.
 
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseDuration } from '../domain/when.ts';
 import { isTimeZone } from '../domain/wall-clock.ts';
@@ -12,6 +13,39 @@ const Duration = z
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, '时间格式应为 HH:mm / time must be HH:mm');
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD / date must be YYYY-MM-DD');
 const Url = z.url();
+
+/** An address or CIDR range a reverse proxy sends from, or one of proxy-addr's named ranges. */
+function isProxyAddress(s: string): boolean {
+  if (s === 'loopback' || s === 'linklocal' || s === 'uniquelocal') return true;
+  const [addr, bits, ...rest] = s.split('/');
+  const family = isIP(addr ?? '');
+  if (!family || rest.length) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+const TrustProxy = z.union(
+  [z.boolean(), z.array(z.string().refine(isProxyAddress)).min(1)],
+  {
+    error:
+      'false、true 或代理地址/CIDR 列表，如 ["10.0.0.0/8"] / false, true or a list of proxy addresses/CIDRs like ["10.0.0.0/8"]',
+  },
+);
+
+const TimeoutsSchema = z
+  .object({
+    /** Until the request line and headers have arrived (slow-header clients are cut off). */
+    headersMs: z.number().int().min(100).max(300_000).default(10_000),
+    /** Until the whole request, body included, has arrived (408, then closed). */
+    requestMs: z.number().int().min(100).max(300_000).default(10_000),
+    /** How long an idle keep-alive connection stays open after a response. */
+    keepAliveMs: z.number().int().min(100).max(300_000).default(10_000),
+  })
+  .strict()
+  .refine((t) => t.headersMs <= t.requestMs, {
+    path: ['headersMs'],
+    message: 'headersMs 不能大于 requestMs / headersMs must not exceed requestMs',
+  });
 
 export const SandboxSchema = z
   .object({
@@ -107,9 +141,24 @@ export const ConfigSchema = z
           .object({ limit: z.number().int().positive().default(30), windowSeconds: z.number().int().positive().default(60) })
           .strict()
           .default({ limit: 30, windowSeconds: 60 }),
+        /**
+         * Which peers may set the client address through X-Forwarded-For (Fastify's trustProxy):
+         * false = none (the socket address counts), a list = these proxies, true = any peer (only
+         * when nothing but the proxy can reach the port). No hop count: Fastify cannot check the
+         * peer with one, so it trusts nobody.
+         */
+        trustProxy: TrustProxy.default(false),
+        timeouts: TimeoutsSchema.default({ headersMs: 10_000, requestMs: 10_000, keepAliveMs: 10_000 }),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 3000, bodyLimit: 1_048_576, webhookFailures: { limit: 30, windowSeconds: 60 } }),
+      .default({
+        host: '127.0.0.1',
+        port: 3000,
+        bodyLimit: 1_048_576,
+        webhookFailures: { limit: 30, windowSeconds: 60 },
+        trustProxy: false,
+        timeouts: { headersMs: 10_000, requestMs: 10_000, keepAliveMs: 10_000 },
+      }),
     database: z
       .object({ file: z.string().min(1).default('./data/groupflow.db') })
       .strict()

@@ -22,6 +22,19 @@ export interface Platform {
   /** Starts long-lived connections (long connection / Stream mode), if any. */
   start?(): Promise<void>;
   stop?(): Promise<void>;
+  /** The long-lived inbound connections this platform keeps open, for /readyz and /metrics. */
+  connections?(): ConnectionStatus[];
+}
+
+/** idle: not started · connecting · connected · waiting: to retry after a failure · stopped. */
+export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'waiting' | 'stopped';
+
+export interface ConnectionStatus {
+  /** How events arrive on it: `longconn` (Feishu), `stream` (DingTalk). */
+  transport: string;
+  state: ConnectionState;
+  /** Connection attempts after the first one (restarts and reconnects), since start. */
+  reconnects: number;
 }
 
 /** A failed platform call: which platform, the vendor's code and message, and whether to retry. */

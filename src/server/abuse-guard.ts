@@ -1,12 +1,22 @@
-// A rate limit for the webhook endpoints that never drops the platforms' legitimate retries:
-// only requests that failed authentication or validation count against an address, so a
-// correctly signed request (an event, or Feishu re-pushing one) is never limited, while an
-// address hammering the endpoints with forged or broken requests gets 429 for a while.
+// A rate limit for the webhook endpoints that never drops the platforms' legitimate requests.
+// Authentication comes first: a webhook route marks a request whose signature (or token) it
+// verified with `req.authenticated = true`, and such a request is never limited, whatever its
+// address did before. Requests that fail authentication or validation count against their
+// address; once an address is over its budget, its failing requests are answered 429 instead
+// of 401/403/400 until the window has passed. Nothing an address does earns it trust: the
+// platforms' egress addresses are shared, so a signed request says nothing about the next one.
+
+import type { FastifyInstance } from 'fastify';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by a webhook route once the platform's signature or token on this request verified. */
+    authenticated: boolean;
+  }
+}
 
 export class AbuseGuard {
   private readonly failures = new Map<string, number[]>();
-  /** Addresses that recently sent a request that passed authentication (a platform's). */
-  private readonly trusted = new Map<string, number>();
 
   constructor(
     private readonly limit: number,
@@ -16,17 +26,7 @@ export class AbuseGuard {
 
   /** Whether this address is over its budget of failed requests in the window. */
   blocked(addr: string): boolean {
-    const ok = this.trusted.get(addr);
-    if (ok !== undefined && ok > this.now() - this.windowMs) return false;
     return this.recent(addr).length >= this.limit;
-  }
-
-  recordSuccess(addr: string): void {
-    this.trusted.set(addr, this.now());
-    if (this.trusted.size > 10_000) {
-      const cutoff = this.now() - this.windowMs;
-      for (const [a, t] of this.trusted) if (t <= cutoff) this.trusted.delete(a);
-    }
   }
 
   recordFailure(addr: string): void {
@@ -47,4 +47,35 @@ export class AbuseGuard {
   private sweep(): void {
     for (const addr of [...this.failures.keys()]) this.recent(addr);
   }
+}
+
+export interface GuardOptions {
+  limit: number;
+  windowSeconds: number;
+  now: () => number;
+  /** The platform a URL belongs to when it is a webhook route, else undefined. */
+  webhook: (url: string) => string | undefined;
+  /** Called for every webhook answer that was not a success (for metrics). */
+  refused?: (platform: string, status: number) => void;
+}
+
+const TOO_MANY = JSON.stringify({ error: 'too_many_failures', message: '请求失败过多，请稍后再试 / too many failed requests' });
+
+/** Installs the guard on the webhook routes of `app` (req.ip is the client, see server.trustProxy). */
+export function installAbuseGuard(app: FastifyInstance, o: GuardOptions): void {
+  const guard = new AbuseGuard(o.limit, o.windowSeconds * 1000, o.now);
+  app.decorateRequest('authenticated', false);
+  const failed = (status: number) => status >= 400 && status < 500 && status !== 429;
+  // The answer is replaced only after the route has run, so authentication always gets its say.
+  app.addHook('onSend', async (req, res, payload) => {
+    if (req.authenticated || !failed(res.statusCode) || !o.webhook(req.url) || !guard.blocked(req.ip)) return payload;
+    res.code(429).header('retry-after', String(o.windowSeconds)).type('application/json; charset=utf-8');
+    return TOO_MANY;
+  });
+  app.addHook('onResponse', async (req, res) => {
+    const platform = o.webhook(req.url);
+    if (!platform) return;
+    if (res.statusCode >= 300) o.refused?.(platform, res.statusCode);
+    if (!req.authenticated && failed(res.statusCode)) guard.recordFailure(req.ip);
+  });
 }

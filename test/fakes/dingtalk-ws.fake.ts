@@ -1,6 +1,6 @@
 // A minimal WebSocket server side (RFC 6455) over node:http's `upgrade` event, enough to play
-// DingTalk's Stream gateway in tests: text frames, ping/pong, close. No extensions, no
-// fragmentation (DingTalk frames are small JSON texts).
+// DingTalk's Stream gateway (and Feishu's long-connection gateway) in tests: text and binary
+// frames, ping/pong, close. No extensions, no fragmentation (the frames are small).
 
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -35,6 +35,11 @@ export class FakeWsConnection extends EventEmitter {
 
   sendJson(obj: unknown): void {
     this.sendFrame(0x1, Buffer.from(JSON.stringify(obj), 'utf8'));
+  }
+
+  /** A binary frame (Feishu's long connection speaks protobuf in these). */
+  sendBinary(payload: Buffer): void {
+    this.sendFrame(0x2, payload);
   }
 
   /** Closes politely (close frame, then the TCP end). */
@@ -117,6 +122,8 @@ export class FakeWsConnection extends EventEmitter {
       }
       this.received.push(v);
       this.emit('message', v);
+    } else if (opcode === 0x2) {
+      this.emit('binary', payload);
     } else if (opcode === 0x8) {
       this.sendFrame(0x8, payload.subarray(0, 2));
       this.socket.end();

@@ -5,7 +5,7 @@
 import pino from 'pino';
 import { parseConfig } from '../../src/config/load.ts';
 import { FakeClock } from '../../src/domain/clock.ts';
-import { createFeishu, type FeishuPlatform } from '../../src/platforms/feishu/index.ts';
+import { createFeishu, type FeishuOptions, type FeishuPlatform } from '../../src/platforms/feishu/index.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import { deliver, MONDAY_10AM } from '../helpers/runtime.ts';
 import { buttonsOf, type CardJson, FakeFeishu } from './feishu.fake.ts';
@@ -28,6 +28,8 @@ export interface HarnessOptions {
   start?: string;
   /** Also run the sandbox (to check the Feishu body parser stays inside its own routes). */
   sandbox?: boolean;
+  /** Long-connection supervisor timers (tests shorten the restart backoff). */
+  longConn?: FeishuOptions['longConn'];
 }
 
 export interface Reply {
@@ -69,7 +71,7 @@ export class FeishuHarness {
       },
     });
     const clock = new FakeClock(new Date(o.start ?? MONDAY_10AM));
-    const rt = await createRuntime(config, { clock, log: pino({ level: 'silent' }), extraModules: [(core) => createFeishu(core, { timeoutMs: 2000, readyTimeoutMs: 3000 })] });
+    const rt = await createRuntime(config, { clock, log: pino({ level: 'silent' }), extraModules: [(core) => createFeishu(core, { timeoutMs: 2000, readyTimeoutMs: 3000, longConn: o.longConn })] });
     return new FeishuHarness(Object.assign(rt, { clock }), fake, secrets);
   }
 

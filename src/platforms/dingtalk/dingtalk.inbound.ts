@@ -1,6 +1,7 @@
 // DingTalk payloads → the neutral chat model. Pure: no I/O, time and name lookups are passed in.
 
 import { type CardAction, type InboundMessage, type UserRef, mentionToken, qualify } from '../../domain/chat.ts';
+import { z } from 'zod';
 import type { CardCallback, CardCallbackContent, RobotMessage } from './dingtalk.types.ts';
 
 export interface SessionWebhook {
@@ -19,13 +20,40 @@ export interface DecodeOptions {
   knownName?: (nick: string) => string | undefined;
 }
 
-/** Validates the minimal shape of a robot message; undefined when it is not one. */
+// The fields the decoder reads, with their types: DingTalk sends them well-formed, so a signed
+// body with a null @-entry or a numeric id is not the platform's and is refused before the ack
+// (rather than acknowledged and then failing in the decoder). Absent and null both mean absent;
+// fields we never read are kept as they came.
+const optText = z
+  .string()
+  .nullish()
+  .transform((v) => v ?? undefined);
+const AtUserSchema = z.looseObject({ dingtalkId: optText, staffId: optText, unionId: optText });
+const RobotMessageSchema = z.looseObject({
+  msgId: z.string().refine(nonEmpty),
+  conversationId: z.string().refine(nonEmpty),
+  msgtype: z.string().refine(nonEmpty),
+  text: z.looseObject({ content: z.unknown().optional() }).nullish().transform((v) => v ?? undefined),
+  content: z
+    .looseObject({ richText: z.array(z.looseObject({ text: z.unknown().optional() })).optional() })
+    .nullish()
+    .transform((v) => v ?? undefined),
+  conversationType: optText,
+  conversationTitle: optText,
+  senderId: optText,
+  senderStaffId: optText,
+  senderNick: optText,
+  chatbotUserId: optText,
+  isInAtList: z.boolean().nullish().transform((v) => v ?? undefined),
+  atUsers: z.array(AtUserSchema).nullish().transform((v) => v ?? undefined),
+  sessionWebhook: optText,
+  sessionWebhookExpiredTime: z.number().nullish().transform((v) => v ?? undefined),
+});
+
+/** Validates the shape of a robot message; undefined when it is not one. */
 export function parseRobotMessage(raw: unknown): RobotMessage | undefined {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
-  const m = raw as Record<string, unknown>;
-  if (!nonEmpty(m.msgId) || !nonEmpty(m.conversationId) || !nonEmpty(m.msgtype)) return undefined;
-  if (m.atUsers !== undefined && !Array.isArray(m.atUsers)) return undefined;
-  return raw as RobotMessage;
+  const r = RobotMessageSchema.safeParse(raw);
+  return r.success ? (r.data as RobotMessage) : undefined;
 }
 
 /** The platform-qualified user id: the org userId (staffId), else the encrypted id DingTalk sent

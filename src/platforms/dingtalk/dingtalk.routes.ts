@@ -24,6 +24,7 @@ export function dingtalkRoutes(d: RouteDeps): (app: FastifyInstance) => void {
       const now = d.core.clock.now().getTime();
       const v = verifyRobotSign({ timestamp: header(req, 'timestamp'), sign: header(req, 'sign') }, d.secret, now);
       if (!v.ok) return refuse(req, reply, v);
+      req.authenticated = true; // the abuse guard never limits a signed request
       const accepted = await submitRobotMessage(d, bodyText(req));
       if (!accepted.ok) return reply.code(400).send({ error: 'bad_request' });
       // Acknowledged after the durable insert; the work runs after this response.
@@ -38,6 +39,7 @@ export function dingtalkRoutes(d: RouteDeps): (app: FastifyInstance) => void {
         now,
       );
       if (!v.ok) return refuse(req, reply, v);
+      req.authenticated = true;
       let json: unknown;
       try {
         json = JSON.parse(bodyText(req));

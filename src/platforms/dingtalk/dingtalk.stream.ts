@@ -171,6 +171,7 @@ export class StreamSupervisor {
   private current: GatewayClient | undefined;
   private stateNow: StreamState = 'idle';
   private attempts = 0;
+  private connects = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private healthTimer: NodeJS.Timeout | undefined;
   private lastSeen = 0;
@@ -194,6 +195,11 @@ export class StreamSupervisor {
 
   get state(): StreamState {
     return this.stateNow;
+  }
+
+  /** Connection attempts after the first, since start (for /metrics). */
+  get reconnects(): number {
+    return Math.max(0, this.connects - 1);
   }
 
   private stopped(): boolean {
@@ -245,6 +251,7 @@ export class StreamSupervisor {
 
   private async attempt(): Promise<void> {
     if (this.stopped()) return;
+    this.connects++;
     this.set('connecting', { attempt: this.attempts + 1 });
     const client = new GatewayClient(
       this.o.gatewayUrl,

@@ -40,11 +40,11 @@ function verify(h: SignedHeaders, secret: string, now: number, message: (ts: str
   // The header is epoch milliseconds as digits; anything else (re-formatted, signed, fractional) fails.
   if (!/^\d{1,16}$/.test(timestamp)) return { ok: false, reason: 'malformed' };
   if (Math.abs(now - Number(timestamp)) > SKEW_WINDOW_MS) return { ok: false, reason: 'stale' };
-  const expected = createHmac('sha256', secret).update(message(timestamp), 'utf8').digest();
-  // Decode what was sent rather than comparing strings: a URL-encoded or otherwise altered
-  // value decodes to different bytes (or a different length) and fails below.
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(sign)) return { ok: false, reason: 'mismatch' };
-  const given = Buffer.from(sign, 'base64');
+  const expected = Buffer.from(createHmac('sha256', secret).update(message(timestamp), 'utf8').digest('base64'), 'ascii');
+  // The exact canonical Base64 text DingTalk sends, compared as bytes: a lenient decode would let
+  // other spellings of the same bytes through (no or extra padding, unused trailing bits set,
+  // the URL-safe alphabet, whitespace), and a URL-encoded value simply differs.
+  const given = Buffer.from(sign, 'utf8');
   if (given.length !== expected.length) return { ok: false, reason: 'mismatch' };
   return timingSafeEqual(given, expected) ? { ok: true } : { ok: false, reason: 'mismatch' };
 }

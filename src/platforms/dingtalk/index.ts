@@ -65,6 +65,7 @@ export function createDingtalk(core: Core, opts: DingtalkOptions = {}): Dingtalk
     async stop() {
       await supervisor?.stop();
     },
+    connections: () => (cfg.mode === 'stream' ? [{ transport: 'stream', state: supervisor?.state ?? 'idle', reconnects: supervisor?.reconnects ?? 0 }] : []),
   };
 
   /** HTTP mode: tell DingTalk where card clicks go, signed with the AppSecret as apiSecret. */

@@ -53,6 +53,8 @@ export function feishuRoutes(d: FeishuRouteDeps) {
         req.log.warn({ platform: 'feishu', route, status: verdict.status, reason: verdict.reason, ip: req.ip }, 'feishu webhook refused');
         return res.status(verdict.status).send(ERRORS[verdict.status]);
       }
+      // From here on the platform is talking: the abuse guard never limits this request.
+      req.authenticated = true;
       if (verdict.kind === 'challenge') return res.send({ challenge: verdict.challenge });
 
       const env = FeishuReceiver.envelope(verdict.body);

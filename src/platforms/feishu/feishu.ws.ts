@@ -7,6 +7,7 @@
 
 import { EventDispatcher, LoggerLevel, WSClient } from '@larksuiteoapi/node-sdk';
 import type { Logger } from 'pino';
+import type { ConnectionState } from '../platform.ts';
 import { sdkLogger } from './feishu.api.ts';
 import type { FeishuReceiver } from './feishu.receiver.ts';
 import { CARD_CALLBACK, type CardCallbackResponse, type Envelope } from './feishu.types.ts';
@@ -55,60 +56,161 @@ export interface LongConnOptions {
   log: Logger;
   /** How long start() waits for the first connection before returning (it keeps trying). */
   readyTimeoutMs?: number;
+  /** Restart backoff after a fatal error: base doubling per failure up to max, with jitter. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** A connection up this long resets the backoff. */
+  stableMs?: number;
+  /** How often the client's own status is checked (a client can stop without telling). */
+  checkMs?: number;
+  random?: () => number;
 }
 
+/**
+ * The long connection, supervised. The SDK's WSClient reconnects by itself after a dropped
+ * socket, but treats some endpoint answers as fatal and then stops for good: `{code: 1, msg:
+ * "system busy"}` (any non-zero code but its one "internal error"), or running out of its
+ * server-given reconnect count. Such a client is thrown away and a new one started after a
+ * backoff with jitter, as the DingTalk Stream supervisor does, for as long as the bot runs.
+ */
 export class FeishuLongConn {
   private client: WSClient | undefined;
   private readonly log: Logger;
+  private stateNow: ConnectionState = 'idle';
+  private attempts = 0;
+  private opened = 0;
+  private sdkReconnects = 0;
+  private connectedAt = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private checkTimer: NodeJS.Timeout | undefined;
+  private firstOutcome: (() => void) | undefined;
+  private readonly listeners = new Set<(s: ConnectionState) => void>();
+  private readonly t: Required<Pick<LongConnOptions, 'baseDelayMs' | 'maxDelayMs' | 'stableMs' | 'checkMs' | 'random'>>;
 
   constructor(
     private readonly o: LongConnOptions,
     readonly dispatcher: EventDispatcher,
   ) {
     this.log = o.log.child({ platform: 'feishu', transport: 'longconn' });
+    this.t = {
+      baseDelayMs: o.baseDelayMs ?? 1000,
+      maxDelayMs: o.maxDelayMs ?? 60_000,
+      stableMs: o.stableMs ?? 60_000,
+      checkMs: o.checkMs ?? 30_000,
+      random: o.random ?? Math.random,
+    };
   }
 
-  /** Connects; resolves when connected, or after readyTimeoutMs with a warning (the SDK retries). */
+  get state(): ConnectionState {
+    return this.stateNow;
+  }
+
+  /** Connection attempts after the first: our restarts plus the SDK's own reconnects. */
+  get reconnects(): number {
+    return Math.max(0, this.opened - 1) + this.sdkReconnects;
+  }
+
+  /** Calls `fn` on every state change (tests). */
+  onState(fn: (s: ConnectionState) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /**
+   * Starts the supervised connection; resolves once the first attempt connected or failed, or
+   * after readyTimeoutMs with a warning. Failures are retried in the background, never thrown.
+   */
   async start(): Promise<void> {
-    if (this.client) return;
+    if (this.stateNow !== 'idle') return;
     if (!LONGCONN_APP_ID.test(this.o.appId)) {
       this.log.error({ appId: this.o.appId }, 'long connection not started: platforms.feishu.appId must look like cli_ followed by 16 hex digits');
       return;
     }
-    let ready!: () => void;
-    const isReady = new Promise<void>((r) => (ready = r));
-    this.client = new WSClient({
-      appId: this.o.appId,
-      appSecret: this.o.appSecret,
-      domain: this.o.domain.replace(/\/+$/, ''),
-      logger: sdkLogger(this.log),
-      loggerLevel: LoggerLevel.info,
-      autoReconnect: true,
-      handshakeTimeoutMs: 10_000,
-      // A half-dead socket otherwise stays silent until the next ping round-trip fails.
-      wsConfig: { pingTimeout: 30 },
-      onReady: () => {
-        this.log.info('long connection established');
-        ready();
-      },
-      onReconnecting: () => this.log.warn('long connection lost, reconnecting'),
-      onReconnected: () => this.log.info('long connection re-established'),
-      onError: (err) => {
-        this.log.error({ err: err.message }, 'long connection failed');
-        ready();
-      },
-    });
-    await this.client.start({ eventDispatcher: this.dispatcher });
+    const outcome = new Promise<'done'>((r) => (this.firstOutcome = () => r('done')));
+    this.checkTimer = setInterval(() => this.check(), this.t.checkMs);
+    this.checkTimer.unref();
+    this.open();
     const timeout = this.o.readyTimeoutMs ?? 10_000;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeout)));
-    const r = await Promise.race([isReady, timedOut]);
+    const r = await Promise.race([outcome, timedOut]);
     clearTimeout(timer);
     if (r === 'timeout') this.log.warn({ timeoutMs: timeout }, 'long connection not up yet; still trying in the background');
   }
 
   async stop(): Promise<void> {
+    this.set('stopped');
+    clearTimeout(this.retryTimer);
+    clearInterval(this.checkTimer);
     this.client?.close({ force: true });
     this.client = undefined;
+    this.firstOutcome?.();
+  }
+
+  private set(s: ConnectionState, extra: Record<string, unknown> = {}): void {
+    if (s === this.stateNow) return;
+    const from = this.stateNow;
+    this.stateNow = s;
+    this.log.info({ from, to: s, ...extra }, 'feishu long connection state');
+    for (const fn of this.listeners) fn(s);
+  }
+
+  private open(): void {
+    if (this.stateNow === 'stopped') return;
+    this.opened++;
+    this.set('connecting', { attempt: this.attempts + 1 });
+    const client: WSClient = new WSClient({
+      appId: this.o.appId,
+      appSecret: this.o.appSecret,
+      domain: this.o.domain.replace(/\/+$/, ''),
+      logger: sdkLogger(this.log),
+      loggerLevel: LoggerLevel.info,
+      // Dropped sockets: the SDK reconnects (its interval and count come from the server).
+      autoReconnect: true,
+      handshakeTimeoutMs: 10_000,
+      // A half-dead socket otherwise stays silent until the next ping round-trip fails.
+      wsConfig: { pingTimeout: 30 },
+      onReady: () => this.up(client),
+      onReconnecting: () => {
+        if (client !== this.client) return;
+        this.sdkReconnects++;
+        this.set('connecting', { by: 'sdk' });
+      },
+      onReconnected: () => this.up(client),
+      onError: (err) => this.fatal(client, err.message),
+    });
+    this.client = client;
+    client.start({ eventDispatcher: this.dispatcher }).catch((err: unknown) => this.fatal(client, (err as Error).message));
+  }
+
+  private up(client: WSClient): void {
+    if (client !== this.client || this.stateNow === 'stopped') return;
+    this.connectedAt = performance.now();
+    this.set('connected');
+    this.firstOutcome?.();
+  }
+
+  /** The client gave up: drop it and start a new one after a backoff. */
+  private fatal(client: WSClient, reason: string): void {
+    if (client !== this.client || this.stateNow === 'stopped') return;
+    this.log.error({ err: reason }, 'long connection failed; restarting the client');
+    client.close({ force: true });
+    this.client = undefined;
+    this.firstOutcome?.();
+    if (this.connectedAt && performance.now() - this.connectedAt >= this.t.stableMs) this.attempts = 0;
+    this.connectedAt = 0;
+    const exp = Math.min(this.t.maxDelayMs, this.t.baseDelayMs * 2 ** this.attempts);
+    // Jitter in [exp/2, exp): many bots restarting together do not hit the endpoint at once.
+    const delay = Math.round(exp / 2 + (this.t.random() * exp) / 2);
+    this.attempts++;
+    this.set('waiting', { retryInMs: delay });
+    this.retryTimer = setTimeout(() => this.open(), delay);
+    this.retryTimer.unref();
+  }
+
+  /** A client whose status says it failed, without an onError we heard, is restarted too. */
+  private check(): void {
+    const client = this.client;
+    if (client && client.getConnectionStatus().state === 'failed') this.fatal(client, 'client stopped (status failed)');
   }
 }

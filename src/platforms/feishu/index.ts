@@ -7,11 +7,11 @@
 import type { EventDispatcher } from '@larksuiteoapi/node-sdk';
 import type { Outbound } from '../../domain/chat.ts';
 import type { Core, PlatformModule } from '../../runtime.ts';
-import type { Platform, SendContext, SendResult } from '../platform.ts';
+import type { ConnectionStatus, Platform, SendContext, SendResult } from '../platform.ts';
 import { FeishuApi } from './feishu.api.ts';
 import { FeishuReceiver, PLATFORM } from './feishu.receiver.ts';
 import { feishuRoutes } from './feishu.routes.ts';
-import { createDispatcher, FeishuLongConn } from './feishu.ws.ts';
+import { createDispatcher, FeishuLongConn, type LongConnOptions } from './feishu.ws.ts';
 
 export class FeishuPlatform implements Platform {
   readonly name = PLATFORM;
@@ -40,6 +40,16 @@ export class FeishuPlatform implements Platform {
   async stop(): Promise<void> {
     await this.longConn?.stop();
   }
+
+  connections(): ConnectionStatus[] {
+    const c = this.longConn;
+    return c ? [{ transport: 'longconn', state: c.state, reconnects: c.reconnects }] : [];
+  }
+
+  /** The supervised long connection in longconn mode (tests). */
+  get longConnection(): FeishuLongConn | undefined {
+    return this.longConn;
+  }
 }
 
 export interface FeishuOptions {
@@ -47,6 +57,8 @@ export interface FeishuOptions {
   timeoutMs?: number;
   /** How long start() waits for the long connection before going on (default 10 s). */
   readyTimeoutMs?: number;
+  /** Overrides for the long connection's restart backoff (tests shorten its timers). */
+  longConn?: Pick<LongConnOptions, 'baseDelayMs' | 'maxDelayMs' | 'stableMs' | 'checkMs' | 'random'>;
 }
 
 /** Builds the Feishu module from `platforms.feishu` (the caller checks `enabled`). */
@@ -59,7 +71,7 @@ export function createFeishu(core: Core, opts: FeishuOptions = {}): PlatformModu
   const dispatcher = createDispatcher(receiver, log);
   const longConn =
     cfg.mode === 'longconn'
-      ? new FeishuLongConn({ appId: cfg.appId, appSecret: cfg.appSecret, domain: cfg.domain, log, readyTimeoutMs: opts.readyTimeoutMs }, dispatcher)
+      ? new FeishuLongConn({ appId: cfg.appId, appSecret: cfg.appSecret, domain: cfg.domain, log, readyTimeoutMs: opts.readyTimeoutMs, ...opts.longConn }, dispatcher)
       : undefined;
   // Webhook routes exist in webhook mode, and in longconn mode only when credentials to check
   // them are configured (events and callbacks can be set to different modes in the console).

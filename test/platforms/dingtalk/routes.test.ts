@@ -84,6 +84,33 @@ describe('POST /dingtalk/events', () => {
     nothingChanged();
   });
 
+  it('a signed body whose fields have the wrong shape (atUsers entries, sender, rich text) is refused with 400 before the ack', async () => {
+    const base = robotMessage(h, A, RAISE, { at: [B, C] });
+    const bad: Array<Record<string, unknown>> = [
+      { atUsers: [null, 5, { dingtalkId: 7 }] },
+      { atUsers: [{ dingtalkId: B.dingtalkId, staffId: 42 }] },
+      { atUsers: [null] },
+      { atUsers: 'x' },
+      { atUsers: { dingtalkId: B.dingtalkId } },
+      { senderStaffId: 12345 },
+      { senderNick: ['张三'] },
+      { chatbotUserId: {} },
+      { conversationTitle: 7 },
+      { msgtype: 'richText', text: undefined, content: { richText: [null, { text: 'x' }] } },
+      { msgtype: 'richText', text: undefined, content: { richText: 'x' } },
+    ];
+    for (const [i, patch] of bad.entries()) {
+      const res = await postEvent(h, { ...base, msgId: `bad${i}==`, ...patch });
+      expect(res.statusCode, JSON.stringify(patch)).toBe(400);
+    }
+    await settle(h);
+    nothingChanged();
+    // The same message well-formed is accepted and acted on.
+    expect((await postEvent(h, base)).statusCode).toBe(200);
+    await settle(h);
+    expect(count(h, 'items')).toBe(1);
+  });
+
   it('a malformed body with a bad signature is a 401, not a parse error', async () => {
     const res = await postEvent(h, undefined, { raw: '{not json', sign: 'AAAA' });
     expect(res.statusCode).toBe(401);

@@ -140,6 +140,13 @@ describe('Stream mode against a fake gateway', () => {
     const conn3 = await fake.connection(3);
     await waitFor(() => conn2.closed && sup.state === 'connected');
 
+    // /readyz lists the connection (the bot stays ready), /metrics counts its two reconnects.
+    const ready = (await h.rt.app.inject('/readyz')).json() as { ok: boolean; connections: unknown[] };
+    expect(ready).toMatchObject({ ok: true, connections: [{ platform: 'dingtalk', transport: 'stream', state: 'connected', reconnects: 2 }] });
+    const metrics = (await h.rt.app.inject('/metrics')).body;
+    expect(metrics).toContain('groupflow_longconn_up{platform="dingtalk",transport="stream"} 1');
+    expect(metrics).toContain('groupflow_longconn_reconnects_total{platform="dingtalk",transport="stream"} 2');
+
     // Messages keep flowing on the new connection.
     conn3.sendJson(frame('CALLBACK', TOPIC_ROBOT, 'm3', robotMessage(h, A, '/帮助', { msgId: 'msgS3==' })));
     await waitFor(ackOf(conn3, 'm3'));

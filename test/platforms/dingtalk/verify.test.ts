@@ -9,6 +9,7 @@ const SECRET = 'test-app-secret';
 const TS = '1700000000000';
 const T = 1_700_000_000_000;
 const VECTOR = 'dhJB8TJ0cHPEbwpUauugV2Wz8v4qlWoO+C42nEhJW+c=';
+const CARD_VECTOR = 't3jqwt0WBVsvNpgD+ncljxce56XsNOeEYafngX/BHjc=';
 
 describe('robot callback signature', () => {
   it('the harness signs exactly as the published vector', () => {
@@ -32,6 +33,24 @@ describe('robot callback signature', () => {
     ['empty secret configured', { timestamp: TS, sign: VECTOR }, '', T, { ok: false, reason: 'missing' }],
   ])('%s', (_name, headers, secret, now, expected) => {
     expect(verifyRobotSign(headers, secret, now)).toEqual(expected);
+  });
+
+  // Each of these decodes to the right 32 bytes with a lenient decoder, yet is not what DingTalk
+  // sends: only the one canonical spelling of the signature is accepted.
+  const variants = (v: string): Array<[string, string]> => [
+    ['padding missing', v.slice(0, -1)],
+    ['extra padding', `${v}=`],
+    ['unused trailing bits set (c → d before the padding)', `${v.slice(0, -2)}d=`],
+    ['URL-safe alphabet', v.replaceAll('+', '-').replaceAll('/', '_')],
+    ['whitespace inside', `${v.slice(0, 10)} ${v.slice(10)}`],
+    ['trailing newline', `${v}\n`],
+  ];
+  it.each(variants(VECTOR))('non-canonical base64 is refused: %s', (_name, sign) => {
+    expect(Buffer.from(sign, 'base64').equals(Buffer.from(VECTOR, 'base64'))).toBe(true);
+    expect(verifyRobotSign({ timestamp: TS, sign }, SECRET, T)).toEqual({ ok: false, reason: 'mismatch' });
+  });
+  it.each(variants(CARD_VECTOR))('non-canonical base64 card signature is refused: %s', (_name, sign) => {
+    expect(verifyCardSign({ timestamp: TS, sign }, 'mySecret', T)).toEqual({ ok: false, reason: 'mismatch' });
   });
 });
 

@@ -7,6 +7,7 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FeishuLongConn } from '../../../src/platforms/feishu/feishu.ws.ts';
 import { A, B, BOT, CHAT, FeishuHarness } from '../../fakes/feishu.harness.ts';
+import { FakeFeishuGateway } from '../../fakes/feishu-ws.fake.ts';
 import { buttonsOf, markdownOf } from '../../fakes/feishu.fake.ts';
 import { botAdded, cardClick, longConnFrame, textMessage } from '../../fakes/feishu.wire.ts';
 
@@ -131,5 +132,86 @@ describe('routes in long-connection mode', () => {
     } finally {
       await bare.close();
     }
+  });
+});
+
+/** Polls `ok` every 20 ms for up to `ms`. */
+async function until(what: string, ok: () => boolean, ms = 5000): Promise<void> {
+  const t0 = performance.now();
+  while (!ok()) {
+    if (performance.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const metricLine = (text: string, name: string) => text.split('\n').find((l) => l.startsWith(name))?.split(' ').at(-1);
+
+describe('long connection supervision (against a fake gateway speaking the protobuf frames)', () => {
+  let gw: FakeFeishuGateway;
+  let lc: FeishuHarness;
+  beforeEach(async () => {
+    gw = await new FakeFeishuGateway().start();
+    // Restart backoff: base 400 ms, no jitter drawn (random 0) → 200 ms.
+    lc = await FeishuHarness.create({ mode: 'longconn', longConn: { baseDelayMs: 400, maxDelayMs: 400, random: () => 0 } });
+    lc.fake.wsEndpoint = gw.endpointAnswer();
+  });
+  afterEach(async () => {
+    await lc.close();
+    await gw.stop();
+  });
+
+  const readyz = async () => (await lc.rt.app.inject('/readyz')).json() as { ok: boolean; connections?: unknown[] };
+  const metrics = async () => (await lc.rt.app.inject('/metrics')).body;
+  const LABELS = '{platform="feishu",transport="longconn"}';
+
+  it('an endpoint answering {code: 1, "system busy"} once does not end it: the client is restarted, then receives and acks events', async () => {
+    lc.fake.failNext({ op: 'ws_endpoint', status: 200, body: { code: 1, msg: 'system busy', data: {} } });
+    const states: string[] = [];
+    lc.platform.longConnection?.onState((s) => states.push(s));
+    await lc.platform.start(); // returns once the first attempt failed
+
+    // Waiting to restart: listed, but the bot stays ready (webhooks and delivery still work).
+    const waiting = await readyz();
+    expect(waiting.ok).toBe(true);
+    expect(waiting.connections).toEqual([{ platform: 'feishu', transport: 'longconn', state: 'waiting', reconnects: 0 }]);
+    const m1 = await metrics();
+    expect(metricLine(m1, `groupflow_longconn_up${LABELS}`)).toBe('0');
+    expect(metricLine(m1, 'groupflow_longconn_state{platform="feishu",transport="longconn",state="waiting"}')).toBe('1');
+
+    await until('a second endpoint request and an open socket', () => gw.open().length === 1 && lc.platform.longConnection?.state === 'connected');
+    expect(lc.fake.requests.filter((r) => r.path === '/callback/ws/endpoint')).toHaveLength(2);
+    expect(states).toEqual(['connecting', 'waiting', 'connecting', 'connected']);
+    expect((await readyz()).connections).toEqual([{ platform: 'feishu', transport: 'longconn', state: 'connected', reconnects: 1 }]);
+    const m2 = await metrics();
+    expect(metricLine(m2, `groupflow_longconn_up${LABELS}`)).toBe('1');
+    expect(metricLine(m2, 'groupflow_longconn_state{platform="feishu",transport="longconn",state="connected"}')).toBe('1');
+    expect(metricLine(m2, `groupflow_longconn_reconnects_total${LABELS}`)).toBe('1');
+
+    // An event pushed over the new connection is acked and handled.
+    const env = textMessage(lc.secrets, lc.rt.clock.now(), { chatId: CHAT, sender: A, text: '@{ou_bot} /帮助', people: [A, BOT] });
+    const id = gw.push(env);
+    await until('the ack', () => gw.acks.length === 1);
+    expect(gw.acks[0]).toEqual({ messageId: id, code: 200 });
+    await lc.settle();
+    expect(lc.fake.sent).toHaveLength(1);
+    expect(lc.fake.sent[0]).toMatchObject({ kind: 'reply', target: env.event.message.message_id });
+  });
+
+  it('a connection that drops and then meets "system busy" on reconnect is restarted too; stop() ends it for good', async () => {
+    await lc.platform.start();
+    await until('connected', () => lc.platform.longConnection?.state === 'connected' && gw.open().length === 1);
+    // The SDK's own reconnect after the drop asks the endpoint and is told "system busy": fatal for it.
+    lc.fake.failNext({ op: 'ws_endpoint', status: 200, body: { code: 1, msg: 'system busy', data: {} } });
+    const states: string[] = [];
+    lc.platform.longConnection?.onState((s) => states.push(s));
+    for (const c of gw.open()) c.destroy();
+    await until('the SDK reconnecting, then giving up', () => states.includes('waiting'), 8000);
+    await until('reconnected by a new client', () => lc.platform.longConnection?.state === 'connected' && gw.open().length === 1, 8000);
+    expect(lc.fake.requests.filter((r) => r.path === '/callback/ws/endpoint').length).toBeGreaterThanOrEqual(3);
+    expect(states).toEqual(['connecting', 'waiting', 'connecting', 'connected']);
+    expect(lc.platform.connections()[0]!.reconnects).toBe(2); // the SDK's reconnect, then our restart
+    await lc.platform.stop();
+    expect(lc.platform.connections()[0]!.state).toBe('stopped');
+    await until('socket closed', () => gw.open().length === 0);
   });
 });
