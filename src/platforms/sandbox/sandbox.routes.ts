@@ -12,7 +12,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import type { z } from 'zod';
-import { isLoopbackAddress, isLoopbackHost, REMOTE_REFUSED } from './sandbox.guard.ts';
+import { isLoopbackAddress, isLoopbackHost, REMOTE_REFUSED, wasForwarded } from './sandbox.guard.ts';
 import type { LiveHub } from './sandbox.live.ts';
 import { type Asset, PAGE_HEADERS } from './sandbox.page.ts';
 import {
@@ -38,7 +38,7 @@ export function sandboxRoutes(d: RouteDeps) {
   return (app: FastifyInstance): void => {
     if (!d.allowRemote) {
       app.addHook('onRequest', async (req, res) => {
-        if (!isLoopbackAddress(req.socket.remoteAddress) || !isLoopbackHost(req.headers.host)) {
+        if (!isLoopbackAddress(req.socket.remoteAddress) || !isLoopbackHost(req.headers.host) || wasForwarded(req.headers)) {
           req.log.warn({ remote: req.socket.remoteAddress, host: req.headers.host, url: req.url }, 'sandbox refused a non-loopback request');
           return res.status(403).send(REMOTE_REFUSED);
         }

@@ -188,6 +188,14 @@ describe('sandbox is loopback-only unless allowRemote', () => {
     expect(rebound.statusCode).toBe(403);
   });
 
+  it('refuses a request a local reverse proxy forwarded, even with a loopback peer and Host', async () => {
+    const c = await chat();
+    for (const headers of [{ 'x-forwarded-for': '203.0.113.9' }, { forwarded: 'for=203.0.113.9' }, { 'x-real-ip': '203.0.113.9' }]) {
+      const r = await c.rt.app.inject({ url: '/sandbox/api/state', remoteAddress: '127.0.0.1', headers: { host: '127.0.0.1:3000', ...headers } });
+      expect(r.statusCode).toBe(403);
+    }
+  });
+
   it('leaves the rest of the server alone', async () => {
     const c = await chat();
     expect((await c.rt.app.inject({ url: '/healthz', remoteAddress: '10.1.2.3' })).statusCode).toBe(200);
