@@ -102,7 +102,10 @@ export function pairMentions(
   atUserIds: string[],
   knownName?: (nick: string) => string | undefined,
 ): { text: string; mentions: UserRef[] } {
-  const found = [...text.matchAll(AT_NICK)].map((m) => ({ index: m.index, length: m[0].length, nick: m[1]! }));
+  // DingTalk's own @all is `isAtAll`, never an atUsers entry: a typed "@all" is not one of them.
+  const found = [...text.matchAll(AT_NICK)]
+    .map((m) => ({ index: m.index, length: m[0].length, nick: m[1]! }))
+    .filter((c) => !/^(all|所有人)$/i.test(c.nick));
   const byCandidate = new Map<number, string>();
   const used = new Set<string>();
   for (const [i, c] of found.entries()) {
