@@ -8,10 +8,11 @@ const BREAK = '\u200b';
 
 /**
  * A text message knows `<at …>`, a few style tags (`<b>`, `<i>`, `<u>`, `<s>`) and `[text](url)`
- * links; none takes HTML entities, so each is broken with an invisible character instead.
+ * links, and takes no HTML entities: each is broken with an invisible character instead (links
+ * in every markdown form, as DingTalk's are).
  */
 export function escapeText(s: string): string {
-  return s.replace(/<(?=[A-Za-z/!?])/g, `<${BREAK}`).replace(/\]\(/g, `]${BREAK}(`);
+  return s.replace(/<(?=[A-Za-z/!?])/g, `<${BREAK}`).replace(/\](?=[([:])/g, `]${BREAK}`);
 }
 
 /**
