@@ -48,7 +48,7 @@ export function renderText(msg: TextMessage, urgent = false): RenderedText {
       webhook += `@${real}`;
       at[real] = nick;
     } else {
-      webhook += `@${nick}`;
+      webhook += escapeWebhookText(`@${nick}`, atIds);
     }
   }
   const tag = urgent && !msg.text.includes(URGENT) ? URGENT : '';
@@ -65,9 +65,9 @@ export function cardMarkdown(text: string, names: ReadonlyMap<string, string>): 
   return splitMentions(text)
     .map((seg) => {
       if ('text' in seg) return escapeMarkdown(seg.text);
-      const nick = escapeMarkdown(displayName(seg.userId, names.get(seg.userId)));
+      const nick = displayName(seg.userId, names.get(seg.userId));
       const real = atCapable(seg.userId);
-      return real ? `<a atId=${real}>${nick}</a>` : `@${nick}`;
+      return real ? `<a atId=${real}>${escapeMarkdown(nick)}</a>` : escapeMarkdown(`@${nick}`);
     })
     .join('');
 }
