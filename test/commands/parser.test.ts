@@ -234,6 +234,11 @@ describe('mentions', () => {
     expect(title).not.toMatch(/<@/);
   });
 
+  it('a defused token after a time goes back whole, as text', () => {
+    const r = parseCommand(`/任务 写文档 ${T_ZS} due:周五<\u200b@feishu:all>`, makeCtx());
+    expect(r).toMatchObject({ ok: true, command: { name: 'task', title: '写文档 <\u200b@feishu:all>', owner: ZS } });
+  });
+
   it('does not read a defused token as an @name', () => {
     const r = parseCommand('/需求 发布<\u200b@feishu:all> to:@张三', makeCtx());
     expect(r).toMatchObject({ ok: true, command: { name: 'req', title: '发布<\u200b@feishu:all>', to: [ZS] } });
