@@ -1,7 +1,9 @@
 // Mentions in command text: `<@id>` tokens the platform already resolved (listed in
-// ctx.mentions), and plain `@name` typed by hand, resolved through ctx.resolveName.
+// ctx.mentions), and plain `@name` typed by hand, resolved through ctx.resolveName. A token the
+// platform did not list is never trusted: adapters defuse what people type, so one can only
+// come from a bug, and it must not become a mention of whoever the id names (least of all "all").
 
-import type { UserRef } from '../domain/chat.ts';
+import { DEFUSED, type UserRef, defuseTokens } from '../domain/chat.ts';
 import { err, ok, type Got } from './result.ts';
 import type { ParseContext } from './types.ts';
 
@@ -13,8 +15,8 @@ interface Hit {
 }
 
 // A plain @name runs to whitespace (or a mention token, or list punctuation such as 、，),
-// and must not follow a word character, so e-mail addresses are not mentions.
-const MENTION = /<@([^<>\s]+)>|(?<![A-Za-z0-9._%+-])@([^\s@<>，,、；;。：:]+)/g;
+// and must not follow a word character, so e-mail addresses are not mentions, nor a defused mark.
+const MENTION = new RegExp(`<@([^<>\\s]+)>|(?<![A-Za-z0-9._%+\\-${DEFUSED}])@([^\\s@<>，,、；;。：:]+)`, 'g');
 
 function hits(text: string): Hit[] {
   return [...text.matchAll(MENTION)].map((m) => ({
@@ -27,7 +29,8 @@ function hits(text: string): Hit[] {
 function resolve(hit: Hit, ctx: ParseContext): Got<UserRef> {
   if (hit.id !== undefined) {
     const id = hit.id;
-    return ok(ctx.mentions.find((u) => u.id === id) ?? { id, name: id });
+    const user = ctx.mentions.find((u) => u.id === id);
+    return user ? ok(user) : err(`找不到用户 ${defuseTokens(`<@${id}>`)}：请直接 @ 群成员`);
   }
   const user = ctx.resolveName(hit.name!);
   return user ? ok(user) : err(`找不到用户 @${hit.name}`);
@@ -88,10 +91,13 @@ export function splitTrailingMentions(text: string): { body: string; trailing: s
   return { body: text.slice(0, cut), trailing: text.slice(cut) };
 }
 
-/** Text for people to read: `<@id>` tokens become `@name`; typed @names stay as typed. */
+/**
+ * Text for people to read: `<@id>` tokens become `@name`; typed @names stay as typed. The result
+ * holds no token at all, even where a `<` typed before a mention would make `<@name>` of it.
+ */
 export function prose(text: string, ctx: ParseContext): string {
   return tidy(
-    text.replace(/<@([^<>\s]+)>/g, (_, id: string) => `@${ctx.mentions.find((u) => u.id === id)?.name ?? id}`),
+    defuseTokens(text.replace(/<@([^<>\s]+)>/g, (_, id: string) => `@${ctx.mentions.find((u) => u.id === id)?.name ?? id}`)),
   );
 }
 

@@ -7,7 +7,7 @@
 // - text:  everything, except trailing @mentions, which go back.
 // - todo:  everything (its @mention is the to-do's owner).
 
-import type { UserRef } from '../domain/chat.ts';
+import { DEFUSED, type UserRef } from '../domain/chat.ts';
 import { parseWhen, type WhenOptions } from '../domain/when.ts';
 import { KEYS, type Key } from './keys.ts';
 import { prose, splitTrailingMentions, takeUsers, tidy } from './mentions.ts';
@@ -88,10 +88,12 @@ function resolveOpt(key: Key, label: string, raw: string, quoted: boolean, ctx: 
   }
 }
 
+const MENTIONISH = new RegExp(`<${DEFUSED}?@[^<>\\s]+>|@\\S+`, 'g');
+
 function dateOpt(base: Omit<Opt, 'text'>, label: string, value: string, quoted: boolean, w: WhenOptions): Resolved {
-  // Mentions never belong to a time: `due:周五 @王五` hands @王五 back.
-  const mentions = value.match(/<@[^<>\s]+>|@\S+/g) ?? [];
-  const words = value.replace(/<@[^<>\s]+>|@\S+/g, ' ').trim().split(/\s+/).filter(Boolean);
+  // Mentions never belong to a time: `due:周五 @王五` hands @王五 back (a defused token whole).
+  const mentions = value.match(MENTIONISH) ?? [];
+  const words = value.replace(MENTIONISH, ' ').trim().split(/\s+/).filter(Boolean);
   const upTo = quoted ? [words.length] : words.map((_, k) => words.length - k);
   for (const n of upTo) {
     const text = words.slice(0, n).join(' ');

@@ -99,6 +99,23 @@ export function mentionToken(userId: string): string {
   return `<@${userId}>`;
 }
 
+/**
+ * Put between `<` and `@` of what a person typed: it reads the same, but is never a mention
+ * token, and the parsers never start an `@name` after it.
+ */
+export const DEFUSED = '\u200b';
+
+/** Text a person typed, with every `<@…>` broken, before an adapter puts in the real mentions. */
+export function defuseTokens(text: string): string {
+  return text.replace(/<(?=@)/g, `<${DEFUSED}`);
+}
+
+/** Keeps the tokens of people the platform listed as mentioned; any other token becomes text. */
+export function trustTokens(text: string, mentions: readonly UserRef[]): string {
+  const listed = new Set(mentions.map((m) => m.id));
+  return text.replace(TOKEN, (token, id: string) => (listed.has(id) ? token : defuseTokens(token)));
+}
+
 /** Splits text into plain segments and mention tokens, for renderers. */
 export function splitMentions(text: string): Array<{ text: string } | { userId: string }> {
   const out: Array<{ text: string } | { userId: string }> = [];

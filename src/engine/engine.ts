@@ -7,7 +7,7 @@ import { helpText } from '../commands/help.ts';
 import type { Command } from '../commands/types.ts';
 import type { Config } from '../config/schema.ts';
 import type { Card } from '../domain/card.ts';
-import type { CardAction, InboundMessage, UserRef } from '../domain/chat.ts';
+import { type CardAction, type InboundMessage, type UserRef, defuseTokens, trustTokens } from '../domain/chat.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { WorkCalendar } from '../domain/calendar.ts';
 import type { ItemRow, Repo } from '../db/repo.ts';
@@ -71,7 +71,9 @@ export class Engine {
    * transaction and no exactly-once claim (table `handled`); commands, answers and messages to
    * the bot are claimed and applied in one transaction.
    */
-  handleMessage(msg: InboundMessage): void {
+  handleMessage(inbound: InboundMessage): void {
+    // Only the mentions the platform listed are people to @; any other token is typed text.
+    const msg = { ...inbound, text: trustTokens(inbound.text, inbound.mentions) };
     const end = this.d.metrics?.commandSeconds.startTimer({ kind: 'message' });
     const ctx = this.ctx(msg.platform, msg.chatId, msg.sender, msg.messageId);
     const { repo, log } = this.d;
@@ -146,9 +148,10 @@ export class Engine {
         const before = this.d.repo.lastOutboxId();
         const out = act(ctx, spec, item, {
           action: a.action,
-          reason: a.form.reason?.trim() || undefined,
-          dueText: a.form.due?.trim() || undefined,
-          text: a.form.answer?.trim() || undefined,
+          // A card form carries no platform mentions: everything in it is typed text.
+          reason: typed(a.form.reason),
+          dueText: typed(a.form.due),
+          text: typed(a.form.answer),
           forUser: a.for,
           cardVersion: a.version,
         });
@@ -303,4 +306,10 @@ function commandInput(cmd: Command): ActInput | undefined {
     default:
       return undefined;
   }
+}
+
+/** A card form value: trimmed, undefined when empty, and never a mention token. */
+function typed(v: string | undefined): string | undefined {
+  const t = v?.trim();
+  return t ? defuseTokens(t) : undefined;
 }

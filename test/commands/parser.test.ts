@@ -33,7 +33,6 @@ const OK_CASES: Array<[string, Command]> = [
   ],
   ['/req 标题，to:@张三，due:12-01，pri:m', { name: 'req', title: '标题', to: [ZS], due: DEC1_18, pri: 'medium' }],
   ['/需求接口联调 to:@张三 pri:l', { name: 'req', title: '接口联调', to: [ZS], pri: 'low' }],
-  ['/req API to:<@feishu:ou_unknown> 截止时间：“3天后”', { name: 'req', title: 'API', to: [{ id: 'feishu:ou_unknown', name: 'feishu:ou_unknown' }], due: at('2026-11-26T10:00:00Z'), pri: 'medium' }],
   ['/需求 标题\nto:@张三\ndue:明天下午3点', { name: 'req', title: '标题', to: [ZS], due: at('2026-11-24T07:00:00Z'), pri: 'medium' }],
   // /对接 /contact
   ['/对接 #12 @王五 role:子 duty:负责接口文档', { name: 'contact', id: 12, user: WW, role: 'sub', duty: '负责接口文档' }],
@@ -152,6 +151,9 @@ const ERROR_CASES: Array<[string, CommandName, string]> = [
   ['/req 标题 to:@张三 due:下下下周八', 'req', '无法识别的时间：下下下周八'],
   ['/req 标题 to:@张三 due:2月30日', 'req', '无法识别的时间：2月30日'],
   ['/req 标题 to:@赵小六', 'req', '找不到用户 @赵小六'],
+  // A token the platform did not list is nobody, whatever id it names.
+  ['/req API to:<@feishu:ou_unknown> 截止时间：“3天后”', 'req', '找不到用户'],
+  ['/req API to:<@feishu:all>', 'req', '找不到用户'],
   ['/req 标题 to:@张三 foo:bar', 'req', '未知选项 foo:'],
   ['/req 标题 to:@张三 impact:x', 'req', '此命令不支持选项 impact:'],
   ['/req 标题 to:@张三 due:周五 due:周六', 'req', '选项 due: 重复'],
@@ -217,9 +219,29 @@ describe('parseCommand — not a command', () => {
 });
 
 describe('mentions', () => {
-  it('takes a token id as the name when the platform did not list it', () => {
+  it('refuses a token the platform did not list, rather than @ whoever its id names', () => {
     const r = parseCommand('/转交 #1 <@dingtalk:u9>', makeCtx([]));
-    expect(r).toEqual({ ok: true, command: { name: 'assign', id: 1, to: { id: 'dingtalk:u9', name: 'dingtalk:u9' } } });
+    expect(r).toMatchObject({ ok: false, command: 'assign' });
+    expect(r?.ok === false && r.error).toContain('找不到用户');
+  });
+
+  it('leaves no token in text for people to read, even around a real mention', () => {
+    // `<` `>` typed around a mention would make `<@李四>` of the `@李四` it turns into.
+    const r = parseCommand(`/需求 发布<${T_ZS}>与<<@feishu:all>> to:${T_LS}`, makeCtx());
+    expect(r).toMatchObject({ ok: true, command: { name: 'req', to: [LS] } });
+    const title = r?.ok ? (r.command as { title: string }).title : '';
+    expect(title).toContain('张三');
+    expect(title).not.toMatch(/<@/);
+  });
+
+  it('a defused token after a time goes back whole, as text', () => {
+    const r = parseCommand(`/任务 写文档 ${T_ZS} due:周五<\u200b@feishu:all>`, makeCtx());
+    expect(r).toMatchObject({ ok: true, command: { name: 'task', title: '写文档 <\u200b@feishu:all>', owner: ZS } });
+  });
+
+  it('does not read a defused token as an @name', () => {
+    const r = parseCommand('/需求 发布<\u200b@feishu:all> to:@张三', makeCtx());
+    expect(r).toMatchObject({ ok: true, command: { name: 'req', title: '发布<\u200b@feishu:all>', to: [ZS] } });
   });
 
   it('does not read an e-mail address as a mention', () => {

@@ -11,12 +11,14 @@
 // 3. Malformed payloads and headers against every webhook and the sandbox API: never a 5xx;
 //    forged, stale, replayed and oversized requests refused with the right status; no state
 //    change from anything refused.
+// 4. mention-fuzz.test.ts: the same text, with typed tokens and both platforms' markup, through
+//    the real Feishu and DingTalk mappings and renderers: no mention or link nobody really made.
 
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCommand } from '../../src/commands/parser.ts';
 import type { Command, ParseContext, ParseResult } from '../../src/commands/types.ts';
-import type { InboundMessage, UserRef } from '../../src/domain/chat.ts';
+import { type InboundMessage, type UserRef, trustTokens } from '../../src/domain/chat.ts';
 import { createDingtalk } from '../../src/platforms/dingtalk/index.ts';
 import { createFeishu } from '../../src/platforms/feishu/index.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
@@ -175,7 +177,8 @@ describe(`engine fuzz (seed ${SEED})`, () => {
         mentionedBot: r.chance(0.5),
         receivedAt: rt.clock.now(),
       };
-      const parsed = parseCommand(text, parseCtx(mentions, (n) => rt.repo.findUserByName(n, 'sandbox')));
+      // What the engine parses: tokens of people not listed as mentioned are text.
+      const parsed = parseCommand(trustTokens(text, mentions), parseCtx(mentions, (n) => rt.repo.findUserByName(n, 'sandbox')));
       const before = lastId();
       try {
         rt.engine.handleMessage(msg);

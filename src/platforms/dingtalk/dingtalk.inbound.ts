@@ -1,6 +1,6 @@
 // DingTalk payloads → the neutral chat model. Pure: no I/O, time and name lookups are passed in.
 
-import { type CardAction, type InboundMessage, type UserRef, mentionToken, qualify } from '../../domain/chat.ts';
+import { type CardAction, DEFUSED, type InboundMessage, type UserRef, defuseTokens, mentionToken, qualify } from '../../domain/chat.ts';
 import { z } from 'zod';
 import type { CardCallback, CardCallbackContent, RobotMessage } from './dingtalk.types.ts';
 
@@ -80,7 +80,8 @@ export function decodeRobotMessage(m: RobotMessage, o: DecodeOptions): DecodedMe
       const id = userIdOf(u.staffId, u.dingtalkId);
       return id ? [id] : [];
     });
-  const { text, mentions } = pairMentions(normalizeSpaces(raw), [...new Set(atUsers)], o.knownName);
+  // What the sender typed that looks like a token is defused, so every token is one DingTalk made.
+  const { text, mentions } = pairMentions(defuseTokens(normalizeSpaces(raw)), [...new Set(atUsers)], o.knownName);
   const message: InboundMessage = {
     platform: 'dingtalk',
     chatId: qualify('dingtalk', m.conversationId),
@@ -115,8 +116,8 @@ function normalizeSpaces(s: string): string {
   return s.replace(/[\u00a0\u2002-\u200a\u202f\u205f\u3000]/g, ' ');
 }
 
-/** `@Nick` in text: not glued to a preceding ASCII word (e-mail addresses stay text). */
-const AT_NICK = /(?<![A-Za-z0-9._%+-])@([^\s@<>,，、。;；:：()（）]+)/gu;
+/** `@Nick` in text: not glued to a preceding ASCII word (e-mail addresses stay text), nor defused. */
+const AT_NICK = new RegExp(`(?<![A-Za-z0-9._%+\\-${DEFUSED}])@([^\\s@<>,，、。;；:：()（）]+)`, 'gu');
 
 /**
  * Replaces `@Nick` text with mention tokens. DingTalk lists who was @-ed in `atUsers` but the
@@ -129,7 +130,10 @@ export function pairMentions(
   atUserIds: string[],
   knownName?: (nick: string) => string | undefined,
 ): { text: string; mentions: UserRef[] } {
-  const found = [...text.matchAll(AT_NICK)].map((m) => ({ index: m.index, length: m[0].length, nick: m[1]! }));
+  // DingTalk's own @all is `isAtAll`, never an atUsers entry: a typed "@all" is not one of them.
+  const found = [...text.matchAll(AT_NICK)]
+    .map((m) => ({ index: m.index, length: m[0].length, nick: m[1]! }))
+    .filter((c) => !/^(all|所有人)$/i.test(c.nick));
   const byCandidate = new Map<number, string>();
   const used = new Set<string>();
   for (const [i, c] of found.entries()) {

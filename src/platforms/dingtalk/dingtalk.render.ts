@@ -8,22 +8,14 @@
 //   @, and imGroupOpenDeliverModel.atUserIds {userId: nick} notifies those people on delivery.
 
 import type { Card, CardButton } from '../../domain/card.ts';
-import { type TextMessage, nativeId, platformOf, splitMentions } from '../../domain/chat.ts';
+import { type TextMessage, nativeId, splitMentions } from '../../domain/chat.ts';
 import { clipBytes } from '../fit.ts';
 import { CARD_TITLE_BYTES, LAST_MESSAGE_BYTES, MARKDOWN_TITLE_BYTES, fitDingtalkText, fitMarkdownCard, fitTemplateCard } from './dingtalk.limits.ts';
+import { atCapable, escapeMarkdown, escapeWebhookText } from './dingtalk.escape.ts';
+
+export { atCapable };
 
 const URGENT = '【紧急】';
-
-/** Whether a user id can be @-ed for real (an org userId, not an encrypted fallback id). */
-export function atCapable(userId: string): string | undefined {
-  try {
-    if (platformOf(userId) !== 'dingtalk') return undefined;
-  } catch {
-    return undefined;
-  }
-  const id = nativeId(userId);
-  return id && !id.startsWith('$') ? id : undefined;
-}
 
 function displayName(id: string, name: string | undefined): string {
   return name && name !== id ? name : nativeId(id);
@@ -48,9 +40,11 @@ function textBodies(msg: TextMessage, urgent: boolean): RenderedText {
   let webhook = '';
   let plain = '';
   const at: Record<string, string> = {};
-  for (const seg of splitMentions(msg.text)) {
+  const segs = splitMentions(msg.text);
+  const atIds = segs.flatMap((seg) => ('userId' in seg && atCapable(seg.userId)) || []);
+  for (const seg of segs) {
     if ('text' in seg) {
-      webhook += seg.text;
+      webhook += escapeWebhookText(seg.text, atIds);
       plain += seg.text;
       continue;
     }
@@ -61,7 +55,7 @@ function textBodies(msg: TextMessage, urgent: boolean): RenderedText {
       webhook += `@${real}`;
       at[real] = nick;
     } else {
-      webhook += `@${nick}`;
+      webhook += escapeWebhookText(`@${nick}`, atIds);
     }
   }
   const tag = urgent && !msg.text.includes(URGENT) ? URGENT : '';
@@ -72,14 +66,15 @@ function textBodies(msg: TextMessage, urgent: boolean): RenderedText {
   };
 }
 
-/** Card markdown: mention tokens become `<a atId=…>` (or plain names where no @ is possible). */
+/** Card markdown: mention tokens become `<a atId=…>` (or plain names where no @ is possible);
+ *  the text around them, and every nickname, is escaped. */
 export function cardMarkdown(text: string, names: ReadonlyMap<string, string>): string {
   return splitMentions(text)
     .map((seg) => {
-      if ('text' in seg) return seg.text;
+      if ('text' in seg) return escapeMarkdown(seg.text);
       const nick = displayName(seg.userId, names.get(seg.userId));
       const real = atCapable(seg.userId);
-      return real ? `<a atId=${real}>${nick}</a>` : `@${nick}`;
+      return real ? `<a atId=${real}>${escapeMarkdown(nick)}</a>` : escapeMarkdown(`@${nick}`);
     })
     .join('');
 }
@@ -190,9 +185,10 @@ export function cardAsMarkdown(card: Card, urgent = false): { title: string; tex
 
 function markdownBody(card: Card, urgent: boolean): { title: string; text: string } {
   const names = new Map(card.mentions.map((m) => [m.id, m.name]));
-  const p = (s: string) => plainText(s, names);
-  const title = (urgent ? URGENT : '') + p(card.header.title);
-  const lines = [`### ${title}${card.header.tag ? `（${card.header.tag}）` : ''}`];
+  // A markdown message: the plain texts are escaped, no @ is possible on this route anyway.
+  const p = (s: string) => escapeMarkdown(plainText(s, names));
+  const title = (urgent ? URGENT : '') + plainText(card.header.title, names);
+  const lines = [`### ${escapeMarkdown(title)}${card.header.tag ? `（${card.header.tag}）` : ''}`];
   for (const f of card.fields) lines.push(`- **${f.label}**：${p(f.value)}`);
   for (const m of card.markdown) lines.push('', p(m));
   return { title: clip(title, MARKDOWN_TITLE_BYTES), text: lines.join('\n') };

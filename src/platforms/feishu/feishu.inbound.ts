@@ -3,7 +3,7 @@
 // Receive: https://open.feishu.cn/document/server-docs/im-v1/message/events/receive
 
 import type { CardAction, InboundMessage, UserRef } from '../../domain/chat.ts';
-import { mentionToken, qualify } from '../../domain/chat.ts';
+import { defuseTokens, mentionToken, qualify } from '../../domain/chat.ts';
 import {
   type BotMembership,
   BotMembershipSchema,
@@ -54,13 +54,16 @@ interface Resolved {
   mentionedBot: boolean;
 }
 
-/** Replaces `@_user_N` placeholders: ours is removed, others become `<@feishu:ou_…>` tokens. */
+/**
+ * Replaces `@_user_N` placeholders: ours is removed, others become `<@feishu:ou_…>` tokens. What
+ * the sender typed that looks like a token is defused first, so every token is one Feishu made.
+ */
 export function resolveMentions(text: string, mentions: Mention[], botOpenId: string | undefined): Resolved {
   const byKey = new Map(mentions.map((m) => [m.key, m]));
   const users = new Map<string, UserRef>();
   const guessed = botOpenId ? undefined : leadingMentions(text, mentions);
   let mentionedBot = false;
-  const out = text.replace(/@_user_\d+|@_all/g, (key) => {
+  const out = defuseTokens(text).replace(/@_user_\d+|@_all/g, (key) => {
     const m = byKey.get(key);
     if (!m) return key === '@_all' ? '' : key;
     if (isBot(m, botOpenId) || guessed?.has(key)) {

@@ -6,22 +6,14 @@
 import type { Card, CardButton, CardColor } from '../../domain/card.ts';
 import { type Outbound, type TextMessage, nativeId, splitMentions } from '../../domain/chat.ts';
 import { fitFeishuCard, fitFeishuText } from './feishu.limits.ts';
+import { escapeMarkdown, escapeText, mentionable } from './feishu.escape.ts';
 import type { ButtonValue, CardCallbackResponse, CardElement, FeishuCard, PlainText, ToastType } from './feishu.types.ts';
 
 /** Display names by platform-qualified user id. */
 export type Names = ReadonlyMap<string, string>;
 
-const isFeishuId = (id: string) => id.startsWith('feishu:');
-
-/** Breaks `<at …>` so text typed by users cannot @mention anyone (least of all `all`). */
-function defuseText(s: string): string {
-  return s.replace(/<(\/?at)/gi, '<\u200b$1');
-}
-
-/** Card markdown: user text may not inject tags (`<at id=all>`, `<font>`, `<link>`…). */
-function escapeMarkdown(s: string): string {
-  return s.replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+/** A token that may become a real <at>: a Feishu user, never "all". */
+const isFeishuId = (id: string) => id.startsWith('feishu:') && mentionable(nativeId(id));
 
 /** A display name; an unknown user (no name, or the id standing in for one) shows the bare id. */
 function nameOf(id: string, names: Names): string {
@@ -38,8 +30,8 @@ function textBody(msg: TextMessage, urgent: boolean): string {
   const names: Names = new Map(msg.mentions.map((m) => [m.id, m.name]));
   const out = splitMentions(msg.text)
     .map((s) => {
-      if ('text' in s) return defuseText(s.text);
-      const name = defuseText(nameOf(s.userId, names));
+      if ('text' in s) return escapeText(s.text);
+      const name = escapeText(nameOf(s.userId, names));
       return isFeishuId(s.userId) ? `<at user_id="${nativeId(s.userId)}">${name}</at>` : `@${name}`;
     })
     .join('');

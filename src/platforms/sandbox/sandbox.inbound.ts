@@ -2,7 +2,7 @@
 // type `@名字`, and a name that belongs to a sandbox user becomes a `<@sandbox:id>` token, while
 // an @ of the bot is removed and sets `mentionedBot`. Pure: the caller passes the directory.
 
-import { type InboundMessage, type UserRef, mentionToken } from '../../domain/chat.ts';
+import { type InboundMessage, type UserRef, defuseTokens, mentionToken } from '../../domain/chat.ts';
 
 /** What people may type to address the bot. Matched case-insensitively for the Latin ones. */
 export const BOT_ALIASES: readonly string[] = ['协作助手', 'Groupflow', 'bot'];
@@ -23,7 +23,9 @@ export interface MappedText {
  * Replaces `@名字` by mention tokens. At each `@` the longest matching name wins, so "@李四四"
  * prefers a user called 李四四 over 李四, and `@李四@王五` or `@李四，` work without spaces.
  */
-export function mapMentions(raw: string, users: readonly UserRef[]): MappedText {
+export function mapMentions(typed: string, users: readonly UserRef[]): MappedText {
+  // A token typed by hand (`<@sandbox:…>`) is text; only names matched here become mentions.
+  const raw = defuseTokens(typed);
   const candidates = [
     ...users.map((u) => ({ name: u.name, user: u as UserRef | undefined })),
     ...BOT_ALIASES.map((name) => ({ name, user: undefined })),

@@ -146,6 +146,30 @@ describe('rendering', () => {
     expect(r.at).toEqual({ u_b: '李四' });
   });
 
+  it('never @s all, nor an id that could leave a tag, even from a token that reached a renderer', () => {
+    const mentions = [
+      { id: 'dingtalk:all', name: 'all' },
+      { id: 'dingtalk:@ALL', name: '@ALL' },
+      { id: "dingtalk:x'onclick=y", name: 'x' },
+    ];
+    const t = renderText({ type: 'text', text: "<@dingtalk:all> <@dingtalk:@ALL> <@dingtalk:x'onclick=y>", mentions });
+    expect(t.webhook.at).toEqual({ atUserIds: [], isAtAll: false });
+    const c = renderCard({ ...card, markdown: ['<@dingtalk:all> <@dingtalk:@ALL>'], mentions });
+    expect(c.cardAtUserIds).toEqual([]);
+    expect(c.params.body).not.toMatch(/<a atId/);
+    expect(c.params.body).not.toMatch(/@all\b/i);
+  });
+
+  it('card markdown: typed <a atId>, <font>, links and @all are text, nicknames too', () => {
+    const typed = '<a atId=u_c>王五</a><font color=red>红</font>[x](javascript:alert(1))[y]: https://e.x @all';
+    const c = renderCard({ ...card, markdown: [`${typed} <@dingtalk:u_b>`], mentions: [{ id: 'dingtalk:u_b', name: '<font>李四' }] });
+    expect(c.params.body).not.toMatch(/<a atId=u_c|<font|\]\(|\]:|@all/);
+    expect(c.params.body).toMatch(/<a atId=u_b><\u200bfont>李四<\/a>/);
+    expect(c.params.body!.replace(/\u200b/g, '')).toContain(typed);
+    const m = cardAsMarkdown({ ...card, header: { ...card.header, title: typed }, markdown: [typed] });
+    expect(m.text).not.toMatch(/<a atId|<font|\]\(|\]:|@all/);
+  });
+
   it('card: string-only params for the template, <a atId> mentions, the button owner notified', () => {
     const r = renderCard(card);
     expect(Object.values(r.params).every((v) => typeof v === 'string')).toBe(true);

@@ -64,6 +64,21 @@ describe('renderText', () => {
     expect(t).toContain('at user_id="all"');
   });
 
+  it('a token of "all" (stored before tokens were trusted, or a bug) is never a real <at>', () => {
+    const all = { id: 'feishu:all', name: 'all' };
+    expect(renderText({ type: 'text', text: '请 <@feishu:all> 看', mentions: [all] })).not.toMatch(/<at user_id="all"/);
+    const c = renderCard({ ...confirmCard(), markdown: ['请 <@feishu:all> 看'], mentions: [all] }) as unknown as CardJson;
+    expect(markdownOf(c)).not.toContain('<at id=all>');
+    expect(markdownOf(c)).toContain('@all');
+  });
+
+  it('typed links and style tags do not work in a text message, and still read the same', () => {
+    const typed = '[点我](https://evil.example) <b>粗</b> [x]: javascript:alert(1)';
+    const t = renderText({ type: 'text', text: typed, mentions: [] });
+    expect(t).not.toMatch(/\]\(|<b>|\]:/);
+    expect(t.replace(/\u200b/g, '')).toBe(typed);
+  });
+
   it('marks urgent text once', () => {
     expect(renderText({ type: 'text', text: '服务挂了', mentions: [] }, true)).toBe('【紧急】服务挂了');
     expect(renderText({ type: 'text', text: '【紧急】服务挂了', mentions: [] }, true)).toBe('【紧急】服务挂了');
@@ -86,6 +101,14 @@ describe('renderCard (JSON 2.0)', () => {
     expect(card.header.title).toEqual({ tag: 'plain_text', content: '【需求确认】#1 接口联调' });
     expect(card.header.text_tag_list).toEqual([{ tag: 'text_tag', text: { tag: 'plain_text', content: '待确认' }, color: 'orange' }]);
     expect(Object.keys(card)).toEqual(['schema', 'config', 'header', 'body']);
+  });
+
+  it('card markdown: typed links, images and entities are text', () => {
+    const c = renderCard({ ...confirmCard(), markdown: ['[点我](https://evil.example) ![i](img_x) &#60;at id=all&#62;'] }) as unknown as CardJson;
+    const md = markdownOf(c);
+    expect(md).not.toMatch(/\]\(/);
+    expect(md).toContain('&#91;点我&#93;(https://evil.example)');
+    expect(md).toContain('&amp;#60;at id=all&amp;#62;');
   });
 
   it('mentions people with <at id=…></at> and escapes user text', () => {

@@ -1,7 +1,8 @@
 // Generators for the fuzz suite: command-ish text built from the real command and option names
 // mixed with hostile material (random Unicode, CJK, emoji, control characters, lone surrogates,
-// unbalanced and full-width quotes, mention tokens of unknown users, injections), and a few
-// huge inputs. Everything comes from a seeded Rng.
+// unbalanced and full-width quotes, mention tokens of unknown users, injections, our own mention
+// tokens and the mention and link markup of Feishu and DingTalk typed by hand), and a few huge
+// inputs. Everything comes from a seeded Rng.
 
 import { COMMANDS } from '../../../src/commands/catalog.ts';
 import { KEY_ALIASES } from '../../../src/commands/keys.ts';
@@ -26,9 +27,47 @@ const POOLS: Record<string, (r: Rng) => string> = {
 
 export const KNOWN_NAMES = ['张三', '李四', '王五', '赵六'];
 
+/** Our internal mention tokens and the platforms' mention placeholders, typed by hand. */
+export const TYPED_TOKENS: readonly string[] = [
+  '<@feishu:all>',
+  '<<@feishu:all>>',
+  '<@feishu:ou_carol>',
+  '<@dingtalk:all>',
+  '<<@dingtalk:all>>',
+  '<@dingtalk:@ALL>',
+  '<@dingtalk:u_c>',
+  '<@sandbox:ghost>',
+  '<<@sandbox:zhangsan>>',
+  '@all',
+  '@ALL',
+  '@_all',
+  '@_user_1',
+  '<@',
+];
+
+/** Mention, style and link markup of Feishu and DingTalk, typed by hand. */
+export const TYPED_MARKUP: readonly string[] = [
+  '<at id=all></at>',
+  '<at user_id="all">所有人</at>',
+  '<at id=ou_carol></at>',
+  '<font color=red>红</font>',
+  '<link url="https://evil.example">l</link>',
+  '<a atId=all>所有人</a>',
+  '<a atId=u_c>王五</a>',
+  '<a href="javascript:alert(1)">x</a>',
+  '[点我](https://evil.example/x)',
+  '[x](javascript:alert(1))',
+  '![x](https://evil.example/p.png)',
+  '<https://evil.example>',
+  '[x]: javascript:alert(1)',
+  '[x][1]',
+  '&#60;at id=all&#62;',
+  '<b>粗</b>',
+];
+
 /** Fragments people (and attackers) type. */
 function fragment(r: Rng, ids: { known: string[]; unknown: string[] }): string {
-  switch (r.int(0, 19)) {
+  switch (r.int(0, 21)) {
     case 0:
       return `@${r.pick(KNOWN_NAMES)}`;
     case 1:
@@ -57,6 +96,10 @@ function fragment(r: Rng, ids: { known: string[]; unknown: string[] }): string {
       return r.pick(['\n', '\r\n', '\n- 决议 @王五 截止:周五', '\n时间：今天 15:00', '\n参会：@李四 @王五', '\n地点：3楼']);
     case 13:
       return r.pick(['/', '／', '//', '/ /', '/帮助', '/help', '／需求']);
+    case 14:
+      return r.pick(TYPED_TOKENS);
+    case 15:
+      return r.pick(TYPED_MARKUP);
     default: {
       const pool = r.pick(Object.keys(POOLS));
       let s = '';
