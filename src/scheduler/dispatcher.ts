@@ -194,7 +194,9 @@ export class Dispatcher {
 
   /** Waits for the first of: a send in flight finishing, `ms` passing, a kick or stop. */
   private async nap(inFlight: Array<Promise<void>>, ms: number | undefined): Promise<void> {
-    if (this.again || this.stopping) return;
+    // Stopping: only the sends in flight are waited for (the loop ends once there are none).
+    if (this.stopping) return void (await Promise.race(inFlight));
+    if (this.again) return;
     let timer: NodeJS.Timeout | undefined;
     const woken = new Promise<void>((resolve) => {
       this.interrupt = resolve;

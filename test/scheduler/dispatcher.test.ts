@@ -235,4 +235,23 @@ describe('fair delivery across chats', () => {
     expect(pending.n).toBeGreaterThan(250);
     expect(s.platform.delivered.length + pending.n).toBe(301);
   }, 20_000);
+
+  it('stop() during a send waits for that send only; the rows not started stay pending', async () => {
+    const s = setup([]);
+    let release!: () => void;
+    const send = s.platform.send.bind(s.platform);
+    s.platform.send = async (msg, ctx) => {
+      await new Promise<void>((r) => (release = r)); // a slow platform answer
+      return send(msg, ctx);
+    };
+    for (let i = 0; i < 3; i++) s.send('sandbox:g1', `m${i}`);
+    s.dispatcher.kick();
+    while (s.platform.calls.length === 0 && !release) await new Promise((r) => setTimeout(r, 1));
+    const stopped = s.dispatcher.stop();
+    setTimeout(() => release(), 20);
+    await stopped;
+    expect(s.platform.delivered).toEqual([key(s, 1)]);
+    const pending = s.db.$client.prepare(`select id from outbox where status = 'pending' order by id`).pluck().all();
+    expect(pending).toEqual([2, 3]);
+  });
 });
