@@ -13,7 +13,7 @@ export interface ChatHead {
   chatId: string;
 }
 
-export interface Pick<T extends ChatHead> {
+export interface FairPick<T extends ChatHead> {
   /** Chats that got a send slot, in turn order (the slots are taken). */
   send: T[];
   /** Milliseconds until the earliest skipped chat has a slot; undefined when none was skipped. */
@@ -27,7 +27,7 @@ export class FairPicker {
   constructor(private readonly limiter: RateLimiter) {}
 
   /** Takes a slot for every ready chat whose budget allows it, in turn order. */
-  pick<T extends ChatHead>(ready: readonly T[], now: number): Pick<T> {
+  pick<T extends ChatHead>(ready: readonly T[], now: number): FairPick<T> {
     const send: T[] = [];
     let waitMs: number | undefined;
     for (const head of this.inTurn(ready)) {
