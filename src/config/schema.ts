@@ -127,6 +127,16 @@ const OutboxSchema = z
   })
   .strict();
 
+/** What one command may fan out to: each person named is a card, a reminder and a mention. */
+const LimitsSchema = z
+  .object({
+    /** People in one role of an item: contacts of a request, people asked, helpers of a task, attendees. */
+    peoplePerItem: z.number().int().min(1).max(1000).default(20),
+    /** Different people @-mentioned in one command message. */
+    mentionsPerMessage: z.number().int().min(1).max(1000).default(30),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     server: z
@@ -204,6 +214,7 @@ export const ConfigSchema = z
       .default({ ordinary: '24h', urgent: '2h', confirmWorkingDays: 1 }),
     scheduler: SchedulerSchema.default(SchedulerSchema.parse({})),
     outbox: OutboxSchema.default(OutboxSchema.parse({})),
+    limits: LimitsSchema.default(LimitsSchema.parse({})),
     platforms: z
       .object({
         sandbox: SandboxSchema.default({ allowRemote: false }),

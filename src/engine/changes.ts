@@ -2,6 +2,7 @@
 // /retro (retrospective) and /setup (bind the group to a project). Each writes an audit row
 // and tells the people affected.
 
+import { roleFull } from '../commands/limits.ts';
 import type { Command } from '../commands/types.ts';
 import type { ItemRow } from '../db/repo.ts';
 import { KIND_LABEL } from '../i18n/zh-CN.ts';
@@ -82,6 +83,9 @@ export function changeContact(ctx: Ctx, item: ItemRow, cmd: Cmd<'contact'>): voi
   const t = nowMs(ctx);
   const waiting = item.state === 'pending' || item.state === 'objected';
   const role = cmd.role === 'sub' ? 'sub' : 'contact';
+  const inRole = people.filter((p) => p.role === role);
+  const full = inRole.some((p) => p.userId === cmd.user.id) ? undefined : roleFull(inRole.length, ctx.config.limits, '对接人', 'contacts');
+  if (full) return reply(ctx, `❌ ${full}`, item.id);
   // A main contact joining while confirmations are open must confirm too; later ones are informed.
   ctx.repo.addPerson(item.id, cmd.user.id, role, t, cmd.duty, role === 'contact' && waiting ? 'pending' : 'confirmed');
   if (!ctx.repo.updateItem(item.id, item.version, {}, t)) return reply(ctx, '已处理：请重试。', item.id);

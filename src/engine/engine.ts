@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import { parseCommand } from '../commands/parser.ts';
 import { helpText } from '../commands/help.ts';
+import { withinLimits } from '../commands/limits.ts';
 import type { Command } from '../commands/types.ts';
 import type { Config } from '../config/schema.ts';
 import type { Card } from '../domain/card.ts';
@@ -80,13 +81,16 @@ export class Engine {
     let wroteOutbox = false;
     try {
       this.remember(msg.chatId, msg.platform, msg.chatName, [msg.sender, ...msg.mentions]);
-      const parsed = parseCommand(msg.text, {
-        now: ctx.now,
-        timezone: this.d.config.calendar.timezone,
-        defaultDueTime: this.d.config.calendar.defaultDueTime,
-        mentions: msg.mentions,
-        resolveName: (name: string) => repo.findUserByName(name, msg.platform),
-      });
+      const parsed = withinLimits(
+        parseCommand(msg.text, {
+          now: ctx.now,
+          timezone: this.d.config.calendar.timezone,
+          defaultDueTime: this.d.config.calendar.defaultDueTime,
+          mentions: msg.mentions,
+          resolveName: (name: string) => repo.findUserByName(name, msg.platform),
+        }),
+        this.d.config.limits,
+      );
       const question = parsed === null ? this.questionAnswered(msg) : undefined;
       if (parsed === null && !msg.mentionedBot && !question) {
         end?.();

@@ -8,6 +8,7 @@ import type { OutboundBody, PlatformName } from '../domain/chat.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { OutboxRow, Repo } from '../db/repo.ts';
 import { type Platform, PlatformError } from '../platforms/platform.ts';
+import { type ChatHead, FairPicker } from './fair.ts';
 import { type Rate, RateLimiter } from './rate-limit.ts';
 import type { Metrics } from '../metrics.ts';
 
@@ -28,20 +29,23 @@ export interface DispatcherOptions {
   metrics?: Metrics;
 }
 
+/** Budget waits up to this long are waited out inside a drain (a kick still interrupts them). */
 const MAX_INLINE_WAIT_MS = 1000;
 
 /** An outbox row as stored: the body stays JSON text until the row is sent. */
 type RawRow = Omit<OutboxRow, 'body' | 'urgent'> & { body: string; urgent: number };
 const ROW_COLUMNS = `id, platform, chat_id as chatId, body, reply_to as replyTo, urgent, card_key as cardKey, item_id as itemId, status,
   attempts, next_attempt_at as nextAttemptAt, created_at as createdAt`;
-/** The oldest pending row of each chat, with its due time (through the (status, next_attempt_at) index). */
-const HEADS = `select min(id) as id, next_attempt_at as due from outbox where status = 'pending' group by chat_id order by id`;
+/** The oldest pending row of each chat, with its due time (through the (chat_id, status, id) index). */
+const HEADS = `select min(id) as id, platform, chat_id as chatId, next_attempt_at as due from outbox where status = 'pending' group by chat_id`;
 const ROW = `select ${ROW_COLUMNS} from outbox where id = ?`;
 /** The oldest pending row of a chat (through the (chat_id, status, id) index). */
-const NEXT_OF_CHAT = `select ${ROW_COLUMNS} from outbox where chat_id = ? and status = 'pending' order by id limit 1`;
+const NEXT_OF_CHAT = `select id, platform, chat_id as chatId, next_attempt_at as due from outbox where chat_id = ? and status = 'pending' order by id limit 1`;
 const MARK_SENT = `update outbox set status = 'sent', sent_at = ?, platform_message_id = ?, attempts = ?, last_error = null where id = ?`;
 const RETRY_LATER = `update outbox set attempts = ?, next_attempt_at = ?, last_error = ? where id = ?`;
 const MARK_FAILED = `update outbox set status = 'failed', attempts = ?, last_error = ? where id = ?`;
+
+type Head = ChatHead & { due: number };
 
 /**
  * The platform idempotency key of an outbox row (Feishu `uuid` ≤ 50 chars, DingTalk
@@ -51,30 +55,32 @@ const MARK_FAILED = `update outbox set status = 'failed', attempts = ?, last_err
 export function idempotencyKey(row: Pick<OutboxRow, 'id' | 'createdAt'>): string {
   return `gf-${row.createdAt.toString(36)}-${row.id}`;
 }
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class Dispatcher {
   private running: Promise<number> | undefined;
   private again = false;
+  private stopping = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly random: () => number;
-  private readonly limiter: RateLimiter;
+  private readonly picker: FairPicker;
   private readonly monotonicNow: () => number;
-  private wakeup: NodeJS.Timeout | undefined;
+  private wakeup: { timer: NodeJS.Timeout; at: number } | undefined;
+  /** Ends the drain's current nap early (a kick or stop while it waits for a budget). */
+  private interrupt: (() => void) | undefined;
 
   constructor(private readonly o: DispatcherOptions) {
     this.maxAttempts = o.maxAttempts ?? 8;
     this.baseDelayMs = o.baseDelayMs ?? 1000;
     this.maxDelayMs = o.maxDelayMs ?? 5 * 60_000;
     this.random = o.random ?? Math.random;
-    this.limiter = new RateLimiter(o.rateLimits ?? {});
+    this.picker = new FairPicker(new RateLimiter(o.rateLimits ?? {}));
     this.monotonicNow = o.monotonicNow ?? (() => performance.now());
   }
 
-  /** Starts a drain now (or right after the current one), without waiting. */
+  /** Starts a drain now (or joins the current one, which then looks at new rows at once), without waiting. */
   kick(): void {
     void this.drain().catch((err: unknown) => this.o.log.error({ err }, 'outbox drain failed'));
   }
@@ -85,12 +91,19 @@ export class Dispatcher {
     this.timer.unref();
   }
 
+  /** Stops polling and waits for the sends in flight; rows not yet started stay pending for the next start. */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    if (this.wakeup) clearTimeout(this.wakeup);
+    if (this.wakeup) clearTimeout(this.wakeup.timer);
     this.wakeup = undefined;
     this.timer = undefined;
-    await this.idle();
+    this.stopping = true;
+    this.interrupt?.();
+    try {
+      await this.idle();
+    } finally {
+      this.stopping = false;
+    }
   }
 
   /** Resolves when no drain is running. */
@@ -99,12 +112,15 @@ export class Dispatcher {
   }
 
   /**
-   * Sends every due row; returns how many were sent. Concurrent calls coalesce. The work starts
-   * on the next microtask, not inside the caller (a command or a scheduler tick that kicks it).
+   * Sends every due row the send budgets allow now or within a short wait; returns how many
+   * were sent. Concurrent calls join the running drain, which then re-reads the outbox at once
+   * (even in the middle of a budget wait). The work starts on the next microtask, not inside the
+   * caller (a command or a scheduler tick that kicks it).
    */
   drain(): Promise<number> {
     if (this.running) {
       this.again = true;
+      this.interrupt?.();
       return this.running;
     }
     this.running = (async () => {
@@ -114,7 +130,7 @@ export class Dispatcher {
         do {
           this.again = false;
           total += await this.drainOnce();
-        } while (this.again);
+        } while (this.again && !this.stopping);
       } finally {
         this.running = undefined;
       }
@@ -124,41 +140,81 @@ export class Dispatcher {
   }
 
   /**
-   * One pass: the oldest pending row of each chat (one grouped read of the pending rows), for
-   * the chats whose oldest row is due. Chats are independent; within a chat rows go in id order
-   * (a card before its update), and a row waits while an older one of its chat is pending.
+   * Rounds of the fair pick until nothing is sendable soon. Each round starts the next row of
+   * every ready chat that has a slot (at most one row in flight per chat, so a chat's rows go in
+   * id order: a card before its update, and a row waits while an older one of its chat is
+   * pending); then it waits for a send to finish, for the earliest budget to refill, or for a
+   * kick with new rows. A wait longer than MAX_INLINE_WAIT_MS ends the drain and sets a timer.
    */
   private async drainOnce(): Promise<number> {
-    const now = this.o.clock.now().getTime();
-    // SQLite returns the other columns of the min(id) row of each group.
-    const heads = (this.o.repo.statement(HEADS).all() as Array<{ id: number; due: number }>).filter((h) => h.due <= now);
-    if (heads.length === 0) return 0;
-    const sent = await Promise.all(heads.map((h) => this.sendChat(h.id, now)));
-    return sent.reduce((a, b) => a + b, 0);
+    let heads = this.readHeads();
+    const inFlight = new Map<string, Promise<void>>();
+    let sent = 0;
+    for (;;) {
+      if (this.again) {
+        this.again = false;
+        heads = this.readHeads();
+        for (const id of inFlight.keys()) heads.delete(id); // their next row is read when they finish
+      }
+      let waitMs: number | undefined;
+      if (!this.stopping) {
+        const now = this.o.clock.now().getTime();
+        const ready = [...heads.values()].filter((h) => h.due <= now && !inFlight.has(h.chatId));
+        const pick = this.picker.pick(ready, this.monotonicNow());
+        waitMs = pick.waitMs;
+        for (const head of pick.send) {
+          heads.delete(head.chatId);
+          const done = this.sendHead(head.id).then((ok) => {
+            if (ok) sent++;
+            const next = this.o.repo.statement(NEXT_OF_CHAT).get(head.chatId) as Head | undefined;
+            if (next) heads.set(next.chatId, next);
+            inFlight.delete(head.chatId);
+          });
+          inFlight.set(head.chatId, done);
+        }
+      }
+      if (inFlight.size === 0) {
+        if (this.stopping || waitMs === undefined) break;
+        if (waitMs > MAX_INLINE_WAIT_MS) {
+          this.wakeAfter(waitMs);
+          break;
+        }
+      }
+      await this.nap([...inFlight.values()], waitMs);
+    }
+    return sent;
   }
 
-  /** Sends a chat's due rows in order, starting with its oldest pending row `id`. */
-  private async sendChat(id: number, now: number): Promise<number> {
-    let n = 0;
-    let row = this.o.repo.statement(ROW).get(id) as RawRow | undefined;
-    while (row && row.status === 'pending' && row.nextAttemptAt <= now) {
-      // Pace sends at the platform's rate: a short wait is slept here, a long one (a burst
-      // beyond the per-chat budget) ends this pass and wakes the dispatcher when a slot frees.
-      let wait = this.limiter.acquire(row.platform, row.chatId, this.monotonicNow());
-      while (wait > 0 && wait <= MAX_INLINE_WAIT_MS) {
-        await sleep(wait);
-        wait = this.limiter.acquire(row.platform, row.chatId, this.monotonicNow());
-      }
-      if (wait > 0) {
-        this.wakeAfter(wait);
-        break;
-      }
-      const ok = await this.sendRow(row);
-      if (!ok) break; // keep order: later rows of this chat wait for this one
-      n++;
-      row = this.o.repo.statement(NEXT_OF_CHAT).get(row.chatId) as RawRow | undefined;
+  /** The head row of every chat with pending rows, keyed by chat. */
+  private readHeads(): Map<string, Head> {
+    const rows = this.o.repo.statement(HEADS).all() as Head[];
+    this.picker.keepOnly(new Set(rows.map((h) => h.chatId)));
+    return new Map(rows.map((h) => [h.chatId, h]));
+  }
+
+  /** Waits for the first of: a send in flight finishing, `ms` passing, a kick or stop. */
+  private async nap(inFlight: Array<Promise<void>>, ms: number | undefined): Promise<void> {
+    // Stopping: only the sends in flight are waited for (the loop ends once there are none).
+    if (this.stopping) return void (await Promise.race(inFlight));
+    if (this.again) return;
+    let timer: NodeJS.Timeout | undefined;
+    const woken = new Promise<void>((resolve) => {
+      this.interrupt = resolve;
+      if (ms !== undefined) timer = setTimeout(resolve, ms);
+    });
+    try {
+      await Promise.race([woken, ...inFlight]);
+    } finally {
+      clearTimeout(timer);
+      this.interrupt = undefined;
     }
-    return n;
+  }
+
+  /** Sends one head row; false when it waits for a retry (its chat's later rows wait with it). */
+  private async sendHead(id: number): Promise<boolean> {
+    const row = this.o.repo.statement(ROW).get(id) as RawRow | undefined;
+    if (!row || row.status !== 'pending') return false;
+    return this.sendRow(row);
   }
 
   private async sendRow(row: RawRow): Promise<boolean> {
@@ -205,13 +261,17 @@ export class Dispatcher {
     }
   }
 
+  /** Kicks a drain after `ms`, unless one is already set to come sooner. */
   private wakeAfter(ms: number): void {
-    if (this.wakeup) return;
-    this.wakeup = setTimeout(() => {
+    const at = this.monotonicNow() + ms;
+    if (this.wakeup && this.wakeup.at <= at) return;
+    if (this.wakeup) clearTimeout(this.wakeup.timer);
+    const timer = setTimeout(() => {
       this.wakeup = undefined;
       this.kick();
     }, ms);
-    this.wakeup.unref();
+    timer.unref();
+    this.wakeup = { timer, at };
   }
 
   private backoff(attempts: number): number {
