@@ -26,6 +26,10 @@ describe('README', () => {
     }
   });
 
+  it('stays short enough for a newcomer to read (the details live in docs/)', () => {
+    expect(readme.split('\n').length).toBeLessThanOrEqual(320);
+  });
+
   it('.ci/run calls exactly the README test command', () => {
     expect(readFileSync(join(__dirname, '../.ci/run'), 'utf8')).toMatch(/^npm ci && npm test$/m);
   });
