@@ -8,6 +8,7 @@ import type { ItemRow, NewItem, PersonRow } from '../db/repo.ts';
 import { ACTION_LABEL, KIND_LABEL, ROLE_LABEL, stateLabel } from '../i18n/zh-CN.ts';
 import { type Ctx, nowMs, record } from './context.ts';
 import { at, itemRef } from './format.ts';
+import { cardIsStale } from './stale.ts';
 
 export interface ActInput {
   action: string;
@@ -70,9 +71,9 @@ export function act(ctx: Ctx, spec: KindSpec, item: ItemRow, input: ActInput): O
   if (input.dueText && !newDue) return { ok: false, message: `无法识别的时间：${input.dueText}（示例：周五、12月1日、+2d）` };
   const f: Facts = { item, people: ctx.repo.people(item.id), actorId: ctx.actor.id, input, newDue };
   const done = () => ({ ok: false as const, stale: true, message: `已处理：${name} ${ref} 当前状态为【${stateLabel(item.state, spec.kind)}】，您已操作过，无需重复。` });
-  // A card rendered before the item last changed acts on what the clicker saw, not on what is:
-  // refused even when the table would allow it (a replayed objection, a same-state transition).
-  if (input.cardVersion !== undefined && input.cardVersion < item.version) {
+  // A card drawn before something it showed changed acts on what the clicker saw, not on what
+  // is: refused even when the table would allow it (a replayed objection, a same-state transition).
+  if (input.cardVersion !== undefined && cardIsStale(ctx.repo.history(item.id), input.cardVersion, item.version, ctx.actor.id)) {
     if (spec.alreadyDone?.(f)) return done();
     return { ok: false, stale: true, message: `已处理：${name} ${ref} 当前状态为【${stateLabel(item.state, spec.kind)}】，卡片已更新，无需重复操作；如需操作请使用最新的卡片。` };
   }

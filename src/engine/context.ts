@@ -7,6 +7,7 @@ import { type PlatformName, type UserRef, splitMentions } from '../domain/chat.t
 import type { WorkCalendar } from '../domain/calendar.ts';
 import type { ItemRow, Repo } from '../db/repo.ts';
 import { showCommand } from './format.ts';
+import { VERSION_KEY } from './stale.ts';
 
 export interface Ctx {
   repo: Repo;
@@ -62,5 +63,7 @@ export function record(
   to: string | null,
   detail: Record<string, unknown> = {},
 ): void {
-  ctx.repo.addAudit({ itemId: item.id, at: nowMs(ctx), actorId: ctx.actor.id, action, fromState: from, toState: to, detail });
+  // The version this change produced, read back because some callers pass the row from before it.
+  const v = ctx.repo.getItem(item.id)?.version ?? item.version;
+  ctx.repo.addAudit({ itemId: item.id, at: nowMs(ctx), actorId: ctx.actor.id, action, fromState: from, toState: to, detail: { ...detail, [VERSION_KEY]: v } });
 }

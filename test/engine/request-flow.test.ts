@@ -35,9 +35,9 @@ describe('request flow (engine, outbox, dispatcher)', () => {
     expect(c.platform.cards.get(bCard.id)!.markdown.join()).toContain('已确认');
     expect(c.platform.cards.get(bCard.id)!.buttons).toEqual([]);
 
-    // C objects with a reason, on C's card as B's confirmation left it: A is told.
+    // C objects with a reason: A is told.
     const before = c.platform.sent.length;
-    const objected = await c.click(C, c.cardFor('需求确认', C), '提出异议', { reason: '接口文档还没定稿' });
+    const objected = await c.click(C, cCard, '提出异议', { reason: '接口文档还没定稿' });
     expect(objected.ok).toBe(true);
     expect(c.state(1)).toBe('objected');
     const told = c.texts(c.platform.sent.slice(before)).join('\n');

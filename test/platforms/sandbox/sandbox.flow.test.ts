@@ -71,10 +71,9 @@ describe('the issue-2 flow over the sandbox HTTP API', () => {
     expect(lsAfter.body.card.header.color).toBe('green');
     expect(c.state(1)).toBe('pending');
 
-    // 王五 objects with a reason (through the form, on his card as 李四's confirmation left it):
-    // 张三 is told.
+    // 王五 objects with a reason (through the form): 张三 is told.
     const revBefore = Math.max(...(await c.messages()).map((m) => m.rev));
-    const objected = await c.click(WW, await c.card(wwCard.id), '提出异议', { reason: '接口文档还没定稿' });
+    const objected = await c.click(WW, wwCard, '提出异议', { reason: '接口文档还没定稿' });
     expect(objected.ok).toBe(true);
     expect(c.state(1)).toBe('objected');
     const told = (await c.since(revBefore)).filter((m) => m.body.type === 'text').map((m) => textOf(m.body)).join('\n');
