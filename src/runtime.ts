@@ -100,6 +100,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     quietStart: config.calendar.quietStart,
     extraHolidays: config.calendar.extraHolidays,
     extraWorkdays: config.calendar.extraWorkdays,
+    lunch: config.calendar.lunch,
   });
   let dispatcher: Dispatcher | undefined;
   // The port the server actually listens on (known after listen), for links the bot posts.

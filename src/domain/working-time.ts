@@ -25,7 +25,7 @@ export function isClockDuration(text: string): boolean {
 
 /**
  * "2h" → 2 wall hours; "4wh" → 4 working hours; "0.5wd" → half of `workdayMs` (one working day's
- * working time); undefined for anything else, zero, or more than a year of working days.
+ * working time); undefined for anything else or more than a year of working days.
  */
 export function parseClockDuration(text: string, workdayMs: number): Duration | undefined {
   const m = DURATION_RE.exec(text.normalize('NFKC').trim());
@@ -35,7 +35,7 @@ export function parseClockDuration(text: string, workdayMs: number): Duration | 
   const d: Duration =
     unit === 'wd' ? { kind: 'work', ms: Math.round(n * workdayMs) } : unit === 'wh' ? { kind: 'work', ms: Math.round(n * HOUR) } : { kind: 'wall', ms: Math.round(n * WALL_MS[unit]!) };
   const limit = d.kind === 'work' ? MAX_WORKING_DAYS * workdayMs : MAX_WORKING_DAYS * 24 * HOUR;
-  return d.ms > 0 && d.ms <= limit ? d : undefined;
+  return d.ms <= limit ? d : undefined;
 }
 
 /** When a clock of `d` started at `start` runs out. */

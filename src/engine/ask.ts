@@ -1,19 +1,18 @@
-// Questions (反馈): a question to one or more people with a response clock (24 h ordinary,
-// 2 h urgent, from config). Answered by /reply, the card's button, or a threaded reply.
+// Questions (反馈): a question to one or more people with a response clock (1 working day
+// ordinary, 2 h urgent, from config). Answered by /reply, the card's button, or a threaded reply.
 
 import type { Card } from '../domain/card.ts';
 import type { UserRef } from '../domain/chat.ts';
 import { ASK_TRANSITIONS } from '../domain/item.machines.ts';
-import { parseDuration } from '../domain/when.ts';
 import type { ItemRow } from '../db/repo.ts';
 import { stateLabel } from '../i18n/zh-CN.ts';
+import { clockDeadline } from './clocks.ts';
 import { type ActInput, type KindSpec, type Outcome, act } from './act.ts';
 import { type Ctx, nowMs, postCard, record, reply, say } from './context.ts';
 import { at, ats, fmtTime, itemRef, showCommand } from './format.ts';
 
 export function responseClock(ctx: Ctx, urgent: boolean): Date {
-  const ms = parseDuration(urgent ? ctx.config.clocks.urgent : ctx.config.clocks.ordinary) ?? (urgent ? 2 : 24) * 3600_000;
-  return new Date(ctx.now.getTime() + ms);
+  return clockDeadline(ctx, urgent ? 'urgent' : 'ordinary');
 }
 
 export function askCardKey(id: number): string {

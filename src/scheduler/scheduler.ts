@@ -19,6 +19,8 @@ import {
   stillApplies,
 } from '../domain/reminders.ts';
 import { parseDuration } from '../domain/when.ts';
+import { clockSet } from '../domain/clocks.ts';
+import { parseClockDuration } from '../domain/working-time.ts';
 import type { ItemBrief, Repo } from '../db/repo.ts';
 import type { Metrics } from '../metrics.ts';
 import type { reminders } from '../db/schema.ts';
@@ -83,10 +85,12 @@ export interface SchedulerDeps {
   planChunk?: number;
 }
 
-export function rulesFrom(config: Config): ReminderRules {
+export function rulesFrom(config: Config, calendar: WorkCalendar): ReminderRules {
   const s = config.scheduler;
+  const lead = (text: string) => parseClockDuration(text, calendar.workdayMs)!.ms;
   return {
-    headsUp: { ordinary: parseDuration(s.headsUp.ordinary)!, urgent: parseDuration(s.headsUp.urgent)! },
+    clocks: clockSet(config.clocks, calendar.workdayMs),
+    headsUp: { ordinary: lead(s.headsUp.ordinary), urgent: lead(s.headsUp.urgent) },
     urgentRepeat: parseDuration(s.urgentRepeat)!,
     escalateAfter: s.escalateAfter,
     maxPings: s.maxPings,
@@ -110,7 +114,7 @@ export class Scheduler {
   private periodicDone = '';
 
   constructor(private readonly d: SchedulerDeps) {
-    this.rules = rulesFrom(d.config);
+    this.rules = rulesFrom(d.config, d.calendar);
     this.planChunk = Math.max(1, d.planChunk ?? 2000);
   }
 
@@ -224,7 +228,7 @@ export class Scheduler {
         this.postDigest(r, now);
         continue;
       }
-      const line = item ? reminderLine(lookup, item, r.rule as Rule, r.round, this.rules, now, this.d.config.calendar.timezone) : undefined;
+      const line = item ? reminderLine(lookup, item, r.rule as Rule, r.round, this.rules, now, this.d.config.calendar.timezone, this.d.calendar) : undefined;
       if (line) {
         const chat = perChat.get(r.chatId) ?? { platform: r.platform, urgent: false, lines: new Map() };
         chat.urgent ||= r.urgent;

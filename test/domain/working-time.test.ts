@@ -31,7 +31,7 @@ describe('clock durations', () => {
     expect(parseClockDuration(text, c.workdayMs)).toEqual(expected);
   });
 
-  it.each(['', '+2h', '0h', '0wd', 'abc', '1w', '2 hours', '-1wd', '999wd'])('rejects %j', (text) => {
+  it.each(['', '+2h', 'abc', '1w', '2 hours', '-1wd', '999wd'])('rejects %j', (text) => {
     expect(parseClockDuration(text, c.workdayMs)).toBeUndefined();
   });
 
