@@ -108,6 +108,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   const kick = () => dispatcher?.kick();
   const metrics = new Metrics({ defaults: true });
   const scheduler = new Scheduler({ repo, config, clock, calendar, log, kick, metrics });
+  const replanned = scheduler.replanOnce();
+  if (replanned) log.info({ items: replanned }, 'reminders re-planned under working-time clocks');
   const engine = new Engine({
     repo,
     config,

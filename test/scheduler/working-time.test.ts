@@ -1,6 +1,11 @@
 // Response clocks in working time, driven through the real engine, scheduler and outbox.
 
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openDatabase, runMigrations } from '../../src/db/connection.ts';
+import { testRuntime } from '../helpers/runtime.ts';
 import { WorkCalendar } from '../../src/domain/calendar.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { spreadMinutes } from '../../src/domain/reminders.ts';
@@ -88,5 +93,47 @@ describe('confirmation and acceptance clocks in working time', () => {
     const c = new Conversation('2026-11-23T11:00:00+08:00', { clocks: { confirm: '2wh' }, calendar: { lunch: '12:00-13:30' } });
     await c.say(A, '/需求 接口联调 协作:@李四 截止:12月4日');
     expect(iso(c.repo.getItem(1)!.clockAt!)).toBe(iso(sh('2026-11-23T14:30:00')));
+  });
+});
+
+describe('start-up replan under the working-time rules', () => {
+  it('moves the pending reminders planned under the old wall-time rules once, and never again', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'gf-worktime-')), 'bot.db');
+    const db = openDatabase(file);
+    runMigrations(db);
+    // Planned under the old rules: a 24 h wall clock, its heads-up 4 wall hours before.
+    const old = new Conversation('2026-11-23T10:00:00+08:00', { clocks: { ordinary: '24h' } }, db);
+    await old.say(A, '/反馈 @李四 版本号？');
+    const before = old.pendingReminders();
+    expect(before.map((r) => [r.rule, iso(r.fire_at)])).toEqual([
+      ['headsup', iso(sh(`2026-11-24T${MORNING}:00`))],
+      ['ping', iso(sh('2026-11-24T10:00:00'))],
+    ]);
+    db.$client.close();
+
+    // Restarted with the new defaults: the clock runs on 1wd, so its heads-up counts working hours.
+    const now = new Conversation('2026-11-23T10:30:00+08:00', {}, openDatabase(file));
+    expect(now.scheduler.replanOnce()).toBe(1);
+    const after = now.pendingReminders();
+    // The breach time people were shown stays; the heads-up is 4 working hours before it.
+    expect(after.map((r) => [r.key, r.rule, iso(r.fire_at)])).toEqual([
+      [before[0]!.key, 'headsup', iso(sh('2026-11-23T15:00:00'))],
+      [before[1]!.key, 'ping', iso(sh('2026-11-24T10:00:00'))],
+    ]);
+    expect(now.scheduler.replanOnce()).toBe(0);
+    const again = new Conversation('2026-11-23T11:00:00+08:00', {}, openDatabase(file));
+    expect(again.scheduler.replanOnce()).toBe(0);
+    expect(again.pendingReminders()).toEqual(after);
+    const heads = reminderText(await again.at('2026-11-23T15:00:00+08:00'));
+    expect(heads).toContain('还剩 4 个工作小时');
+  });
+
+  it('runs at start-up: a new runtime has it done', async () => {
+    const rt = await testRuntime();
+    try {
+      expect(rt.scheduler.replanOnce()).toBe(0);
+    } finally {
+      await rt.close();
+    }
   });
 });
