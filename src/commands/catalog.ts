@@ -60,7 +60,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'ask', zh: ['反馈', '提问'], en: ['ask'], keys: ['to'],
     usage: '/反馈 @对象… <问题> [紧急]',
     example: '/反馈 @张三 接口文档什么时候能给？ 紧急',
-    summary: '提出需要答复的问题（一般 24 小时、紧急 2 小时内答复）',
+    summary: '提出需要答复的问题（一般 1 个工作日、紧急 2 小时内答复）',
     notes: ['开头的 @ 是提问对象；写上「紧急」「加急」或 urgent 即为紧急。'],
   },
   {
