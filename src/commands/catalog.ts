@@ -69,6 +69,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: '答复一个问题',
   },
   {
+    name: 'more', zh: ['补充'], en: ['more'], keys: [],
+    usage: '/补充 #问题编号 <需要补充的信息 / 补充的内容>', example: '/补充 #20 请说明是哪个环境',
+    summary: '被提问人请提问人补充信息（回复时限暂停），提问人补充后时限恢复',
+  },
+  {
     name: 'note', zh: ['记录'], en: ['note'], keys: ['todo', 'due'],
     usage: '/记录 <沟通内容> [紧急] [todo:<待办> @责任人 due:<时间>]…',
     example: '/记录 与客户确认了验收标准 todo:整理验收清单 @王五 due:明天',
