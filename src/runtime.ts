@@ -100,6 +100,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     quietStart: config.calendar.quietStart,
     extraHolidays: config.calendar.extraHolidays,
     extraWorkdays: config.calendar.extraWorkdays,
+    lunch: config.calendar.lunch,
   });
   let dispatcher: Dispatcher | undefined;
   // The port the server actually listens on (known after listen), for links the bot posts.
@@ -107,6 +108,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   const kick = () => dispatcher?.kick();
   const metrics = new Metrics({ defaults: true });
   const scheduler = new Scheduler({ repo, config, clock, calendar, log, kick, metrics });
+  const replanned = scheduler.replanOnce();
+  if (replanned) log.info({ items: replanned }, 'reminders re-planned under working-time clocks');
   const engine = new Engine({
     repo,
     config,

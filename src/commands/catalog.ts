@@ -60,13 +60,18 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'ask', zh: ['反馈', '提问'], en: ['ask'], keys: ['to'],
     usage: '/反馈 @对象… <问题> [紧急]',
     example: '/反馈 @张三 接口文档什么时候能给？ 紧急',
-    summary: '提出需要答复的问题（一般 24 小时、紧急 2 小时内答复）',
+    summary: '提出需要答复的问题（一般 1 个工作日、紧急 2 小时内答复）',
     notes: ['开头的 @ 是提问对象；写上「紧急」「加急」或 urgent 即为紧急。'],
   },
   {
     name: 'reply', zh: ['回复'], en: ['reply'], keys: [],
     usage: '/回复 #问题编号 <答复>', example: '/回复 #20 周三前提供',
     summary: '答复一个问题',
+  },
+  {
+    name: 'more', zh: ['补充'], en: ['more'], keys: [],
+    usage: '/补充 #问题编号 <需要补充的信息 / 补充的内容>', example: '/补充 #20 请说明是哪个环境',
+    summary: '被提问人请提问人补充信息（回复时限暂停），提问人补充后时限恢复',
   },
   {
     name: 'note', zh: ['记录'], en: ['note'], keys: ['todo', 'due'],

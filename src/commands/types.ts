@@ -28,6 +28,7 @@ export type Command =
   | { name: 'progress'; id: number; pct: number; risk?: string; plan?: string; note?: string }
   | { name: 'ask'; to: UserRef[]; question: string; urgent: boolean }
   | { name: 'reply'; id: number; answer: string }
+  | { name: 'more'; id: number; text: string }
   | { name: 'note'; text: string; urgent: boolean; todos: Todo[] }
   | { name: 'issue'; text: string; severity: Severity; owner: UserRef; due?: Date; impact?: string }
   | { name: 'resolve'; id: number; result: string; evidence?: string }

@@ -5,11 +5,19 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseDuration } from '../domain/when.ts';
+import { isClockDuration } from '../domain/working-time.ts';
 import { isTimeZone } from '../domain/wall-clock.ts';
 
 const Duration = z
   .string()
   .refine((s) => !s.trim().startsWith('+') && parseDuration(s) !== undefined, '时长格式应为如 "30m"、"2h"、"1d" / duration like "30m", "2h", "1d"');
+/** A clock: wall time ("2h", "30m", "1d") or working time ("1wd", "4wh", "0.5wd"). */
+const ClockDuration = z
+  .string()
+  .refine(
+    isClockDuration,
+    '时长格式应为如 "2h"、"30m"（自然时间）或 "1wd"、"4wh"、"0.5wd"（工作时间） / duration like "2h", "30m" (wall time) or "1wd", "4wh", "0.5wd" (working time)',
+  );
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, '时间格式应为 HH:mm / time must be HH:mm');
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD / date must be YYYY-MM-DD');
 const Url = z.url();
@@ -87,7 +95,7 @@ const SchedulerSchema = z
     /** node-cron expression of the tick. */
     cron: z.string().min(1).default('* * * * *'),
     headsUp: z
-      .object({ ordinary: Duration.default('4h'), urgent: Duration.default('30m') })
+      .object({ ordinary: ClockDuration.default('4h'), urgent: ClockDuration.default('30m') })
       .strict()
       .default({ ordinary: '4h', urgent: '30m' }),
     urgentRepeat: Duration.default('2h'),
@@ -192,6 +200,11 @@ export const ConfigSchema = z
         defaultDueTime: HHMM.default('18:00'),
         extraHolidays: z.array(Day).default([]),
         extraWorkdays: z.array(Day).default([]),
+        /** "HH:mm-HH:mm" inside the working day: no working-time clock runs then. */
+        lunch: z
+          .string()
+          .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, '午休格式应为 HH:mm-HH:mm，如 "12:00-13:30" / lunch must be HH:mm-HH:mm like "12:00-13:30"')
+          .optional(),
       })
       .strict()
       .default({
@@ -204,14 +217,24 @@ export const ConfigSchema = z
         extraWorkdays: [],
       }),
     clocks: z
-      .object({
-        ordinary: Duration.default('24h'),
-        urgent: Duration.default('2h'),
-        /** Contacts confirm and reviewers accept within this many working days. */
-        confirmWorkingDays: z.number().int().min(0).max(30).default(1),
-      })
-      .strict()
-      .default({ ordinary: '24h', urgent: '2h', confirmWorkingDays: 1 }),
+      .preprocess(
+        olderSpelling,
+        z
+          .object({
+            ordinary: ClockDuration.default('1wd'),
+            urgent: ClockDuration.default('2h'),
+            /** Contacts confirm a request within this. */
+            confirm: ClockDuration.default('1wd'),
+            /** Reviewers accept a delivery, initiators verify a fix, within this. */
+            accept: ClockDuration.default('1wd'),
+            /** A retrospective is held within this after a request is done. */
+            retro: ClockDuration.default('5wd'),
+            /** The older spelling of confirm and accept as N working days. */
+            confirmWorkingDays: z.number().int().min(0).max(30).optional(),
+          })
+          .strict(),
+      )
+      .default({ ordinary: '1wd', urgent: '2h', confirm: '1wd', accept: '1wd', retro: '5wd' }),
     scheduler: SchedulerSchema.default(SchedulerSchema.parse({})),
     outbox: OutboxSchema.default(OutboxSchema.parse({})),
     limits: LimitsSchema.default(LimitsSchema.parse({})),
@@ -257,6 +280,15 @@ export const ConfigSchema = z
       }
     }
   });
+
+/** `confirmWorkingDays: N` (the older key) means confirm and accept of N working days unless they are set. */
+function olderSpelling(v: unknown): unknown {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
+  const c = v as Record<string, unknown>;
+  const n = c.confirmWorkingDays;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) return v;
+  return { ...c, confirm: c.confirm ?? `${n}wd`, accept: c.accept ?? `${n}wd` };
+}
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;

@@ -20,6 +20,14 @@ export interface CalendarConfig {
   extraHolidays: string[];
   /** 'YYYY-MM-DD' make-up working days (调休) the package does not know. */
   extraWorkdays: string[];
+  /** 'HH:mm-HH:mm' inside the working day that is not working time (no clock runs then). */
+  lunch?: string;
+}
+
+/** A stretch of working time on one day: [start, end) in epoch ms. */
+export interface Segment {
+  start: number;
+  end: number;
 }
 
 export const DEFAULT_CALENDAR: CalendarConfig = {
@@ -35,6 +43,7 @@ export const DEFAULT_CALENDAR: CalendarConfig = {
 const MAX_SCAN_DAYS = 366 * 10;
 
 const HHMM_RE = /^([01]\d|2[0-3]):([0-5]\d)$/;
+const SPAN_RE = /^(([01]\d|2[0-3]):[0-5]\d)-(([01]\d|2[0-3]):[0-5]\d)$/;
 const DAY_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 export class WorkCalendar {
@@ -44,6 +53,8 @@ export class WorkCalendar {
   private readonly quietStart: string;
   private readonly extraHolidays: ReadonlySet<string>;
   private readonly extraWorkdays: ReadonlySet<string>;
+  /** The day's working stretches as [from, until) wall times: the lunch break splits the day in two. */
+  private readonly stretches: ReadonlyArray<readonly [string, string]>;
 
   /** Throws listing every problem: a bad calendar is a configuration error that stops start-up. */
   constructor(
@@ -58,6 +69,24 @@ export class WorkCalendar {
     this.quietStart = cfg.quietStart;
     this.extraHolidays = new Set(cfg.extraHolidays);
     this.extraWorkdays = new Set(cfg.extraWorkdays);
+    const lunch = cfg.lunch ? SPAN_RE.exec(cfg.lunch) : null;
+    this.stretches = lunch
+      ? [
+          [cfg.workStart, lunch[1]!],
+          [lunch[3]!, cfg.workEnd],
+        ]
+      : [[cfg.workStart, cfg.workEnd]];
+  }
+
+  /** Working time in one working day ("1wd"): workStart to workEnd minus the lunch break. */
+  get workdayMs(): number {
+    return this.stretches.reduce((sum, [from, until]) => sum + minutesOf(until) - minutesOf(from), 0) * 60_000;
+  }
+
+  /** The working stretches of a 'YYYY-MM-DD' day, in order; none on a rest day. */
+  segments(day: string): Segment[] {
+    if (!this.isWorkdayOn(day)) return [];
+    return this.stretches.map(([from, until]) => ({ start: this.at(day, from).getTime(), end: this.at(day, until).getTime() }));
   }
 
   /** Whether the local day of `d` is a working day. */
@@ -75,10 +104,10 @@ export class WorkCalendar {
     return weekday !== 0 && weekday !== 6;
   }
 
-  /** A working day and within [workStart, workEnd). */
+  /** A working day and within [workStart, workEnd), outside the lunch break. */
   isWorkingTime(d: Date): boolean {
-    const day = this.localDay(d);
-    return this.isWorkdayOn(day) && this.within(d, day, this.workStart, this.workEnd);
+    const t = d.getTime();
+    return this.segments(this.localDay(d)).some((s) => t >= s.start && t < s.end);
   }
 
   /**
@@ -194,6 +223,11 @@ function configIssues(cfg: CalendarConfig): string[] {
   if (issues.length === 0) {
     if (cfg.workEnd <= cfg.workStart) issues.push('workEnd must be after workStart');
     if (cfg.quietStart <= cfg.workStart) issues.push('quietStart must be after workStart');
+    const lunch = cfg.lunch === undefined ? undefined : SPAN_RE.exec(cfg.lunch);
+    if (lunch === null) issues.push(`lunch: "${cfg.lunch}" is not HH:mm-HH:mm`);
+    else if (lunch && !(cfg.workStart < lunch[1]! && lunch[1]! < lunch[3]! && lunch[3]! < cfg.workEnd)) {
+      issues.push('lunch must lie inside workStart..workEnd and end after it starts');
+    }
   }
   for (const key of ['extraHolidays', 'extraWorkdays'] as const) {
     for (const day of cfg[key]) if (!isDay(day)) issues.push(`${key}: "${day}" is not a YYYY-MM-DD date`);
@@ -216,12 +250,6 @@ function civilDate(day: string): Date {
   return new Date(Date.UTC(y, m - 1, d));
 }
 
-function shiftDay(day: string, n: number): string {
-  const d = civilDate(day);
-  d.setUTCDate(d.getUTCDate() + n);
-  return isoDay(d);
-}
-
 function dayParts(day: string): [number, number, number] {
   const m = DAY_RE.exec(day);
   if (!m) throw new RangeError(`not a YYYY-MM-DD day: "${day}"`);
@@ -232,6 +260,18 @@ function hhmmParts(hhmm: string): [number, number] {
   const m = HHMM_RE.exec(hhmm);
   if (!m) throw new RangeError(`not an HH:mm time: "${hhmm}"`);
   return [Number(m[1]), Number(m[2])];
+}
+
+function minutesOf(hhmm: string): number {
+  const [h, m] = hhmmParts(hhmm);
+  return h * 60 + m;
+}
+
+/** The 'YYYY-MM-DD' day `n` days after `day` (before, for n < 0). */
+export function shiftDay(day: string, n: number): string {
+  const d = civilDate(day);
+  d.setUTCDate(d.getUTCDate() + n);
+  return isoDay(d);
 }
 
 function noWorkday(near: Date): Error {

@@ -21,17 +21,19 @@ export const TASK_TRANSITIONS: readonly Transition<TaskState, TaskAction, TaskRo
   { from: ['done', 'cancelled'], action: 'reopen', to: 'doing', who: ['reviewer'] },
 ];
 
-// ── Questions (反馈): 待回复 → 已回复 | 已取消 ───────────────────────────────────────────────────
-export const ASK_STATES = ['waiting', 'answered', 'cancelled'] as const;
+// ── Questions (反馈): 待回复 → 已回复 | 已取消; 需补充信息 pauses the clock until the asker answers ──
+export const ASK_STATES = ['waiting', 'info', 'answered', 'cancelled'] as const;
 export type AskState = (typeof ASK_STATES)[number];
-export const ASK_ACTIONS = ['reply', 'cancel', 'reopen'] as const;
+export const ASK_ACTIONS = ['reply', 'needinfo', 'supply', 'cancel', 'reopen'] as const;
 export type AskAction = (typeof ASK_ACTIONS)[number];
 export type AskRole = 'asker' | 'asked';
-export type AskGuard = 'hasAnswer';
+export type AskGuard = 'hasAnswer' | 'hasText';
 
 export const ASK_TRANSITIONS: readonly Transition<AskState, AskAction, AskRole, AskGuard>[] = [
   { from: ['waiting'], action: 'reply', to: 'answered', who: ['asked'], guard: 'hasAnswer' },
-  { from: ['waiting'], action: 'cancel', to: 'cancelled', who: ['asker'] },
+  { from: ['waiting'], action: 'needinfo', to: 'info', who: ['asked'], guard: 'hasText' },
+  { from: ['info'], action: 'supply', to: 'waiting', who: ['asker'], guard: 'hasText' },
+  { from: ['waiting', 'info'], action: 'cancel', to: 'cancelled', who: ['asker'] },
   { from: ['answered', 'cancelled'], action: 'reopen', to: 'waiting', who: ['asker'] },
 ];
 

@@ -3,9 +3,13 @@
 // deadline; follow-ups (repeats, escalation) are planned when the previous one fires.
 
 import type { WorkCalendar } from './calendar.ts';
+import { type ClockSet, clockNameOf } from './clocks.ts';
+import { type DurationKind, subtractDuration } from './working-time.ts';
 
 export interface ReminderRules {
-  /** Heads-up before a response clock runs out. */
+  /** The configured clocks: how each item's clock counts time (wall or working time). */
+  clocks: ClockSet;
+  /** Heads-up this long before a response clock runs out, counted in the clock's own time. */
   headsUp: { ordinary: number; urgent: number };
   /** Repeat interval of an urgent ping; ordinary pings repeat each next working morning. */
   urgentRepeat: number;
@@ -63,6 +67,12 @@ const DEADLINE_LIVE: Record<string, ReadonlySet<string>> = {
   task: new Set(['todo', 'doing']),
   issue: new Set(['open', 'working']),
 };
+
+/** How the item's clock counts: a working-time clock's heads-up and lateness are in working time. */
+export function clockKindOf(i: Pick<WatchedItem, 'kind' | 'state' | 'urgent'>, r: Pick<ReminderRules, 'clocks'>): DurationKind {
+  const name = clockNameOf(i.kind, i.state, i.urgent);
+  return name ? r.clocks[name].kind : 'wall';
+}
 
 export function clockLive(i: WatchedItem): boolean {
   return i.clockAt !== null && !!WAITING[i.kind]?.has(i.state);
@@ -130,7 +140,7 @@ export function planItem(i: WatchedItem, cal: WorkCalendar, r: ReminderRules, no
   if (clockLive(i)) {
     const clock = new Date(i.clockAt!);
     const lead = i.urgent ? r.headsUp.urgent : r.headsUp.ordinary;
-    const heads = new Date(clock.getTime() - lead);
+    const heads = subtractDuration(cal, clock, { kind: clockKindOf(i, r), ms: lead });
     if (heads > now) out.push({ key: `c:${i.id}:${i.state}:${i.clockAt}:headsup`, rule: 'headsup', round: 0, fireAt: deliverAt(cal, heads, i.urgent, chat), urgent: i.urgent });
     out.push({ key: `c:${i.id}:${i.state}:${i.clockAt}:ping:1`, rule: 'ping', round: 1, fireAt: deliverAt(cal, clock, i.urgent, chat), urgent: i.urgent });
   }

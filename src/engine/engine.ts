@@ -54,7 +54,7 @@ const REPLAYED = '已处理：该操作已生效，无需重复。';
 const CARD_ACTIONS: Record<string, ReadonlySet<string>> = {
   request: new Set(['confirm', 'object', 'accept', 'reject']),
   task: new Set(['accept', 'reject']),
-  ask: new Set(['reply']),
+  ask: new Set(['reply', 'needinfo', 'supply']),
   issue: new Set(['verify', 'reopen']),
   minutes: new Set(['confirm']),
 };
@@ -125,12 +125,12 @@ export class Engine {
     if (wroteOutbox) this.d.onOutbox?.();
   }
 
-  /** The question a threaded reply answers: a question card's thread, still waiting, with text. */
+  /** The question a threaded reply answers: a question card's thread, waiting for an answer or for information, with text. */
   private questionAnswered(msg: InboundMessage): ItemRow | undefined {
     const parent = msg.replyTo ?? msg.threadRoot;
     const itemId = parent ? this.d.repo.itemOfMessage(msg.platform, parent) : undefined;
     const item = itemId !== undefined ? this.d.repo.getItem(itemId) : undefined;
-    return item?.kind === 'ask' && item.state === 'waiting' && msg.text.trim() ? item : undefined;
+    return item?.kind === 'ask' && (item.state === 'waiting' || item.state === 'info') && msg.text.trim() ? item : undefined;
   }
 
   /** Handles one card click; the result is shown to the clicker at once. */
@@ -237,6 +237,8 @@ export class Engine {
     // "/关闭" means the closing step of each kind: verify a problem, accept a task.
     if (input?.action === 'close' && item.kind === 'issue') input.action = 'verify';
     if (input?.action === 'close' && item.kind === 'task') input.action = 'accept';
+    // "/补充" asks for more information, or — on a question waiting for it — gives it.
+    if (input?.action === 'needinfo' && item.state === 'info') input.action = 'supply';
     const spec = SPECS[item.kind];
     if (!spec || !input) return reply(ctx, `${KIND_LABEL[item.kind] ?? item.kind} #${item.id} 不支持 /${cmd.name}。`, item.id);
     const out: Outcome = act(ctx, spec, item, input);
@@ -297,6 +299,8 @@ function commandInput(cmd: Command): ActInput | undefined {
       return { action: 'progress', pct: cmd.pct, risk: cmd.risk, plan: cmd.plan, text: cmd.note };
     case 'reply':
       return { action: 'reply', text: cmd.answer };
+    case 'more':
+      return { action: 'needinfo', text: cmd.text };
     case 'resolve':
       return { action: 'resolve', text: cmd.result, evidence: cmd.evidence };
     case 'submit':

@@ -12,6 +12,17 @@ export function fmtTime(t: Date | number | null | undefined, tz: string): string
   return `${w.year}-${w.month}-${w.day} ${w.hour}:${w.minute} 周${WEEKDAY[w.weekday] ?? ''}`;
 }
 
+/**
+ * A span of time as a reminder says it, in the clock's own time: "2 个工作小时", "30 分钟（工作时间）"
+ * for working time, "1.5 小时", "30 分钟" for wall time.
+ */
+export function fmtSpan(kind: 'wall' | 'work', ms: number): string {
+  const minutes = Math.max(0, Math.round(ms / 60_000));
+  if (minutes < 60) return kind === 'work' ? `${minutes} 分钟（工作时间）` : `${minutes} 分钟`;
+  const hours = String(Math.round(minutes / 6) / 10);
+  return kind === 'work' ? `${hours} 个工作小时` : `${hours} 小时`;
+}
+
 export function at(userId: string): string {
   return mentionToken(userId);
 }

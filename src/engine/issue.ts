@@ -9,6 +9,7 @@ import type { ItemRow } from '../db/repo.ts';
 import { stateLabel } from '../i18n/zh-CN.ts';
 import { type ActInput, type KindSpec, type Outcome, act } from './act.ts';
 import { responseClock } from './ask.ts';
+import { clockDeadline } from './clocks.ts';
 import { type Ctx, nowMs, postCard, record, say } from './context.ts';
 import { at, fmtTime, itemRef, showCommand } from './format.ts';
 
@@ -151,7 +152,7 @@ export const issueSpec: KindSpec = {
       // A second resolution without new evidence keeps the evidence given before.
       const verifyRound = ((data.verifyRound as number | undefined) ?? 0) + 1;
       Object.assign(data, { result: input.text, evidence: input.evidence ?? data.evidence ?? null, resolvedAt: nowMs(ctx), verifyRound });
-      patch.clockAt = ctx.calendar.addWorkingDays(ctx.now, ctx.config.clocks.confirmWorkingDays).getTime();
+      patch.clockAt = clockDeadline(ctx, 'accept').getTime();
     }
     if (input.action === 'reopen') Object.assign(data, { reopenReason: input.reason, resolvedAt: null });
     if (to === 'working' && item.state === 'open') patch.clockAt = null; // responded

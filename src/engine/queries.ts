@@ -1,5 +1,6 @@
 // Read-only commands: /show (an item with its whole history), /list, /report.
 
+import { pauseLines } from './pause.ts';
 import type { ListFilter } from '../commands/types.ts';
 import type { Card } from '../domain/card.ts';
 import type { Config } from '../config/schema.ts';
@@ -37,6 +38,8 @@ export function showItem(ctx: Ctx, id: number): void {
     return `- ${fmtTime(h.at, tz)} ${at(h.actorId)} ${ACTION_LABEL[h.action] ?? h.action}${move}${extra ? ' ' + extra : ''}`;
   });
   const card = statusCard(item, ctx.repo.people(id), tz, lines);
+  const pauses = pauseLines(item, tz);
+  if (pauses.length) card.markdown.push('**回复时限暂停**\n' + pauses.join('\n'));
   card.header.title = `【${KIND_LABEL[item.kind] ?? item.kind}】${card.header.title}`;
   ctx.repo.enqueue(
     {
@@ -50,7 +53,7 @@ export function showItem(ctx: Ctx, id: number): void {
   );
 }
 
-const OPEN_STATES = new Set(['pending', 'objected', 'active', 'review', 'rework', 'todo', 'doing', 'waiting', 'open', 'working', 'verify']);
+const OPEN_STATES = new Set(['pending', 'objected', 'active', 'review', 'rework', 'todo', 'doing', 'waiting', 'info', 'open', 'working', 'verify']);
 
 export function isOpen(item: ItemRow): boolean {
   return OPEN_STATES.has(item.state);

@@ -5,6 +5,7 @@ import { REQUEST_TRANSITIONS, type RequestFacts, requestGuards } from '../domain
 import type { ItemRow, PersonRow } from '../db/repo.ts';
 import { type ActInput, type Facts, type KindSpec, type Outcome, act } from './act.ts';
 import { confirmCard, confirmCardKey, reviewCard, reviewCardKey, type ReviewRecord } from './cards.ts';
+import { clockDeadline } from './clocks.ts';
 import { type Ctx, nowMs, postCard, record, reply, say } from './context.ts';
 import { at, ats, fmtTime, itemRef } from './format.ts';
 
@@ -26,8 +27,7 @@ export function createRequest(ctx: Ctx, cmd: ReqCmd): ItemRow {
     priority: cmd.pri,
     urgent: cmd.urgency === 'urgent',
     dueAt: cmd.due?.getTime() ?? null,
-    // Contacts confirm within 1 working day.
-    clockAt: ctx.calendar.addWorkingDays(ctx.now, ctx.config.clocks.confirmWorkingDays).getTime(),
+    clockAt: clockDeadline(ctx, 'confirm').getTime(),
     seqNo,
     data: { std: cmd.std ?? null, background: cmd.background ?? null },
     createdAt: t,
@@ -82,8 +82,7 @@ export const requestSpec: KindSpec = {
     if (input.action === 'submit') {
       const round = ((data.round as number | undefined) ?? 0) + 1;
       Object.assign(data, { round, deliverable: input.text, evidence: input.evidence ?? null, submittedBy: actorId });
-      // The reviewer answers within 1 working day.
-      patch.clockAt = ctx.calendar.addWorkingDays(ctx.now, ctx.config.clocks.confirmWorkingDays).getTime();
+      patch.clockAt = clockDeadline(ctx, 'accept').getTime();
     }
     if (input.action === 'accept' || input.action === 'reject') {
       const rec: ReviewRecord = {

@@ -7,6 +7,7 @@ import { TASK_TRANSITIONS } from '../domain/item.machines.ts';
 import type { ItemRow } from '../db/repo.ts';
 import { type KindSpec, act, type ActInput, type Outcome } from './act.ts';
 import { type ReviewRecord, reviewButtons } from './cards.ts';
+import { clockDeadline } from './clocks.ts';
 import { type Ctx, nowMs, postCard, record, say } from './context.ts';
 import { at, ats, fmtTime, itemRef, showCommand } from './format.ts';
 import { stateLabel } from '../i18n/zh-CN.ts';
@@ -116,8 +117,7 @@ export const taskSpec: KindSpec = {
     if (input.action === 'submit') {
       const round = ((data.round as number | undefined) ?? 0) + 1;
       Object.assign(data, { round, deliverable: input.text, evidence: input.evidence ?? null, pct: 100, lastUpdateAt: nowMs(ctx) });
-      // The reviewer answers within 1 working day.
-      patch.clockAt = ctx.calendar.addWorkingDays(ctx.now, ctx.config.clocks.confirmWorkingDays).getTime();
+      patch.clockAt = clockDeadline(ctx, 'accept').getTime();
     }
     if (input.action === 'accept' || input.action === 'reject') {
       const rec: ReviewRecord = { round: (data.round as number) ?? 1, result: input.action, by: actorId, at: nowMs(ctx), reason: input.reason };

@@ -1,9 +1,11 @@
 // One reminder line per item: who is pinged (by @mention), about what, and how late.
 // `rank` orders rules when several fire for one item in one tick (the most pressing is sent).
 
-import { type ReminderRules, type Rule, isEscalation } from '../domain/reminders.ts';
+import type { WorkCalendar } from '../domain/calendar.ts';
+import { type ReminderRules, type Rule, clockKindOf, isEscalation } from '../domain/reminders.ts';
+import { elapsed } from '../domain/working-time.ts';
 import type { ItemBrief, PersonBrief } from '../db/repo.ts';
-import { fmtTime, ats, itemRef, rowTitle } from '../engine/format.ts';
+import { fmtSpan, fmtTime, ats, itemRef, rowTitle } from '../engine/format.ts';
 import { KIND_LABEL } from '../i18n/zh-CN.ts';
 
 /**
@@ -78,23 +80,27 @@ export function reminderLine(
   rules: ReminderRules,
   now: Date,
   tz: string,
+  cal: WorkCalendar,
 ): { rank: number; text: string } | undefined {
   const what = `${KIND_LABEL[item.kind] ?? item.kind} ${itemRef(item.id, item.seqNo)}「${rowTitle(item.title)}」`;
   const tag = item.urgent ? '【紧急】' : '';
   const owed = OWED[`${item.kind}:${item.state}`] ?? '处理';
+  // Time left and lateness are counted the way the item's clock counts (working or wall time).
+  const kind = clockKindOf(item, rules);
+  const sinceBreach = item.clockAt === null ? 0 : elapsed(cal, kind, new Date(item.clockAt), now);
   let text: string;
   switch (rule) {
     case 'headsup':
-      text = `- ⏳ ${ats(waitingOn(repo, item))} ${tag}${what} 请在 ${fmtTime(item.clockAt, tz)} 前${owed}`;
+      text = `- ⏳ ${ats(waitingOn(repo, item))} ${tag}${what} 还剩 ${fmtSpan(kind, -sinceBreach)}，请在 ${fmtTime(item.clockAt, tz)} 前${owed}`;
       break;
     case 'ping': {
-      const late = Math.max(0, Math.round((now.getTime() - (item.clockAt ?? now.getTime())) / 3_600_000));
+      const late = sinceBreach >= 60_000 ? fmtSpan(kind, sinceBreach) : '';
       if (isEscalation(rule, round, rules)) {
         const who = waitingOn(repo, item);
         const up = escalationTargets(repo, item).filter((x) => !who.includes(x));
-        text = `- 🚨 升级：${ats(who)} 已 ${round - 1} 次未${owed} ${tag}${what}（时限 ${fmtTime(item.clockAt, tz)}，已超时约 ${late} 小时）${up.length ? `，请 ${ats(up)} 协调` : ''}`;
+        text = `- 🚨 升级：${ats(who)} 已 ${round - 1} 次未${owed} ${tag}${what}（时限 ${fmtTime(item.clockAt, tz)}${late ? `，已超时 ${late}` : ''}）${up.length ? `，请 ${ats(up)} 协调` : ''}`;
       } else {
-        text = `- ⏰ ${ats(waitingOn(repo, item))} ${tag}${what} 已超过${owed}时限 ${fmtTime(item.clockAt, tz)}${late ? `（约 ${late} 小时）` : ''}，请尽快${owed}`;
+        text = `- ⏰ ${ats(waitingOn(repo, item))} ${tag}${what} 已超过${owed}时限 ${fmtTime(item.clockAt, tz)}${late ? `（已超时 ${late}）` : ''}，请尽快${owed}`;
       }
       break;
     }

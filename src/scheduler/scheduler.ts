@@ -19,6 +19,8 @@ import {
   stillApplies,
 } from '../domain/reminders.ts';
 import { parseDuration } from '../domain/when.ts';
+import { clockSet } from '../domain/clocks.ts';
+import { parseClockDuration } from '../domain/working-time.ts';
 import type { ItemBrief, Repo } from '../db/repo.ts';
 import type { Metrics } from '../metrics.ts';
 import type { reminders } from '../db/schema.ts';
@@ -48,6 +50,8 @@ const ITEM_KEY_PREFIXES = ['c:', 'd:', 'm:', 'n:'];
 /** Marker statuses: planning in progress (cursor in chat_id), planning done. */
 const PLANNING = 'planning';
 const DONE = 'marker';
+/** Marker of the one replan of every item's reminders under the working-time clock rules. */
+const WORKING_TIME_REPLAN = 'replan:working-time';
 
 function toReminder(r: RawReminder): ReminderRow {
   return { ...r, urgent: r.urgent === 1 };
@@ -83,10 +87,12 @@ export interface SchedulerDeps {
   planChunk?: number;
 }
 
-export function rulesFrom(config: Config): ReminderRules {
+export function rulesFrom(config: Config, calendar: WorkCalendar): ReminderRules {
   const s = config.scheduler;
+  const lead = (text: string) => parseClockDuration(text, calendar.workdayMs)!.ms;
   return {
-    headsUp: { ordinary: parseDuration(s.headsUp.ordinary)!, urgent: parseDuration(s.headsUp.urgent)! },
+    clocks: clockSet(config.clocks, calendar.workdayMs),
+    headsUp: { ordinary: lead(s.headsUp.ordinary), urgent: lead(s.headsUp.urgent) },
     urgentRepeat: parseDuration(s.urgentRepeat)!,
     escalateAfter: s.escalateAfter,
     maxPings: s.maxPings,
@@ -110,7 +116,7 @@ export class Scheduler {
   private periodicDone = '';
 
   constructor(private readonly d: SchedulerDeps) {
-    this.rules = rulesFrom(d.config);
+    this.rules = rulesFrom(d.config, d.calendar);
     this.planChunk = Math.max(1, d.planChunk ?? 2000);
   }
 
@@ -119,11 +125,11 @@ export class Scheduler {
    * cancelled, new ones inserted (a key that already fired is never inserted again).
    * Call inside the transaction that changed the item.
    */
-  replan(itemId: number, cascade = true): void {
+  replan(itemId: number, cascade = true, retime = false): void {
     const found = this.d.repo.getItem(itemId);
     const item = found ? this.view(found) : undefined;
-    const byKey = this.d.repo.statement(`select id, key from reminders where key >= ? and key < ? and status = 'pending'`);
-    const pending = ITEM_KEY_PREFIXES.flatMap((p) => byKey.all(`${p}${itemId}:`, `${p}${itemId};`) as Array<{ id: number; key: string }>);
+    const byKey = this.d.repo.statement(`select id, key, fire_at as fireAt from reminders where key >= ? and key < ? and status = 'pending'`);
+    const pending = ITEM_KEY_PREFIXES.flatMap((p) => byKey.all(`${p}${itemId}:`, `${p}${itemId};`) as Array<{ id: number; key: string; fireAt: number }>);
     const planned = item ? planItem(item, this.d.calendar, this.rules, this.d.clock.now()) : [];
     const keep = new Set(planned.map((p) => p.key));
     const stale = pending.filter((r) => !keep.has(r.key) && (!item || !stillApplies(item, r.key)));
@@ -132,8 +138,38 @@ export class Scheduler {
     // Keys are unique per firing: a reminder already pending is left as it is (no insert to refuse).
     const have = new Set(pending.map((r) => r.key));
     if (found) for (const p of planned) if (!have.has(p.key)) this.insert(found.platform, found.chatId, found.id, p);
+    // Under changed rules the same firing may fall at another time (a heads-up now counted in
+    // working time): move it, keeping its key, so it still fires once.
+    if (retime) {
+      const when = new Map(planned.map((p) => [p.key, p.fireAt.getTime()]));
+      const move = this.d.repo.statement(`update reminders set fire_at = ? where id = ?`);
+      for (const r of pending) {
+        const t = when.get(r.key);
+        if (t !== undefined && t !== r.fireAt) move.run(t, r.id);
+      }
+    }
     // A request's deadline is its tasks' milestone.
     if (cascade && found?.kind === 'request') for (const t of this.d.repo.childItems(found.id)) if (t.kind === 'task') this.replan(t.id, false);
+  }
+
+  /**
+   * Once per database (a marker row), after the migrations at start-up: re-plans the reminders of
+   * every item that has pending ones or a live clock or deadline under the working-time rules.
+   * Returns how many items were re-planned (0 once done: restarts and other instances skip it).
+   */
+  replanOnce(): number {
+    return this.d.repo.tx(() => {
+      if (this.d.repo.statement('select 1 from reminders where key = ?').get(WORKING_TIME_REPLAN) !== undefined) return 0;
+      const ids = this.d.repo
+        .statement(
+          `select item_id as id from reminders where status = 'pending' and item_id is not null
+           union select id from items where (clock_at is not null or due_at is not null) and state not in (${CLOSED})`,
+        )
+        .all() as Array<{ id: number }>;
+      for (const { id } of ids) this.replan(id, false, true);
+      this.setMarker(WORKING_TIME_REPLAN, DONE, 'system', this.d.clock.now().getTime());
+      return ids.length;
+    });
   }
 
   /** The item as the rules see it (with its request's deadline as milestone). */
@@ -224,7 +260,7 @@ export class Scheduler {
         this.postDigest(r, now);
         continue;
       }
-      const line = item ? reminderLine(lookup, item, r.rule as Rule, r.round, this.rules, now, this.d.config.calendar.timezone) : undefined;
+      const line = item ? reminderLine(lookup, item, r.rule as Rule, r.round, this.rules, now, this.d.config.calendar.timezone, this.d.calendar) : undefined;
       if (line) {
         const chat = perChat.get(r.chatId) ?? { platform: r.platform, urgent: false, lines: new Map() };
         chat.urgent ||= r.urgent;

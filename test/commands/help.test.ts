@@ -5,7 +5,7 @@ import type { CommandName } from '../../src/commands/types.ts';
 import { makeCtx } from './fixtures.ts';
 
 const ALL_NAMES: CommandName[] = [
-  'help', 'req', 'contact', 'task', 'progress', 'ask', 'reply', 'note', 'issue', 'resolve', 'minutes', 'submit',
+  'help', 'req', 'contact', 'task', 'progress', 'ask', 'reply', 'more', 'note', 'issue', 'resolve', 'minutes', 'submit',
   'close', 'reopen', 'cancel', 'due', 'assign', 'retro', 'list', 'show', 'report', 'export', 'setup',
 ];
 

@@ -18,8 +18,19 @@ describe('config', () => {
     expect(c.server).toMatchObject({ host: '127.0.0.1', port: 3000 });
     expect(c.database.file).toBe('./data/groupflow.db');
     expect(c.calendar.timezone).toBe('Asia/Shanghai');
-    expect(c.clocks).toMatchObject({ ordinary: '24h', urgent: '2h' });
+    expect(c.clocks).toEqual({ ordinary: '1wd', urgent: '2h', confirm: '1wd', accept: '1wd', retro: '5wd' });
     expect(sandboxEnabled(c)).toBe(true);
+  });
+
+  it('clocks take wall or working time; confirmWorkingDays is the older spelling of confirm and accept', () => {
+    expect(parseConfig({ clocks: { ordinary: '4wh', urgent: '30m', retro: '0.5wd' } }).clocks).toMatchObject({ ordinary: '4wh', urgent: '30m', retro: '0.5wd' });
+    expect(parseConfig({ clocks: { confirmWorkingDays: 2 } }).clocks).toMatchObject({ confirm: '2wd', accept: '2wd' });
+    // The newer key wins where both are set.
+    expect(parseConfig({ clocks: { confirmWorkingDays: 2, accept: '4wh' } }).clocks).toMatchObject({ confirm: '2wd', accept: '4wh' });
+    expect(parseConfig({ calendar: { lunch: '12:00-13:30' } }).calendar.lunch).toBe('12:00-13:30');
+    for (const bad of [{ clocks: { ordinary: '1 day' } }, { clocks: { confirm: '+1wd' } }, { scheduler: { headsUp: { ordinary: '4x' } } }, { calendar: { lunch: '12-13' } }]) {
+      expect(() => parseConfig(bad as never), JSON.stringify(bad)).toThrow(/wd|HH:mm/);
+    }
   });
 
   it('reads the file named by BOT_CONFIG and keeps the public key paths', () => {

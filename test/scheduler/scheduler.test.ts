@@ -21,9 +21,12 @@ function reminderText(texts: string[]): string {
   return texts.filter((t) => t.includes('协作提醒')).join('\n');
 }
 
-describe('response clocks on the working calendar', () => {
-  it('an ordinary ask at Friday 17:00 is pinged Monday morning, not Saturday', async () => {
-    const c = new Conversation('2026-11-27T17:00:00+08:00');
+/** The wall-time ordinary clock ("24h"): deferred to working mornings, but counted in wall time. */
+const WALL_24H = { clocks: { ordinary: '24h' } };
+
+describe('wall-time response clocks on the working calendar', () => {
+  it('a 24 h ask at Friday 17:00 is pinged Monday morning, not Saturday', async () => {
+    const c = new Conversation('2026-11-27T17:00:00+08:00', WALL_24H);
     await c.say(A, '/反馈 @李四 接口文档什么时候给？');
     expect(new Date(c.repo.getItem(1)!.clockAt!).toISOString()).toBe(new Date(sh('2026-11-28T17:00:00')).toISOString());
     // Heads-up and ping both wait for Monday's working morning.
@@ -70,14 +73,14 @@ describe('response clocks on the working calendar', () => {
   });
 
   it('the National Day week is skipped: a clock running out on Oct 1 is pinged on Oct 8', async () => {
-    const c = new Conversation('2026-09-30T17:00:00+08:00');
+    const c = new Conversation('2026-09-30T17:00:00+08:00', WALL_24H);
     await c.say(A, '/反馈 @李四 节前能合并吗？');
     for (const d of ['2026-10-01T17:00', '2026-10-03T10:00', '2026-10-07T10:00']) expect(await c.at(`${d}:00+08:00`)).toEqual([]);
     expect(reminderText(await c.at(`2026-10-08T${MORNING}:00+08:00`))).toContain('已超过回复时限');
   });
 
   it('quiet hours: an ordinary ping due at 22:30 waits for the next working morning', async () => {
-    const c = new Conversation('2026-11-23T22:30:00+08:00');
+    const c = new Conversation('2026-11-23T22:30:00+08:00', WALL_24H);
     await c.say(A, '/反馈 @李四 明早对一下？');
     const heads = reminderText(await c.at('2026-11-24T18:30:00+08:00')); // before 22:00: sent
     expect(heads).toContain('⏳');

@@ -1,4 +1,4 @@
-// Commands that answer an item with text: /回复, /解决, /提交.
+// Commands that answer an item with text: /回复, /补充, /解决, /提交.
 
 import { prose } from '../mentions.ts';
 import { opt } from '../options.ts';
@@ -16,6 +16,17 @@ export function buildReply(i: Input): ParseResult {
   const answer = prose(id.value.rest, i.ctx);
   if (!answer) return fail('reply', '缺少答复内容');
   return done({ name: 'reply', id: id.value.id, answer });
+}
+
+/** `/补充 #A <要补充的信息 / 补充的内容>` */
+export function buildMore(i: Input): ParseResult {
+  const a = read(i);
+  if (!a.ok) return fail('more', a.error);
+  const id = takeId(a.value.free);
+  if (!id.ok) return fail('more', id.error);
+  const text = prose(id.value.rest, i.ctx);
+  if (!text) return fail('more', '缺少内容：写明需要补充什么，或补充的信息');
+  return done({ name: 'more', id: id.value.id, text });
 }
 
 /** `/解决 #P <处理结果> [evidence:]` */

@@ -1,7 +1,7 @@
 // Which builder reads which command.
 
 import type { CommandName } from '../types.ts';
-import { buildReply, buildResolve, buildSubmit } from './answer.ts';
+import { buildMore, buildReply, buildResolve, buildSubmit } from './answer.ts';
 import { buildAsk } from './ask.ts';
 import { buildAssign } from './assign.ts';
 import { buildContact } from './contact.ts';
@@ -27,6 +27,7 @@ export const BUILDERS: Readonly<Record<CommandName, Builder>> = {
   progress: buildProgress,
   ask: buildAsk,
   reply: buildReply,
+  more: buildMore,
   note: buildNote,
   issue: buildIssue,
   resolve: buildResolve,
