@@ -240,3 +240,14 @@ export function markdownOf(card: CardJson): string {
     .map((e) => e.content ?? '')
     .join('\n');
 }
+
+/** Every markdown (or lark_md) content anywhere in a card JSON: the only card text Feishu interprets. */
+export function markdowns(v: unknown, out: string[] = []): string[] {
+  if (Array.isArray(v)) for (const x of v) markdowns(x, out);
+  else if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if ((o.tag === 'markdown' || o.tag === 'lark_md') && typeof o.content === 'string') out.push(o.content);
+    for (const x of Object.values(o)) markdowns(x, out);
+  }
+  return out;
+}

@@ -15,6 +15,7 @@ import { testRuntime, type TestRuntime } from '../helpers/runtime.ts';
 import { textMessage, type WireSecrets } from '../fakes/feishu.wire.ts';
 import { commandText, KNOWN_NAMES } from './support/fuzz-gen.ts';
 import { rng, seedFor } from './support/prng.ts';
+import { markdowns } from '../fakes/feishu.fake.ts';
 
 const SEED = seedFor('FUZZ');
 const MESSAGES = 1200;
@@ -146,13 +147,3 @@ describe(`mention fuzz (seed ${SEED})`, () => {
   }, 120_000);
 });
 
-/** Markdown contents of a Feishu card JSON: the only card text Feishu interprets. */
-function markdowns(v: unknown, out: string[] = []): string[] {
-  if (Array.isArray(v)) for (const x of v) markdowns(x, out);
-  else if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    if ((o.tag === 'markdown' || o.tag === 'lark_md') && typeof o.content === 'string') out.push(o.content);
-    for (const x of Object.values(o)) markdowns(x, out);
-  }
-  return out;
-}

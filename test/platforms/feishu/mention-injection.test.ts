@@ -5,7 +5,7 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { A, B, FeishuHarness } from '../../fakes/feishu.harness.ts';
-import { buttonsOf } from '../../fakes/feishu.fake.ts';
+import { buttonsOf, markdowns } from '../../fakes/feishu.fake.ts';
 
 // Typed, never delivered by Feishu as a mention. `<<@…>>` survives a single pass that turns
 // tokens into `@name` text, so it is tried everywhere too.
@@ -21,16 +21,6 @@ afterEach(async () => {
   await h.close();
 });
 
-/** Every markdown (or lark_md) content in a card JSON: the only card text Feishu interprets. */
-function markdowns(v: unknown, out: string[] = []): string[] {
-  if (Array.isArray(v)) for (const x of v) markdowns(x, out);
-  else if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    if ((o.tag === 'markdown' || o.tag === 'lark_md') && typeof o.content === 'string') out.push(o.content);
-    for (const x of Object.values(o)) markdowns(x, out);
-  }
-  return out;
-}
 
 /** Texts and card markdown of everything the bot sent or patched, and of every callback answer. */
 function outbound(extra: unknown[] = []): { texts: string[]; cards: string[] } {
