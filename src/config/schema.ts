@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../domain/when.ts';
 import { isTimeZone } from '../domain/wall-clock.ts';
+import { ProcessesSchema } from './processes.ts';
 
 const Duration = z
   .string()
@@ -154,6 +155,8 @@ export const ConfigSchema = z
       .strict()
       .default({ ordinary: '24h', urgent: '2h', confirmWorkingDays: 1 }),
     scheduler: SchedulerSchema.default(SchedulerSchema.parse({})),
+    /** Collaboration types added or replaced by the admin (see docs/processes.md). */
+    processes: ProcessesSchema,
     outbox: OutboxSchema.default(OutboxSchema.parse({})),
     platforms: z
       .object({
