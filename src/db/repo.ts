@@ -42,6 +42,8 @@ const ITEM_COLUMNS: Record<keyof ItemRow, string> = {
   clockAt: 'clock_at',
   parentId: 'parent_id',
   seqNo: 'seq_no',
+  process: 'process',
+  stage: 'stage',
   data: 'data',
   version: 'version',
   createdAt: 'created_at',
@@ -72,10 +74,12 @@ function itemOf(r: unknown[]): ItemRow {
     clockAt: r[11] as number | null,
     parentId: r[12] as number | null,
     seqNo: r[13] as string | null,
-    data: JSON.parse((r[14] as string) || '{}') as Record<string, unknown>,
-    version: r[15] as number,
-    createdAt: r[16] as number,
-    updatedAt: r[17] as number,
+    process: r[14] as string | null,
+    stage: r[15] as string | null,
+    data: JSON.parse((r[16] as string) || '{}') as Record<string, unknown>,
+    version: r[17] as number,
+    createdAt: r[18] as number,
+    updatedAt: r[19] as number,
   };
 }
 
