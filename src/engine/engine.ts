@@ -21,6 +21,7 @@ import { createIssue, issueSpec } from './issue.ts';
 import { createMinutes, createNote, minutesSpec } from './minutes.ts';
 import { listItems, postReport, showItem } from './queries.ts';
 import { createRequest, requestSpec } from './request.ts';
+import { STAGE_ACTIONS, completeStage, showStage, skipStage, stageCardAction } from './stage.ts';
 import { createTask, taskSpec } from './task.ts';
 
 export interface EngineDeps {
@@ -49,7 +50,7 @@ export interface ActionResult {
 
 /** Card actions each kind accepts from a button. */
 const CARD_ACTIONS: Record<string, ReadonlySet<string>> = {
-  request: new Set(['confirm', 'object', 'accept', 'reject']),
+  request: new Set(['confirm', 'object', 'accept', 'reject', ...STAGE_ACTIONS]),
   task: new Set(['accept', 'reject']),
   ask: new Set(['reply']),
   issue: new Set(['verify', 'reopen']),
@@ -138,14 +139,15 @@ export class Engine {
         const spec = SPECS[item.kind];
         if (!spec || !CARD_ACTIONS[item.kind]?.has(a.action)) return { ok: false, toast: `未知操作：${a.action}` };
         const before = this.d.repo.lastOutboxId();
-        const out = act(ctx, spec, item, {
+        const input: ActInput = {
           action: a.action,
           reason: a.form.reason?.trim() || undefined,
           dueText: a.form.due?.trim() || undefined,
           text: a.form.answer?.trim() || undefined,
           forUser: a.for,
           cardVersion: a.version,
-        });
+        };
+        const out = STAGE_ACTIONS.has(a.action) ? stageCardAction(ctx, item, input) : act(ctx, spec, item, input);
         if (!out.ok) return { ok: false, toast: out.message };
         // The clicked card as it now looks, so platforms that answer a click with a card
         // (Feishu) show the change at once; the outbox update follows for everyone else.
@@ -208,6 +210,12 @@ export class Engine {
         return addRetro(ctx, item, cmd);
       case 'show':
         return showItem(ctx, cmd.id);
+      case 'stage':
+        return showStage(ctx, item);
+      case 'done':
+        return completeStage(ctx, item, cmd);
+      case 'skip':
+        return skipStage(ctx, item, cmd);
     }
     const input = commandInput(cmd);
     // "/关闭" means the closing step of each kind: verify a problem, accept a task.

@@ -7,10 +7,14 @@ import { type ActInput, type Facts, type KindSpec, type Outcome, act } from './a
 import { confirmCard, confirmCardKey, reviewCard, reviewCardKey, type ReviewRecord } from './cards.ts';
 import { type Ctx, nowMs, postCard, record, reply, say } from './context.ts';
 import { at, ats, fmtTime, itemRef } from './format.ts';
+import { announceFirstStage, firstStage, resolveType } from './stage.ts';
 
 type ReqCmd = Extract<Command, { name: 'req' }>;
 
-export function createRequest(ctx: Ctx, cmd: ReqCmd): ItemRow {
+export function createRequest(ctx: Ctx, cmd: ReqCmd): ItemRow | undefined {
+  const type = resolveType(ctx, cmd.type);
+  if (typeof type === 'string') return void reply(ctx, type);
+  const first = firstStage(ctx, type);
   const t = nowMs(ctx);
   const chat = ctx.repo.getChat(ctx.chatId);
   const year = ctx.calendar.localDay(ctx.now).slice(0, 4);
@@ -24,12 +28,14 @@ export function createRequest(ctx: Ctx, cmd: ReqCmd): ItemRow {
     initiatorId: ctx.actor.id,
     ownerId: ctx.actor.id,
     priority: cmd.pri,
-    urgent: cmd.urgency === 'urgent',
+    urgent: cmd.urgency === 'urgent' || type.urgent,
     dueAt: cmd.due?.getTime() ?? null,
     // Contacts confirm within 1 working day.
     clockAt: ctx.calendar.addWorkingDays(ctx.now, ctx.config.clocks.confirmWorkingDays).getTime(),
     seqNo,
-    data: { std: cmd.std ?? null, background: cmd.background ?? null },
+    process: type.id,
+    stage: first.stage,
+    data: { std: cmd.std ?? null, background: cmd.background ?? null, counterparty: cmd.counterparty ?? null, stages: first.stages },
     createdAt: t,
     updatedAt: t,
   });
@@ -41,6 +47,8 @@ export function createRequest(ctx: Ctx, cmd: ReqCmd): ItemRow {
     item.id,
   );
   for (const p of ctx.repo.people(item.id)) postCard(ctx, item, confirmCardKey(item.id, p.userId), confirmCard(item, p, tz(ctx)));
+  // A request whose type was chosen is told its stages; the default type keeps its usual messages.
+  if (cmd.type !== undefined) announceFirstStage(ctx, item, type);
   return item;
 }
 

@@ -40,6 +40,11 @@ export const ACTION_LABEL: Record<string, string> = {
   assign: '转交',
   retro: '复盘',
   todo: '生成待办',
+  stage_done: '完成阶段',
+  signoff: '签核',
+  refuse: '退回',
+  skip: '跳过阶段',
+  role: '指定角色',
 };
 
 export const ROLE_LABEL: Record<string, string> = {
