@@ -9,6 +9,7 @@ import { ACTION_LABEL, KIND_LABEL, stateLabel } from '../i18n/zh-CN.ts';
 import { statusCard } from './cards.ts';
 import { type Ctx, nowMs, reply } from './context.ts';
 import { at, fmtTime, itemRef } from './format.ts';
+import { stageCardParts, typeStageBadge } from './stage.ts';
 
 export function showItem(ctx: Ctx, id: number): void {
   const item = ctx.repo.getItem(id);
@@ -34,6 +35,9 @@ export function showItem(ctx: Ctx, id: number): void {
   });
   const card = statusCard(item, ctx.repo.people(id), tz, lines);
   card.header.title = `【${KIND_LABEL[item.kind] ?? item.kind}】${card.header.title}`;
+  const stages = stageCardParts(ctx, item);
+  card.fields.push(...stages.fields);
+  card.markdown.unshift(...stages.markdown);
   ctx.repo.enqueue(
     {
       platform: ctx.platform,
@@ -73,7 +77,7 @@ export function listItems(ctx: Ctx, filter: ListFilter): void {
     const who = i.ownerId && i.kind !== 'request' ? ` ${at(i.ownerId)}` : '';
     const late = isOverdue(i, now) ? ' ⏰逾期' : '';
     const when = isOpen(i) && (i.dueAt ?? i.clockAt) !== null ? ` 截止 ${fmtTime(i.dueAt ?? i.clockAt, tz)}` : '';
-    return `- ${itemRef(i.id, i.seqNo)} 【${KIND_LABEL[i.kind] ?? i.kind}·${stateLabel(i.state)}】${i.title}${who}${when}${late}`;
+    return `- ${itemRef(i.id, i.seqNo)} 【${KIND_LABEL[i.kind] ?? i.kind}·${stateLabel(i.state)}】${typeStageBadge(ctx, i)}${i.title}${who}${when}${late}`;
   });
   reply(ctx, lines.length ? `📋 ${title}（${picked.length}）\n${lines.join('\n')}` : `📋 ${title}：暂无。`);
 }

@@ -207,3 +207,21 @@ function save(ctx: Ctx, item: ItemRow, patch: Partial<ItemRow>): ItemRow | undef
   if (!ctx.repo.updateItem(item.id, item.version, patch, nowMs(ctx))) return undefined;
   return ctx.repo.getItem(item.id);
 }
+
+/** 〔客户·需求评审〕 for a request in /列表; empty for other kinds. */
+export function typeStageBadge(ctx: Ctx, item: ItemRow): string {
+  if (item.kind !== 'request') return '';
+  const t = processRegistry(ctx.config).get(item.process);
+  return `〔${t.name}·${item.stage === 'done' ? '阶段已完成' : (stageOf(t, item.stage)?.name ?? '—')}〕`;
+}
+
+/** What a request's card adds for its type: the type, the roles people hold, and the stepper. */
+export function stageCardParts(ctx: Ctx, item: ItemRow): { fields: Array<{ label: string; value: string }>; markdown: string[] } {
+  if (item.kind !== 'request') return { fields: [], markdown: [] };
+  const reg = processRegistry(ctx.config);
+  const t = reg.get(item.process);
+  const fields = [{ label: '协作类型', value: t.name }];
+  const roles = ctx.repo.people(item.id).filter((p) => p.role.startsWith('role:'));
+  if (roles.length) fields.push({ label: '角色', value: roles.map((p) => `${reg.roleLabel(p.role.slice(5))} ${at(p.userId)}`).join('、') });
+  return { fields, markdown: ['**阶段**\n' + stepperLines(item, t, reg, ctx.config.calendar.timezone).join('\n')] };
+}

@@ -131,6 +131,21 @@ describe('客户 (customer) type', () => {
 });
 
 describe('types, roles and their mistakes', () => {
+  it('/列表 shows the type and stage of each request; /查看 shows the type, the roles and the stepper', async () => {
+    const c = new Conversation();
+    await c.say(A, '/需求 数据看板 to:@李四 类型:客户 客户:A科技公司');
+    await c.say(A, '/需求 接口联调 to:@李四');
+    await c.say(A, '/对接 #1 @王五 role:法务');
+    const list = c.texts(await c.say(A, '/列表')).join('\n');
+    expect(list).toContain('〔客户·需求收集〕数据看板');
+    expect(list).toContain('〔跨部门·需求确认〕接口联调');
+    const shown = (await c.say(A, '/查看 #1')).find((s) => s.msg.body.type === 'card')!;
+    const card = shown.msg.body.type === 'card' ? shown.msg.body.card : undefined;
+    expect(card!.fields).toEqual(expect.arrayContaining([{ label: '协作类型', value: '客户' }, { label: '角色', value: `法务 <@${C.id}>` }]));
+    expect(card!.markdown[0]).toMatch(/^\*\*阶段\*\*\n▶️ 1\. 需求收集/);
+    expect(card!.markdown[0]).toContain('⬜ 6. 售后闭环');
+  });
+
   it('an unknown type is refused with the list of types, and nothing is created', async () => {
     const c = new Conversation();
     const r = c.texts(await c.say(A, '/需求 测试 to:@李四 类型:外星'));
