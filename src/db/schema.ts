@@ -33,6 +33,8 @@ export const items = sqliteTable(
     process: text('process'),
     /** The request's current stage id in its type; 'done' after the last one is signed off. */
     stage: text('stage'),
+    /** When the current stage's clock runs out (ms); null when the stage has no clock. */
+    stageDueAt: integer('stage_due_at'),
     /** Optimistic concurrency: every transition bumps it; a stale version loses. */
     version: integer('version').notNull().default(1),
     createdAt: integer('created_at').notNull().default(now),

@@ -35,6 +35,7 @@ export function createRequest(ctx: Ctx, cmd: ReqCmd): ItemRow | undefined {
     seqNo,
     process: type.id,
     stage: first.stage,
+    stageDueAt: first.stageDueAt,
     data: { std: cmd.std ?? null, background: cmd.background ?? null, counterparty: cmd.counterparty ?? null, stages: first.stages },
     createdAt: t,
     updatedAt: t,

@@ -30,9 +30,17 @@ export function resolveType(ctx: Ctx, typed: string | undefined): ProcessTemplat
 }
 
 /** The first stage's record of a new request of type `t`. */
-export function firstStage(ctx: Ctx, t: ProcessTemplate): { stage: string; stages: Record<string, StageRecord> } {
+export function firstStage(ctx: Ctx, t: ProcessTemplate): Advance {
   const s = t.stages[0]!;
-  return { stage: s.id, stages: { [s.id]: opened(ctx, s) } };
+  const rec = opened(ctx, s);
+  return { stage: s.id, stageDueAt: rec.dueAt ?? null, stages: { [s.id]: rec } };
+}
+
+/** Where a request goes next: its stage, that stage's clock (the scheduler watches it) and the records. */
+interface Advance {
+  stage: string;
+  stageDueAt: number | null;
+  stages: Record<string, StageRecord>;
 }
 
 /** Tells the group, for a request whose type was chosen, which stage it starts in and who acts. */
@@ -113,8 +121,8 @@ export function skipStage(ctx: Ctx, item: ItemRow, cmd: Cmd<'skip'>): void {
   if (order(s) < order(current) || recs[s.id]?.status === 'skipped') return reply(ctx, `阶段「${s.name}」已经过去，无需跳过。`, item.id);
   const skipped: StageRecord = { ...(recs[s.id] ?? opened(ctx, s)), status: 'skipped', skipReason: cmd.reason, skippedBy: ctx.actor.id };
   const stages = { ...recs, [s.id]: skipped };
-  const advance = s.id === current.id ? following(ctx, t, stages, s) : { stage: current.id, stages };
-  const saved = save(ctx, item, { stage: advance.stage, data: { ...item.data, stages: advance.stages } });
+  const advance = s.id === current.id ? following(ctx, t, stages, s) : { stage: current.id, stageDueAt: item.stageDueAt, stages };
+  const saved = save(ctx, item, { stage: advance.stage, stageDueAt: advance.stageDueAt, data: { ...item.data, stages: advance.stages } });
   if (!saved) return reply(ctx, '已处理：请重试。', item.id);
   record(ctx, saved, 'skip', item.state, item.state, { stage: s.id, reason: cmd.reason });
   const prev = recs[s.id];
@@ -145,7 +153,7 @@ export function stageCardAction(ctx: Ctx, item: ItemRow, input: ActInput): Outco
   }
   const signed: StageRecord = { ...rec, status: 'done', signedBy: ctx.actor.id, signedAt: nowMs(ctx) };
   const advance = following(ctx, t, { ...recs, [s.id]: signed }, s);
-  const saved = save(ctx, item, { stage: advance.stage, data: { ...item.data, stages: advance.stages } });
+  const saved = save(ctx, item, { stage: advance.stage, stageDueAt: advance.stageDueAt, data: { ...item.data, stages: advance.stages } });
   if (!saved) return { ok: false, stale: true, message: `已处理：需求 ${itemRef(item.id)} 刚刚已被他人处理。` };
   record(ctx, saved, 'signoff', item.state, item.state, { stage: s.id, next: advance.stage });
   postCard(ctx, saved, signoffCardKey(item.id, s.id, rec.round), signoffCard(saved, t, s, signed, tz), true);
@@ -183,11 +191,12 @@ function opened(ctx: Ctx, s: StageTemplate): StageRecord {
 }
 
 /** The stage after `s` that is not skipped already, opened; or 'done'. */
-function following(ctx: Ctx, t: ProcessTemplate, stages: Record<string, StageRecord>, s: StageTemplate): { stage: string; stages: Record<string, StageRecord> } {
+function following(ctx: Ctx, t: ProcessTemplate, stages: Record<string, StageRecord>, s: StageTemplate): Advance {
   let n = nextStage(t, s.id);
   while (n && stages[n.id]?.status === 'skipped') n = nextStage(t, n.id);
-  if (!n) return { stage: 'done', stages };
-  return { stage: n.id, stages: { ...stages, [n.id]: { ...opened(ctx, n), round: stages[n.id]?.round ?? 0 } } };
+  if (!n) return { stage: 'done', stageDueAt: null, stages };
+  const rec = { ...opened(ctx, n), round: stages[n.id]?.round ?? 0 };
+  return { stage: n.id, stageDueAt: rec.dueAt ?? null, stages: { ...stages, [n.id]: rec } };
 }
 
 function moved(ctx: Ctx, item: ItemRow, t: ProcessTemplate): string {

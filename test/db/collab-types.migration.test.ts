@@ -35,7 +35,8 @@ describe('migration 0007 add_collab_types', () => {
       const internal = new ProcessRegistry().get('internal');
       expect(after).toHaveLength(before.length);
       after.forEach((row, i) => {
-        const { process, stage, ...rest } = row;
+        const { process, stage, stage_due_at: stageDueAt, ...rest } = row;
+        expect(stageDueAt).toBeNull();
         expect(rest).toEqual(before[i]); // every stored column is kept as it was
         if (row.kind === 'request') {
           expect(process).toBe('internal');
