@@ -77,7 +77,7 @@ export function listItems(ctx: Ctx, filter: ListFilter): void {
     const who = i.ownerId && i.kind !== 'request' ? ` ${at(i.ownerId)}` : '';
     const late = isOverdue(i, now) ? ' ⏰逾期' : '';
     const when = isOpen(i) && (i.dueAt ?? i.clockAt) !== null ? ` 截止 ${fmtTime(i.dueAt ?? i.clockAt, tz)}` : '';
-    return `- ${itemRef(i.id, i.seqNo)} 【${KIND_LABEL[i.kind] ?? i.kind}·${stateLabel(i.state)}】${typeStageBadge(ctx, i)}${i.title}${who}${when}${late}`;
+    return `- ${itemRef(i.id, i.seqNo)} 【${KIND_LABEL[i.kind] ?? i.kind}·${stateLabel(i.state)}】${typeStageBadge(ctx.config, i)}${i.title}${who}${when}${late}`;
   });
   reply(ctx, lines.length ? `📋 ${title}（${picked.length}）\n${lines.join('\n')}` : `📋 ${title}：暂无。`);
 }
@@ -86,17 +86,17 @@ export function listItems(ctx: Ctx, filter: ListFilter): void {
 export function weeklyReportCard(repo: Repo, calendar: WorkCalendar, config: Config, chatId: string, when: Date): Card | undefined {
   const items = repo.listItems(chatId);
   if (!items.some(isOpen)) return undefined;
-  return weeklyReport(repo, calendar, config.calendar.timezone, chatId, when, items);
+  return weeklyReport(repo, calendar, config.calendar.timezone, chatId, when, items, (i) => typeStageBadge(config, i));
 }
 
-function weeklyReport(repo: Repo, calendar: WorkCalendar, tz: string, chatId: string, when: Date, items: ItemRow[]): Card {
+function weeklyReport(repo: Repo, calendar: WorkCalendar, tz: string, chatId: string, when: Date, items: ItemRow[], badge: (i: ItemRow) => string): Card {
   const now = when.getTime();
   const week = now + 7 * 86_400_000;
   const md: string[] = [];
   for (const r of items.filter((i) => i.kind === 'request')) {
     const tasks = items.filter((i) => i.kind === 'task' && i.parentId === r.id);
     const done = tasks.filter((t) => t.state === 'done').length;
-    md.push(`**${itemRef(r.id, r.seqNo)} ${r.title}** 【${stateLabel(r.state)}】 任务 ${done}/${tasks.length} 完成，截止 ${fmtTime(r.dueAt, tz)}`);
+    md.push(`**${itemRef(r.id, r.seqNo)} ${r.title}** 【${stateLabel(r.state)}】${badge(r)} 任务 ${done}/${tasks.length} 完成，截止 ${fmtTime(r.dueAt, tz)}`);
   }
   const problems = items.filter((i) => i.kind === 'issue' && isOpen(i));
   const bySev = (s: string) => problems.filter((p) => (p.data.severity ?? 'normal') === s).length;
@@ -130,7 +130,7 @@ export function postReport(ctx: Ctx): void {
     {
       platform: ctx.platform,
       chatId: ctx.chatId,
-      body: { type: 'card', card: weeklyReport(ctx.repo, ctx.calendar, ctx.config.calendar.timezone, ctx.chatId, ctx.now, ctx.repo.listItems(ctx.chatId)), cardKey: `report:${ctx.chatId}:${nowMs(ctx)}` }, replyTo: ctx.messageId },
+      body: { type: 'card', card: weeklyReport(ctx.repo, ctx.calendar, ctx.config.calendar.timezone, ctx.chatId, ctx.now, ctx.repo.listItems(ctx.chatId), (i) => typeStageBadge(ctx.config, i)), cardKey: `report:${ctx.chatId}:${nowMs(ctx)}` }, replyTo: ctx.messageId },
     nowMs(ctx),
   );
 }

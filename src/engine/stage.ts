@@ -218,9 +218,9 @@ function save(ctx: Ctx, item: ItemRow, patch: Partial<ItemRow>): ItemRow | undef
 }
 
 /** 〔客户·需求评审〕 for a request in /列表; empty for other kinds. */
-export function typeStageBadge(ctx: Ctx, item: ItemRow): string {
+export function typeStageBadge(config: Ctx['config'], item: ItemRow): string {
   if (item.kind !== 'request') return '';
-  const t = processRegistry(ctx.config).get(item.process);
+  const t = processRegistry(config).get(item.process);
   return `〔${t.name}·${item.stage === 'done' ? '阶段已完成' : (stageOf(t, item.stage)?.name ?? '—')}〕`;
 }
 

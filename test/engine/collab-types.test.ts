@@ -131,7 +131,7 @@ describe('客户 (customer) type', () => {
 });
 
 describe('types, roles and their mistakes', () => {
-  it('/列表 shows the type and stage of each request; /查看 shows the type, the roles and the stepper', async () => {
+  it('/列表 and /周报 show the type and stage of each request; /查看 shows the type, the roles and the stepper', async () => {
     const c = new Conversation();
     await c.say(A, '/需求 数据看板 to:@李四 类型:客户 客户:A科技公司');
     await c.say(A, '/需求 接口联调 to:@李四');
@@ -144,6 +144,8 @@ describe('types, roles and their mistakes', () => {
     expect(card!.fields).toEqual(expect.arrayContaining([{ label: '协作类型', value: '客户' }, { label: '角色', value: `法务 <@${C.id}>` }]));
     expect(card!.markdown[0]).toMatch(/^\*\*阶段\*\*\n▶️ 1\. 需求收集/);
     expect(card!.markdown[0]).toContain('⬜ 6. 售后闭环');
+    const report = (await c.say(A, '/周报')).find((s) => s.msg.body.type === 'card')!;
+    expect(report.msg.body.type === 'card' && report.msg.body.card.markdown.join('\n')).toMatch(/数据看板\*\* 【待确认】〔客户·需求收集〕 任务/);
   });
 
   it('an unknown type is refused with the list of types, and nothing is created', async () => {
