@@ -5,10 +5,11 @@ import type { Config } from '../config/schema.ts';
 import { ProcessRegistry } from '../domain/processes/registry.ts';
 import type { ItemRow, PersonRow } from '../db/repo.ts';
 
-const registries = new WeakMap<Config, ProcessRegistry>();
+type WithProcesses = { processes?: Config['processes'] };
+const registries = new WeakMap<WithProcesses, ProcessRegistry>();
 
 /** Built once per loaded config (the config never changes while the bot runs). */
-export function processRegistry(config: Config): ProcessRegistry {
+export function processRegistry(config: WithProcesses): ProcessRegistry {
   let r = registries.get(config);
   if (!r) {
     r = new ProcessRegistry(processTemplates(config.processes ?? {}));
