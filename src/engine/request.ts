@@ -7,7 +7,7 @@ import { type ActInput, type Facts, type KindSpec, type Outcome, act } from './a
 import { confirmCard, confirmCardKey, reviewCard, reviewCardKey, type ReviewRecord } from './cards.ts';
 import { type Ctx, nowMs, postCard, record, reply, say } from './context.ts';
 import { at, ats, fmtTime, itemRef } from './format.ts';
-import { announceFirstStage, firstStage, resolveType } from './stage.ts';
+import { announceFirstStage, firstStage, resolveType, stageForState } from './stage.ts';
 
 type ReqCmd = Extract<Command, { name: 'req' }>;
 
@@ -109,6 +109,7 @@ export const requestSpec: KindSpec = {
     }
     if (to === 'active' || to === 'cancelled' || to === 'closed' || to === 'accepted') patch.clockAt = null;
     if (input.action === 'reopen') data.reopenReason = input.reason ?? null;
+    Object.assign(patch, stageForState(ctx, item, to, data));
     patch.data = data;
     return patch;
   },

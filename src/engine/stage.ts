@@ -33,7 +33,7 @@ export function resolveType(ctx: Ctx, typed: string | undefined): ProcessTemplat
 export function firstStage(ctx: Ctx, t: ProcessTemplate): Advance {
   const s = t.stages[0]!;
   const rec = opened(ctx, s);
-  return { stage: s.id, stageDueAt: rec.dueAt ?? null, stages: { [s.id]: rec } };
+  return { stage: s.id, stageDueAt: watchedDue(s, rec), stages: { [s.id]: rec } };
 }
 
 /** Where a request goes next: its stage, that stage's clock (the scheduler watches it) and the records. */
@@ -184,6 +184,14 @@ function openRequest(ctx: Ctx, item: ItemRow): { t: ProcessTemplate; s: StageTem
   return { t, s };
 }
 
+/**
+ * The stage deadline the scheduler watches. A stage that follows request states (跨部门) is
+ * already watched by the request's own clocks (confirmation, acceptance), so it adds no pings.
+ */
+function watchedDue(s: StageTemplate, rec: StageRecord): number | null {
+  return s.states?.length ? null : (rec.dueAt ?? null);
+}
+
 function opened(ctx: Ctx, s: StageTemplate): StageRecord {
   const clock = s.clock ? parseStageClock(s.clock) : undefined;
   const due = !clock ? null : 'workdays' in clock ? ctx.calendar.addWorkingDays(ctx.now, clock.workdays).getTime() : nowMs(ctx) + clock.ms;
@@ -196,7 +204,7 @@ function following(ctx: Ctx, t: ProcessTemplate, stages: Record<string, StageRec
   while (n && stages[n.id]?.status === 'skipped') n = nextStage(t, n.id);
   if (!n) return { stage: 'done', stageDueAt: null, stages };
   const rec = { ...opened(ctx, n), round: stages[n.id]?.round ?? 0 };
-  return { stage: n.id, stageDueAt: rec.dueAt ?? null, stages: { ...stages, [n.id]: rec } };
+  return { stage: n.id, stageDueAt: watchedDue(n, rec), stages: { ...stages, [n.id]: rec } };
 }
 
 function moved(ctx: Ctx, item: ItemRow, t: ProcessTemplate): string {
@@ -233,4 +241,20 @@ export function stageCardParts(ctx: Ctx, item: ItemRow): { fields: Array<{ label
   const roles = ctx.repo.people(item.id).filter((p) => p.role.startsWith('role:'));
   if (roles.length) fields.push({ label: '角色', value: roles.map((p) => `${reg.roleLabel(p.role.slice(5))} ${at(p.userId)}`).join('、') });
   return { fields, markdown: ['**阶段**\n' + stepperLines(item, t, reg, ctx.config.calendar.timezone).join('\n')] };
+}
+
+/**
+ * A type whose stages name request states (跨部门) follows the request's own lifecycle: entering
+ * a state a later stage names opens that stage. Returns the fields to save with the transition
+ * (and sets `data.stages`), so the stage moves in the same update as the state.
+ */
+export function stageForState(ctx: Ctx, item: ItemRow, to: string, data: Record<string, unknown>): Partial<Pick<ItemRow, 'stage' | 'stageDueAt'>> {
+  if (item.kind !== 'request' || item.stage === 'done') return {};
+  const t = processRegistry(ctx.config).get(item.process);
+  const target = t.stages.find((s) => s.states?.includes(to));
+  const current = t.stages.findIndex((s) => s.id === item.stage);
+  if (!target || t.stages.indexOf(target) <= current) return {};
+  const rec = opened(ctx, target);
+  data.stages = { ...stageRecords(item), [target.id]: rec };
+  return { stage: target.id, stageDueAt: watchedDue(target, rec) };
 }

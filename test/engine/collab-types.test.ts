@@ -200,3 +200,29 @@ describe('types, roles and their mistakes', () => {
     expect(c.texts(c.platform.sent.slice(-2)).join()).toContain('保存 5 年');
   });
 });
+
+describe('跨部门 follows the request lifecycle', () => {
+  it('confirmation, delivery and acceptance move the stage; /阶段 shows it', async () => {
+    const c = new Conversation();
+    await c.say(A, '/需求 接口联调 to:@李四');
+    expect(c.repo.getItem(1)!.stage).toBe('request');
+    const confirmedVersion = c.repo.getItem(1)!.version;
+    await c.click(B, c.cardFor('【需求确认】', B), '确认对接');
+    expect(c.repo.getItem(1)).toMatchObject({ state: 'active', stage: 'execute', version: confirmedVersion + 1 });
+    await c.say(B, '/提交 #1 联调报告');
+    expect(c.repo.getItem(1)!.stage).toBe('acceptance');
+    // Its 1-working-day clock is shown; the request's own acceptance clock does the reminding.
+    expect(c.repo.getItem(1)!.stageDueAt).toBeNull();
+    expect(c.texts(await c.say(A, '/阶段 #1')).join()).toContain('时限 1 个工作日（2026-11-24 10:00 周二 前）');
+    expect(c.pendingReminders().filter((r) => r.rule === 'stage')).toEqual([]);
+    await c.click(A, c.cardFor('【成果验收】', A), '验收通过');
+    expect(c.repo.getItem(1)).toMatchObject({ state: 'accepted', stage: 'retro' });
+    const text = c.texts(await c.say(A, '/阶段 #1')).join('\n');
+    expect(text).toContain('当前阶段：复盘');
+    expect(text).toMatch(/✅ 3\. 执行[^\n]*\n✅ 4\. 成果验收[^\n]*\n▶️ 5\. 复盘/);
+    // Reopening goes back to 进行中 but does not move the stage backwards.
+    await c.say(A, '/关闭 #1');
+    await c.say(A, '/重开 #1 reason:漏了一个接口');
+    expect(c.repo.getItem(1)).toMatchObject({ state: 'active', stage: 'retro' });
+  });
+});
