@@ -1,7 +1,7 @@
 // The sign-off card of a stage, and the stepper text of where a request stands.
 
 import type { Card, CardButton, CardColor, CardField } from '../domain/card.ts';
-import { clockLabel, type ProcessTemplate, type StageTemplate } from '../domain/processes/template.ts';
+import { clockLabel, documentFields, type ProcessTemplate, type StageTemplate } from '../domain/processes/template.ts';
 import type { ProcessRegistry } from '../domain/processes/registry.ts';
 import type { ItemRow } from '../db/repo.ts';
 import { at, fmtTime, itemRef } from './format.ts';
@@ -46,6 +46,13 @@ export function signoffCard(item: ItemRow, t: ProcessTemplate, s: StageTemplate,
     { label: '文档', value: s.documents.map((d) => d.name).join('、') },
     { label: '内容', value: rec.document ?? '' },
   ];
+  // The fields the seed names (采购订单: 规格, 数量, 交货时间, 验收标准) that the text fills in.
+  for (const d of s.documents) {
+    const values = rec.document ? documentFields(d, rec.document) : [];
+    d.fields.forEach((f, i) => {
+      if (values[i] && values[i] !== rec.document?.trim()) fields.push({ label: f, value: values[i]! });
+    });
+  }
   if (rec.evidence) fields.push({ label: '附件', value: rec.evidence });
   if (rec.by) fields.push({ label: '提交人', value: at(rec.by) });
   const buttons: CardButton[] = [];

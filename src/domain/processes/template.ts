@@ -74,3 +74,17 @@ export function clockLabel(text: string): string {
   if ('workdays' in c) return `${c.workdays} 个工作日`;
   return c.ms % 3_600_000 === 0 ? `${c.ms / 3_600_000} 小时` : `${Math.round(c.ms / 60_000)} 分钟`;
 }
+
+/**
+ * The values of a document's fields in the text sent with /完成 ("规格：2U；数量：20"), in field
+ * order; text that names no field goes under the first field.
+ */
+export function documentFields(d: DocumentTemplate, text: string): string[] {
+  const values: string[] = d.fields.map((f) => {
+    const field = f.replace(/[.*+?^$()|[\]{}\\/]/g, (c) => `\\${c}`);
+    const m = new RegExp(field + '\\s*[：:]\\s*([^；;\\n]+)').exec(text);
+    return m?.[1]?.trim() ?? '';
+  });
+  if (!values.some(Boolean)) values[0] = text.trim();
+  return values;
+}

@@ -5,7 +5,7 @@
 // field goes under the document's first field.
 
 import type { ProcessRegistry } from '../../domain/processes/registry.ts';
-import type { DocumentTemplate } from '../../domain/processes/template.ts';
+import { documentFields } from '../../domain/processes/template.ts';
 import type { ItemRow } from '../../db/repo.ts';
 import type { StageRecord } from '../../engine/stage-cards.ts';
 import { type Cell, type Column, type Snapshot, type Table, cols, time } from '../types.ts';
@@ -15,17 +15,6 @@ const TAIL: Array<[string, number]> = [['附件', 30], ['提交人', 10], ['提�
 
 function records(r: ItemRow): Record<string, StageRecord> {
   return (r.data.stages as Record<string, StageRecord> | undefined) ?? {};
-}
-
-/** "字段：值" pairs of a document's text, by the document's fields. */
-export function documentFields(d: DocumentTemplate, text: string): string[] {
-  const values: string[] = d.fields.map((f) => {
-    const field = f.replace(/[.*+?^$()|[\]{}\\/]/g, (c) => `\\${c}`);
-    const m = new RegExp(field + '\\s*[：:]\\s*([^；;\\n]+)').exec(text);
-    return m?.[1]?.trim() ?? '';
-  });
-  if (!values.some(Boolean)) values[0] = text.trim();
-  return values;
 }
 
 /** Sheets for the documents of the types in the archive, after the seed tables (`taken` names). */

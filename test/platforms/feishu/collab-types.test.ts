@@ -64,7 +64,10 @@ describe('collaboration types over Feishu', () => {
     expect(h.texts().at(-1)).toContain('只有采购');
     await h.says(A, '@{ou_bot} /完成 #1 订单确认 规格：2U；数量：20；交货时间：12月10日；验收标准：72 小时压测');
     const order = h.cardFor('订单确认', C);
-    expect(JSON.stringify(order.card)).toContain('采购订单、排期计划');
+    const shown = markdownOf(order.card);
+    expect(shown).toContain('**文档**：采购订单、排期计划');
+    // The 采购订单's fields are on the card, each with its value.
+    for (const line of ['**规格**：2U', '**数量**：20', '**交货时间**：12月10日', '**验收标准**：72 小时压测']) expect(shown).toContain(line);
     expect(((await h.clicks(A, order, '签核通过')).json() as Toast).toast.type).toBe('error');
     expect(((await h.clicks(C, order, '签核通过')).json() as Toast).toast.type).toBe('success');
     expect(stage()).toBe('perform');
