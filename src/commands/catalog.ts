@@ -155,8 +155,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'report', zh: ['周报'], en: ['report'], keys: [],
-    usage: '/周报', example: '/周报',
+    usage: '/周报 [#需求编号 客户]', example: '/周报',
     summary: '立即生成本周进度周报',
+    more: ['/周报 #12 客户'],
+    notes: ['写上需求编号：生成该需求给客户/合作方的进度报告（已完成 / 进行中 / 下一步 / 需配合），由客户对接人转发。'],
   },
   {
     name: 'export', zh: ['归档', '导出'], en: ['export'], keys: [],

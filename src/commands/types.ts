@@ -55,7 +55,8 @@ export type Command =
   | { name: 'retro'; id: number; good?: string; bad?: string; improve?: string }
   | { name: 'list'; filter: ListFilter }
   | { name: 'show'; id: number }
-  | { name: 'report' }
+  /** With an id: that request's progress report for its customer or partner (已完成 / 进行中 / 下一步 / 需配合). */
+  | { name: 'report'; id?: number }
   | { name: 'export'; id?: number; format: ExportFormat }
   | { name: 'setup'; project: string; dept: string }
   | { name: 'stage'; id: number }

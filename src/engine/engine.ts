@@ -21,6 +21,7 @@ import { createIssue, issueSpec } from './issue.ts';
 import { createMinutes, createNote, minutesSpec } from './minutes.ts';
 import { listItems, postReport, showItem } from './queries.ts';
 import { createRequest, requestSpec } from './request.ts';
+import { progressReport } from './progress-report.ts';
 import { STAGE_ACTIONS, completeStage, showStage, skipStage, stageCardAction } from './stage.ts';
 import { createTask, taskSpec } from './task.ts';
 
@@ -185,7 +186,7 @@ export class Engine {
       case 'list':
         return listItems(ctx, cmd.filter);
       case 'report':
-        return postReport(ctx);
+        return cmd.id === undefined ? postReport(ctx) : this.requestReport(ctx, cmd.id);
       case 'show':
         return showItem(ctx, cmd.id);
       case 'export':
@@ -225,6 +226,12 @@ export class Engine {
     if (!spec || !input) return reply(ctx, `${KIND_LABEL[item.kind] ?? item.kind} #${item.id} 不支持 /${cmd.name}。`, item.id);
     const out: Outcome = act(ctx, spec, item, input);
     reply(ctx, out.ok ? out.toast : out.message, item.id);
+  }
+
+  private requestReport(ctx: Ctx, id: number): void {
+    const item = this.d.repo.getItem(id);
+    if (!item || item.chatId !== ctx.chatId) return reply(ctx, `找不到事项 #${id}（只能操作本群的事项）。`);
+    progressReport(ctx, item);
   }
 
   private newTask(ctx: Ctx, cmd: Extract<Command, { name: 'task' }>): void {

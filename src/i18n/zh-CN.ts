@@ -45,6 +45,7 @@ export const ACTION_LABEL: Record<string, string> = {
   refuse: '退回',
   skip: '跳过阶段',
   role: '指定角色',
+  progress_report: '进度报告',
 };
 
 export const ROLE_LABEL: Record<string, string> = {

@@ -226,3 +226,31 @@ describe('跨部门 follows the request lifecycle', () => {
     expect(c.repo.getItem(1)).toMatchObject({ state: 'active', stage: 'retro' });
   });
 });
+
+describe('/周报 #N 客户', () => {
+  it('builds the customer progress report from the request tasks and stage, for the 客户对接人 to forward', async () => {
+    const c = new Conversation();
+    await c.say(A, '/需求 数据看板定制 to:@李四 类型:客户 客户:A科技公司');
+    await c.say(A, '/任务 #1 看板原型 @李四 截止:周三');
+    await c.say(A, '/任务 #1 数据接口 @王五 截止:周四');
+    await c.say(A, '/任务 #1 内部评审 @李四 截止:下周五');
+    await c.say(B, '/提交 #2 原型链接');
+    await c.click(A, c.cardFor('【任务验收】', A), '验收通过');
+    await c.say(C, '/进度 #3 40% risk:需客户提供测试账号');
+    const noContact = (await c.say(A, '/周报 #1 客户')).find((s) => s.msg.body.type === 'card')!;
+    expect(noContact.msg.body.type === 'card' && noContact.msg.body.card.markdown.at(-1)).toContain('还没有客户对接人');
+    await c.say(A, '/对接 #1 @王五 role:客户对接人');
+    const sent = (await c.say(A, '/周报 #1 客户')).find((s) => s.msg.body.type === 'card')!;
+    const card = sent.msg.body.type === 'card' ? sent.msg.body.card : undefined;
+    expect(card!.header.title).toBe('【进度报告】#1 数据看板定制');
+    expect(card!.fields[0]).toEqual({ label: '致', value: 'A科技公司' });
+    const md = card!.markdown.join('\n');
+    expect(md).toContain('**已完成**\n- 看板原型');
+    expect(md).toContain('**进行中**\n- 数据接口（40%，计划 2026-11-26）\n- 内部评审（0%，计划 2026-12-04）');
+    expect(md).toContain('**下一步**\n- 2026-11-26 前完成：数据接口\n- 推进阶段「需求收集」');
+    expect(md).not.toContain('前完成：内部评审'); // due after the coming week
+    expect(md).toContain('**需配合**\n- 数据接口：需客户提供测试账号');
+    expect(md).toContain(`请 <@${C.id}> 将本报告转发给客户`);
+    expect(c.texts(await c.say(A, '/周报 #1 随便'))).toEqual([expect.stringContaining('多余')]);
+  });
+});
