@@ -188,6 +188,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: '/跳过 #需求编号 <阶段> reason:<原因>', example: '/跳过 #12 合同签订 reason:沿用年度框架合同',
     summary: '发起人跳过一个阶段（必须写原因）',
   },
+  {
+    name: 'change', zh: ['变更'], en: ['change'], keys: ['reason'],
+    usage: '/变更 #需求编号 <变更内容> reason:<原因>', example: '/变更 #12 看板增加导出功能 reason:客户新增需求',
+    summary: '登记需求变更单，请客户对接人确认',
+    notes: ['同一需求一次只有一张待确认的变更单；确认或不同意后才能登记下一张。'],
+  },
 ];
 
 const BY_NAME = new Map(COMMANDS.map((c) => [c.name, c]));

@@ -35,6 +35,8 @@ const ProcessSchema = z
     clocks: z.object({ respond: Clock.optional(), solution: Clock.optional() }).strict().default({}),
     archiveName: z.string().min(1).default('{项目名称}-{协作类型}-{日期}'),
     retentionYears: z.number().int().min(1).max(30).default(1),
+    /** `/变更` files this document, signed by this role; without it the type takes no changes. */
+    change: z.object({ document: Name, signer: z.string().min(1) }).strict().optional(),
   })
   .strict();
 
@@ -61,6 +63,9 @@ export const ProcessesSchema = z
 function stageIssues(p: ProcessConfig, ctx: z.RefinementCtx): void {
   const roles = new Set([...BUILTIN_ROLE_IDS, ...Object.keys(p.roles)]);
   const seen = new Set<string>();
+  if (p.change && !roles.has(p.change.signer)) {
+    ctx.addIssue({ code: 'custom', path: ['change', 'signer'], message: `未知角色「${p.change.signer}」；可用：${[...roles].join(', ')} / unknown role` });
+  }
   p.stages.forEach((s, i) => {
     if (seen.has(s.id) || seen.has(s.name)) ctx.addIssue({ code: 'custom', path: ['stages', i, 'id'], message: `阶段重复：${s.id} / duplicate stage` });
     seen.add(s.id).add(s.name);
@@ -87,6 +92,7 @@ export function processTemplates(cfg: Record<string, ProcessConfig>): ProcessTem
     clocks: p.clocks,
     archiveName: p.archiveName,
     retentionYears: p.retentionYears,
+    ...(p.change ? { change: p.change } : {}),
     roles: Object.entries(p.roles).map(([rid, r]) => ({ id: rid, label: r.label, aliases: r.aliases })),
   }));
 }

@@ -21,6 +21,7 @@ import { createIssue, issueSpec } from './issue.ts';
 import { createMinutes, createNote, minutesSpec } from './minutes.ts';
 import { listItems, postReport, showItem } from './queries.ts';
 import { createRequest, requestSpec } from './request.ts';
+import { CHANGE_ACTIONS, changeCardAction, fileChange } from './change.ts';
 import { progressReport } from './progress-report.ts';
 import { STAGE_ACTIONS, completeStage, showStage, skipStage, stageCardAction } from './stage.ts';
 import { createTask, taskSpec } from './task.ts';
@@ -51,7 +52,7 @@ export interface ActionResult {
 
 /** Card actions each kind accepts from a button. */
 const CARD_ACTIONS: Record<string, ReadonlySet<string>> = {
-  request: new Set(['confirm', 'object', 'accept', 'reject', ...STAGE_ACTIONS]),
+  request: new Set(['confirm', 'object', 'accept', 'reject', ...STAGE_ACTIONS, ...CHANGE_ACTIONS]),
   task: new Set(['accept', 'reject']),
   ask: new Set(['reply']),
   issue: new Set(['verify', 'reopen']),
@@ -148,7 +149,11 @@ export class Engine {
           forUser: a.for,
           cardVersion: a.version,
         };
-        const out = STAGE_ACTIONS.has(a.action) ? stageCardAction(ctx, item, input) : act(ctx, spec, item, input);
+        const out = STAGE_ACTIONS.has(a.action)
+          ? stageCardAction(ctx, item, input)
+          : CHANGE_ACTIONS.has(a.action)
+            ? changeCardAction(ctx, item, input)
+            : act(ctx, spec, item, input);
         if (!out.ok) return { ok: false, toast: out.message };
         // The clicked card as it now looks, so platforms that answer a click with a card
         // (Feishu) show the change at once; the outbox update follows for everyone else.
@@ -217,6 +222,8 @@ export class Engine {
         return completeStage(ctx, item, cmd);
       case 'skip':
         return skipStage(ctx, item, cmd);
+      case 'change':
+        return fileChange(ctx, item, cmd);
     }
     const input = commandInput(cmd);
     // "/关闭" means the closing step of each kind: verify a problem, accept a task.

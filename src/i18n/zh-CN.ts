@@ -46,6 +46,9 @@ export const ACTION_LABEL: Record<string, string> = {
   skip: '跳过阶段',
   role: '指定角色',
   progress_report: '进度报告',
+  change: '登记变更',
+  change_ok: '确认变更',
+  change_no: '不同意变更',
 };
 
 export const ROLE_LABEL: Record<string, string> = {

@@ -254,3 +254,27 @@ describe('/周报 #N 客户', () => {
     expect(c.texts(await c.say(A, '/周报 #1 随便'))).toEqual([expect.stringContaining('多余')]);
   });
 });
+
+describe('/变更 (需求变更单)', () => {
+  it('is filed with a reason, confirmed only by the customer contact, one at a time; types without one refuse it', async () => {
+    const c = new Conversation();
+    await c.say(A, '/需求 数据看板定制 to:@李四 类型:客户 客户:A科技公司');
+    expect(c.texts(await c.say(A, '/变更 #1 增加导出')).join()).toContain('缺少变更原因');
+    expect(c.texts(await c.say(A, '/变更 #1 增加导出 reason:客户新增')).join()).toContain('请先发送 /对接 #1 @某人 role:客户对接人');
+    await c.say(A, '/对接 #1 @王五 role:客户对接人');
+    expect(c.texts(await c.say(A, '/变更 #1 增加导出功能 reason:客户新增需求')).join()).toContain(`已登记需求变更单 第 1 号，已请 <@${C.id}> 确认`);
+    expect(c.texts(await c.say(B, '/变更 #1 再加一个 reason:顺便')).join()).toContain(`第 1 号仍待 <@${C.id}> 确认`);
+    const card = c.cardFor('【需求变更单】', C);
+    expect(card.card.fields).toEqual(expect.arrayContaining([{ label: '变更内容', value: '增加导出功能' }, { label: '原因', value: '客户新增需求' }]));
+    expect((await c.click(B, card, '确认变更')).toast).toContain('仅限');
+    expect((await c.click(C, card, '不同意', { reason: '' })).ok).toBe(false);
+    expect((await c.click(C, card, '确认变更')).ok).toBe(true);
+    expect(c.repo.getItem(1)!.data.changes).toEqual([expect.objectContaining({ no: 1, status: 'agreed', signer: C.id, by: A.id })]);
+    await c.say(B, '/变更 #1 交付改为12月25日 reason:接口延期');
+    expect((await c.click(C, c.cardFor('【需求变更单】', C), '不同意', { reason: '不能延期' })).ok).toBe(true);
+    expect(c.repo.history(1).map((h) => h.action)).toEqual(expect.arrayContaining(['change', 'change_ok', 'change_no']));
+
+    await c.say(A, '/需求 接口联调 to:@李四');
+    expect(c.texts(await c.say(A, '/变更 #2 加字段 reason:x')).join()).toContain('跨部门类型的需求没有变更单');
+  });
+});

@@ -30,6 +30,8 @@ describe('archive of a typed request', () => {
     await c.say(B, '/完成 #1 需求评审 需调整 预算需增加');
     await c.click(A, c.cardFor('【阶段签核】', A), '退回', { reason: '理由不具体' });
     await c.say(A, '/跳过 #1 方案确认 reason:沿用上一期方案');
+    await c.say(A, '/变更 #1 增加导出功能 reason:客户新增需求');
+    await c.click(C, c.cardFor('【需求变更单】', C), '确认变更');
 
     const file = await buildArchive(c.db, { chatId: CHAT, itemId: 1, format: 'xlsx', timezone: 'Asia/Shanghai', now: c.clock.now(), processes: new ProcessRegistry() });
     expect(file.filename).toBe('A科技公司-智能办公系统-20261123.xlsx');
@@ -45,6 +47,10 @@ describe('archive of a typed request', () => {
     expect(wb.get('需求评审结论')![0]).toEqual(['需求编号', '评审结论', '理由', '附件', '提交人', '提交时间', '签核人', '签核时间']);
     expect(wb.get('需求评审结论')![1]!.slice(0, 2)).toEqual(['#1', '需调整 预算需增加']);
     expect(wb.get('客户需求确认函')).toHaveLength(1); // headers only: the stage was skipped
+    const changes = wb.get('需求变更单')!;
+    expect(changes[0]).toEqual(['需求编号', '变更内容', '原因', '客户确认', '附件', '提交人', '提交时间', '签核人', '签核时间']);
+    expect(changes[1]!.slice(0, 6)).toEqual(['#1', '增加导出功能', '客户新增需求', '已确认', '', '张三']);
+    expect(changes[1]![7]).toBe('王五');
     const log = wb.get('阶段签核记录')!;
     expect(log[0]).toEqual(['需求编号', '协作类型', '阶段', '文档', '内容', '结论', '完成人', '完成时间', '签核人', '签核时间', '状态', '退回/跳过原因']);
     expect(log.slice(1).map((r) => [r[2], r[10], r[11]])).toEqual([

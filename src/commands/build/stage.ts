@@ -42,3 +42,16 @@ export function buildSkip(i: Input): ParseResult {
   if (!reason) return fail('skip', '缺少跳过原因：请写 reason:<原因>');
   return done({ name: 'skip', id: id.value.id, stage: word, reason });
 }
+
+/** `/变更 #N <变更内容> reason:<原因>` */
+export function buildChange(i: Input): ParseResult {
+  const a = read(i);
+  if (!a.ok) return fail('change', a.error);
+  const id = takeId(a.value.free);
+  if (!id.ok) return fail('change', id.error);
+  const what = prose(id.value.rest, i.ctx);
+  if (!what) return fail('change', '缺少变更内容');
+  const reason = opt(a.value, 'reason')?.text;
+  if (!reason) return fail('change', '缺少变更原因：请写 reason:<原因>');
+  return done({ name: 'change', id: id.value.id, what, reason });
+}

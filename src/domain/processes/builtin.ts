@@ -73,6 +73,8 @@ const customer: ProcessTemplate = {
   archiveName: '{客户名称}-{项目名称}-{日期}',
   retentionYears: 3,
   roles: [],
+  // The seeds: changes asked by the customer are written down (需求变更单) and confirmed by both sides.
+  change: { document: '需求变更单', signer: 'customer' },
 };
 
 const supplier: ProcessTemplate = {

@@ -52,6 +52,8 @@ export interface ProcessTemplate {
   retentionYears: number;
   /** Roles the type brings beyond the built-in ones. */
   roles: readonly RoleTemplate[];
+  /** A change to the agreed request (`/变更`) is filed as this document and signed by this role. */
+  change?: { document: string; signer: string };
 }
 
 export type StageClock = { workdays: number } | { ms: number };

@@ -7,6 +7,7 @@
 import type { ProcessRegistry } from '../../domain/processes/registry.ts';
 import { documentFields } from '../../domain/processes/template.ts';
 import type { ItemRow } from '../../db/repo.ts';
+import { changeRecords } from '../../engine/change.ts';
 import type { StageRecord } from '../../engine/stage-cards.ts';
 import { type Cell, type Column, type Snapshot, type Table, cols, time } from '../types.ts';
 import { ref, str } from './common.ts';
@@ -19,7 +20,9 @@ function records(r: ItemRow): Record<string, StageRecord> {
 
 /** Sheets for the documents of the types in the archive, after the seed tables (`taken` names). */
 export function stageTables(s: Snapshot, reg: ProcessRegistry, taken: ReadonlySet<string>): Table[] {
-  const requests = s.items.filter((i) => i.kind === 'request' && Object.values(records(i)).some((r) => r.document !== undefined || r.status === 'skipped'));
+  const requests = s.items.filter(
+    (i) => i.kind === 'request' && (changeRecords(i).length > 0 || Object.values(records(i)).some((r) => r.document !== undefined || r.status === 'skipped')),
+  );
   if (requests.length === 0) return [];
   const docs = new Map<string, { columns: Column[]; rows: Cell[][] }>();
   const log: Cell[][] = [];
@@ -39,6 +42,15 @@ export function stageTables(s: Snapshot, reg: ProcessRegistry, taken: ReadonlySe
       const status = { open: rec.refusals.length ? '已退回' : '进行中', signing: '待签核', done: '已签核', skipped: '已跳过' }[rec.status];
       const why = rec.status === 'skipped' ? (rec.skipReason ?? '') : rec.refusals.map((x) => `${s.name(x.by)}：${x.reason}`).join('；');
       log.push([ref(r), t.name, stage.name, stage.documents.map((d) => d.name).join('、'), s.plain(rec.document ?? ''), str(rec.verdict), s.name(rec.by), time(rec.at), s.name(rec.signedBy), time(rec.signedAt), status, why]);
+    }
+    // Changes (/变更) fill the change document's sheet: 变更内容, 原因, then how it was answered.
+    const sheet = t.change ? docs.get(t.change.document) : undefined;
+    const width = sheet ? sheet.columns.length - TAIL.length - 1 : 0;
+    for (const c of sheet ? changeRecords(r) : []) {
+      const answer = c.status === 'signing' ? '待确认' : c.status === 'agreed' ? '已确认' : `不同意：${c.answer ?? ''}`;
+      const own = [s.plain(c.what), c.reason, answer].slice(0, width);
+      while (own.length < width) own.push('');
+      sheet!.rows.push([ref(r), ...own, '', s.name(c.by), time(c.at), s.name(c.signer), time(c.answeredAt)]);
     }
   }
   const stageLog: Table = {
