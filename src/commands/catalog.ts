@@ -194,6 +194,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: '登记需求变更单，请客户对接人确认',
     notes: ['同一需求一次只有一张待确认的变更单；确认或不同意后才能登记下一张。'],
   },
+  {
+    name: 'survey', zh: ['满意度', '满意度调研'], en: ['survey'], keys: [],
+    usage: '/满意度 #需求编号', example: '/满意度 #12',
+    summary: '向客户对接人发送满意度调研卡片（1–5 分和意见）',
+  },
 ];
 
 const BY_NAME = new Map(COMMANDS.map((c) => [c.name, c]));

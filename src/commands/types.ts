@@ -63,7 +63,8 @@ export type Command =
   /** `text` may start with the stage's name; the engine, which knows the request's type, splits it off. */
   | { name: 'done'; id: number; text: string; evidence?: string }
   | { name: 'skip'; id: number; stage: string; reason: string }
-  | { name: 'change'; id: number; what: string; reason: string };
+  | { name: 'change'; id: number; what: string; reason: string }
+  | { name: 'survey'; id: number };
 
 export type CommandName = Command['name'];
 

@@ -37,6 +37,8 @@ const ProcessSchema = z
     retentionYears: z.number().int().min(1).max(30).default(1),
     /** `/变更` files this document, signed by this role; without it the type takes no changes. */
     change: z.object({ document: Name, signer: z.string().min(1) }).strict().optional(),
+    /** `/满意度` sends this role a survey card (1–5 and a comment); without it the type has none. */
+    survey: z.object({ document: Name, to: z.string().min(1) }).strict().optional(),
   })
   .strict();
 
@@ -66,6 +68,9 @@ function stageIssues(p: ProcessConfig, ctx: z.RefinementCtx): void {
   if (p.change && !roles.has(p.change.signer)) {
     ctx.addIssue({ code: 'custom', path: ['change', 'signer'], message: `未知角色「${p.change.signer}」；可用：${[...roles].join(', ')} / unknown role` });
   }
+  if (p.survey && !roles.has(p.survey.to)) {
+    ctx.addIssue({ code: 'custom', path: ['survey', 'to'], message: `未知角色「${p.survey.to}」；可用：${[...roles].join(', ')} / unknown role` });
+  }
   p.stages.forEach((s, i) => {
     if (seen.has(s.id) || seen.has(s.name)) ctx.addIssue({ code: 'custom', path: ['stages', i, 'id'], message: `阶段重复：${s.id} / duplicate stage` });
     seen.add(s.id).add(s.name);
@@ -93,6 +98,7 @@ export function processTemplates(cfg: Record<string, ProcessConfig>): ProcessTem
     archiveName: p.archiveName,
     retentionYears: p.retentionYears,
     ...(p.change ? { change: p.change } : {}),
+    ...(p.survey ? { survey: p.survey } : {}),
     roles: Object.entries(p.roles).map(([rid, r]) => ({ id: rid, label: r.label, aliases: r.aliases })),
   }));
 }

@@ -23,6 +23,7 @@ import { listItems, postReport, showItem } from './queries.ts';
 import { createRequest, requestSpec } from './request.ts';
 import { CHANGE_ACTIONS, changeCardAction, fileChange } from './change.ts';
 import { progressReport } from './progress-report.ts';
+import { SURVEY_ACTIONS, sendSurvey, surveyCardAction } from './survey.ts';
 import { STAGE_ACTIONS, completeStage, showStage, skipStage, stageCardAction } from './stage.ts';
 import { createTask, taskSpec } from './task.ts';
 
@@ -52,7 +53,7 @@ export interface ActionResult {
 
 /** Card actions each kind accepts from a button. */
 const CARD_ACTIONS: Record<string, ReadonlySet<string>> = {
-  request: new Set(['confirm', 'object', 'accept', 'reject', ...STAGE_ACTIONS, ...CHANGE_ACTIONS]),
+  request: new Set(['confirm', 'object', 'accept', 'reject', ...STAGE_ACTIONS, ...CHANGE_ACTIONS, ...SURVEY_ACTIONS]),
   task: new Set(['accept', 'reject']),
   ask: new Set(['reply']),
   issue: new Set(['verify', 'reopen']),
@@ -153,7 +154,9 @@ export class Engine {
           ? stageCardAction(ctx, item, input)
           : CHANGE_ACTIONS.has(a.action)
             ? changeCardAction(ctx, item, input)
-            : act(ctx, spec, item, input);
+            : SURVEY_ACTIONS.has(a.action)
+              ? surveyCardAction(ctx, item, input, a.form)
+              : act(ctx, spec, item, input);
         if (!out.ok) return { ok: false, toast: out.message };
         // The clicked card as it now looks, so platforms that answer a click with a card
         // (Feishu) show the change at once; the outbox update follows for everyone else.
@@ -224,6 +227,8 @@ export class Engine {
         return skipStage(ctx, item, cmd);
       case 'change':
         return fileChange(ctx, item, cmd);
+      case 'survey':
+        return sendSurvey(ctx, item, cmd);
     }
     const input = commandInput(cmd);
     // "/关闭" means the closing step of each kind: verify a problem, accept a task.

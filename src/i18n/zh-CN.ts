@@ -49,6 +49,8 @@ export const ACTION_LABEL: Record<string, string> = {
   change: '登记变更',
   change_ok: '确认变更',
   change_no: '不同意变更',
+  survey_sent: '发送满意度调研',
+  survey: '填写满意度调研',
 };
 
 export const ROLE_LABEL: Record<string, string> = {

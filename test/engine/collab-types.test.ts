@@ -278,3 +278,23 @@ describe('/变更 (需求变更单)', () => {
     expect(c.texts(await c.say(A, '/变更 #2 加字段 reason:x')).join()).toContain('跨部门类型的需求没有变更单');
   });
 });
+
+describe('/满意度 (满意度调研)', () => {
+  it('a card to the customer contact only, with a 1–5 score and a comment kept with the request', async () => {
+    const c = new Conversation();
+    await c.say(A, '/需求 数据看板定制 to:@李四 类型:客户 客户:A科技公司');
+    expect(c.texts(await c.say(A, '/满意度 #1')).join()).toContain('还没有客户对接人');
+    await c.say(A, '/对接 #1 @王五 role:客户对接人');
+    await c.say(A, '/满意度 #1');
+    expect(c.texts(await c.say(A, '/满意度 #1')).join()).toContain('正等待');
+    const card = c.cardFor('【满意度调研】', C);
+    expect(card.card.buttons[0]!.inputs!.map((i) => i.name)).toEqual(['score', 'comment']);
+    expect((await c.click(B, card, '提交评价', { score: '5' })).toast).toContain('仅限');
+    for (const bad of ['0', '6', '4.5', '很好', '']) expect((await c.click(C, card, '提交评价', { score: bad })).toast).toContain('1–5');
+    expect(await c.click(C, card, '提交评价', { score: '４', comment: '响应及时' })).toMatchObject({ ok: true });
+    expect(c.repo.getItem(1)!.data.surveys).toEqual([expect.objectContaining({ no: 1, to: C.id, score: 4, comment: '响应及时' })]);
+    expect(c.platform.cards.get(card.id)!.fields).toEqual(expect.arrayContaining([{ label: '评分', value: '4 / 5' }]));
+    await c.say(A, '/需求 接口联调 to:@李四');
+    expect(c.texts(await c.say(A, '/满意度 #2')).join()).toContain('没有满意度调研');
+  });
+});

@@ -32,6 +32,8 @@ describe('archive of a typed request', () => {
     await c.say(A, '/跳过 #1 方案确认 reason:沿用上一期方案');
     await c.say(A, '/变更 #1 增加导出功能 reason:客户新增需求');
     await c.click(C, c.cardFor('【需求变更单】', C), '确认变更');
+    await c.say(A, '/满意度 #1');
+    await c.click(C, c.cardFor('【满意度调研】', C), '提交评价', { score: '5', comment: '非常满意' });
 
     const file = await buildArchive(c.db, { chatId: CHAT, itemId: 1, format: 'xlsx', timezone: 'Asia/Shanghai', now: c.clock.now(), processes: new ProcessRegistry() });
     expect(file.filename).toBe('A科技公司-智能办公系统-20261123.xlsx');
@@ -51,6 +53,9 @@ describe('archive of a typed request', () => {
     expect(changes[0]).toEqual(['需求编号', '变更内容', '原因', '客户确认', '附件', '提交人', '提交时间', '签核人', '签核时间']);
     expect(changes[1]!.slice(0, 6)).toEqual(['#1', '增加导出功能', '客户新增需求', '已确认', '', '张三']);
     expect(changes[1]![7]).toBe('王五');
+    const survey = wb.get('满意度调研报告')!;
+    expect(survey[0]!.slice(0, 4)).toEqual(['需求编号', '满意度评分', '意见', '遗留问题']);
+    expect(survey[1]!.slice(0, 3)).toEqual(['#1', '5', '非常满意']);
     const log = wb.get('阶段签核记录')!;
     expect(log[0]).toEqual(['需求编号', '协作类型', '阶段', '文档', '内容', '结论', '完成人', '完成时间', '签核人', '签核时间', '状态', '退回/跳过原因']);
     expect(log.slice(1).map((r) => [r[2], r[10], r[11]])).toEqual([

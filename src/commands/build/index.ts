@@ -17,7 +17,7 @@ import { buildExport, buildList, buildReport, buildShow } from './queries.ts';
 import { buildReq } from './req.ts';
 import { buildRetro } from './retro.ts';
 import { buildSetup } from './setup.ts';
-import { buildChange, buildDone, buildSkip, buildStage } from './stage.ts';
+import { buildChange, buildDone, buildSkip, buildStage, buildSurvey } from './stage.ts';
 import { buildTask } from './task.ts';
 
 export const BUILDERS: Readonly<Record<CommandName, Builder>> = {
@@ -48,4 +48,5 @@ export const BUILDERS: Readonly<Record<CommandName, Builder>> = {
   done: buildDone,
   skip: buildSkip,
   change: buildChange,
+  survey: buildSurvey,
 };

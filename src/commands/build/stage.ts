@@ -55,3 +55,14 @@ export function buildChange(i: Input): ParseResult {
   if (!reason) return fail('change', '缺少变更原因：请写 reason:<原因>');
   return done({ name: 'change', id: id.value.id, what, reason });
 }
+
+/** `/满意度 #N` */
+export function buildSurvey(i: Input): ParseResult {
+  const a = read(i);
+  if (!a.ok) return fail('survey', a.error);
+  const id = takeId(a.value.free);
+  if (!id.ok) return fail('survey', id.error);
+  const extra = noExtra(id.value.rest);
+  if (!extra.ok) return fail('survey', extra.error);
+  return done({ name: 'survey', id: id.value.id });
+}

@@ -75,6 +75,7 @@ const customer: ProcessTemplate = {
   roles: [],
   // The seeds: changes asked by the customer are written down (需求变更单) and confirmed by both sides.
   change: { document: '需求变更单', signer: 'customer' },
+  survey: { document: '满意度调研报告', to: 'customer' },
 };
 
 const supplier: ProcessTemplate = {

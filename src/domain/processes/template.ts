@@ -54,6 +54,8 @@ export interface ProcessTemplate {
   roles: readonly RoleTemplate[];
   /** A change to the agreed request (`/变更`) is filed as this document and signed by this role. */
   change?: { document: string; signer: string };
+  /** A satisfaction survey (`/满意度`): a card asking this role for a 1–5 score and a comment. */
+  survey?: { document: string; to: string };
 }
 
 export type StageClock = { workdays: number } | { ms: number };

@@ -8,6 +8,7 @@ import type { ProcessRegistry } from '../../domain/processes/registry.ts';
 import { documentFields } from '../../domain/processes/template.ts';
 import type { ItemRow } from '../../db/repo.ts';
 import { changeRecords } from '../../engine/change.ts';
+import { surveyRecords } from '../../engine/survey.ts';
 import type { StageRecord } from '../../engine/stage-cards.ts';
 import { type Cell, type Column, type Snapshot, type Table, cols, time } from '../types.ts';
 import { ref, str } from './common.ts';
@@ -21,7 +22,7 @@ function records(r: ItemRow): Record<string, StageRecord> {
 /** Sheets for the documents of the types in the archive, after the seed tables (`taken` names). */
 export function stageTables(s: Snapshot, reg: ProcessRegistry, taken: ReadonlySet<string>): Table[] {
   const requests = s.items.filter(
-    (i) => i.kind === 'request' && (changeRecords(i).length > 0 || Object.values(records(i)).some((r) => r.document !== undefined || r.status === 'skipped')),
+    (i) => i.kind === 'request' && (changeRecords(i).length > 0 || surveyRecords(i).length > 0 || Object.values(records(i)).some((r) => r.document !== undefined || r.status === 'skipped')),
   );
   if (requests.length === 0) return [];
   const docs = new Map<string, { columns: Column[]; rows: Cell[][] }>();
@@ -51,6 +52,14 @@ export function stageTables(s: Snapshot, reg: ProcessRegistry, taken: ReadonlySe
       const own = [s.plain(c.what), c.reason, answer].slice(0, width);
       while (own.length < width) own.push('');
       sheet!.rows.push([ref(r), ...own, '', s.name(c.by), time(c.at), s.name(c.signer), time(c.answeredAt)]);
+    }
+    // Answered surveys (/满意度) fill the survey document's sheet: the score, then the comment.
+    const survey = t.survey ? docs.get(t.survey.document) : undefined;
+    const cells = survey ? survey.columns.length - TAIL.length - 1 : 0;
+    for (const v of survey ? surveyRecords(r).filter((x) => x.score !== undefined) : []) {
+      const own: Cell[] = [v.score!, v.comment ?? ''].slice(0, cells);
+      while (own.length < cells) own.push('');
+      survey!.rows.push([ref(r), ...own, '', s.name(v.to), time(v.answeredAt), '', null]);
     }
   }
   const stageLog: Table = {
