@@ -1,6 +1,7 @@
 // `npm run demo`: fills the sandbox with a realistic project through the sandbox's own API (the
 // same calls the page makes) — a bound group, a request with tasks, questions, a problem,
-// minutes, an acceptance — then serves it, so a newcomer sees every kind of card at once.
+// minutes, an acceptance, and one request of each other collaboration type at a different
+// stage — then serves it, so a newcomer sees every kind of card at once.
 // Uses its own database file (./data/demo.db unless GROUPFLOW_DB_FILE says otherwise).
 
 import { loadConfig } from '../src/config/load.ts';
@@ -36,6 +37,39 @@ async function click(rt: Runtime, userId: string, title: string, label: string, 
   await rt.dispatcher.drain();
 }
 
+/** The id of the newest request (the one just raised). */
+function lastRequest(rt: Runtime): number {
+  return rt.db.$client.prepare(`select max(id) from items where kind = 'request'`).pluck().get() as number;
+}
+
+/** One request of each type beyond 跨部门, each left at a different stage. */
+async function typedRequests(rt: Runtime): Promise<void> {
+  await say(rt, U.zhang, '/需求 智能办公系统数据看板 协作:@李四 类型:客户 客户:A科技公司 截止:+14d');
+  const customer = lastRequest(rt);
+  await say(rt, U.zhang, `/对接 #${customer} @王五 role:客户对接人`);
+  await say(rt, U.zhang, `/对接 #${customer} @赵六 role:法务`);
+  await say(rt, U.zhang, `/完成 #${customer} 客户名称：A科技公司；核心诉求：定制数据看板；预算范围：20万；期望交付时间：12月20日`);
+  await click(rt, U.wang, '阶段签核', '签核通过');
+  await say(rt, U.li, `/完成 #${customer} 需求评审 可执行 现有组件可复用，两周交付`);
+  await click(rt, U.zhang, '阶段签核', '签核通过'); // now at 方案确认
+
+  await say(rt, U.zhang, '/需求 测试服务器采购 协作:@王五 类型:供应商 供应商:B制造 截止:下周五');
+  const supplier = lastRequest(rt);
+  await say(rt, U.zhang, `/对接 #${supplier} @张三 role:采购`);
+  await say(rt, U.zhang, `/对接 #${supplier} @赵六 role:供应商对接人`);
+  await say(rt, U.zhang, `/对接 #${supplier} @李四 role:质量`);
+  await say(rt, U.zhang, `/完成 #${supplier} 合作范围：2U 服务器 20 台；资质要求：ISO9001；交付标准：72 小时压测`); // waits for 赵六's sign-off
+
+  await say(rt, U.zhang, '/需求 行业联合白皮书 协作:@李四 类型:合作伙伴 合作方:C协会 截止:+30d');
+  await say(rt, U.zhang, `/对接 #${lastRequest(rt)} @赵六 role:合作方对接人`); // at 联合立项
+
+  await say(rt, U.zhang, '/需求 支付通道故障 协作:@王五 类型:紧急');
+  const emergency = lastRequest(rt);
+  await say(rt, U.zhang, `/对接 #${emergency} @李四 role:负责人`);
+  await say(rt, U.zhang, `/完成 #${emergency} 事项描述：支付回调全部超时；影响范围：全部下单；发现时间：10:05`);
+  await click(rt, U.li, '阶段签核', '签核通过'); // now at 处置
+}
+
 async function main(): Promise<void> {
   process.env.GROUPFLOW_DB_FILE ??= './data/demo.db';
   const config = loadConfig();
@@ -63,6 +97,7 @@ async function main(): Promise<void> {
     await click(rt, U.li, '会议纪要', '确认纪要');
     await say(rt, U.zhang, '/记录 与客户确认了验收标准 todo:整理验收清单 @赵六 due:明天');
     await say(rt, U.li, '/提交 #1 联调报告 evidence:https://example.com/report');
+    await typedRequests(rt);
     await say(rt, U.zhang, '/周报');
   }
   rt.dispatcher.start();

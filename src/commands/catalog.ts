@@ -30,18 +30,26 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: '查看全部命令，或某个命令的详细用法',
   },
   {
-    name: 'req', zh: ['需求'], en: ['req'], keys: ['to', 'due', 'pri', 'std', 'background'],
-    usage: '/需求 <标题> to:@对接人… [due:<时间>] [pri:高/中/低] [std:<交付标准>]',
+    name: 'req', zh: ['需求'], en: ['req'], keys: ['to', 'due', 'pri', 'std', 'background', 'type', 'customer', 'supplier', 'partner'],
+    usage: '/需求 <标题> to:@对接人… [due:<时间>] [pri:高/中/低] [std:<交付标准>] [类型:客户 客户:<名称>]',
     example: '/需求 官网改版接口联调 to:@张三 @李四 due:12月1日 pri:高 std:联调通过并出测试报告',
     summary: '发起协作需求，向每位对接人发送确认卡片',
-    more: ['/req Checkout API integration to:@alice due:+2d pri:high std:"tests pass"', '/需求 数据看板 紧急 对接：@王五 截止：下周一 10点 背景：季度汇报'],
-    notes: ['标题写在第一个选项之前；to: 至少一位对接人。', '写上「紧急」/「不急」标记紧急程度。', WHEN_NOTE, QUOTE_NOTE],
+    more: [
+      '/req Checkout API integration to:@alice due:+2d pri:high std:"tests pass"',
+      '/需求 数据看板 紧急 对接：@王五 截止：下周一 10点 背景：季度汇报',
+      '/需求 智能办公系统定制 to:@王五 类型:客户 客户:A科技公司 截止:12月20日',
+    ],
+    notes: [
+      '标题写在第一个选项之前；to: 至少一位对接人。',
+      '类型：跨部门（默认）/客户/供应商/合作伙伴/紧急，各有自己的阶段（/阶段 #编号 查看）；客户:/供应商:/合作方: 写对方名称。', '写上「紧急」/「不急」标记紧急程度。', WHEN_NOTE, QUOTE_NOTE],
   },
   {
     name: 'contact', zh: ['对接'], en: ['contact'], keys: ['role', 'duty'],
-    usage: '/对接 #需求编号 @对接人 [role:主/子] [duty:<职责>]',
+    usage: '/对接 #需求编号 @对接人 [role:主/子/法务/客户对接人/…] [duty:<职责>]',
     example: '/对接 #12 @王五 role:子 duty:负责接口文档',
-    summary: '指定需求的总对接人或子对接人',
+    summary: '指定需求的总对接人、子对接人，或协作类型带来的角色',
+    more: ['/对接 #12 @赵六 role:法务', '/对接 #12 @张三 role:客户对接人'],
+    notes: ['协作类型带来的角色：客户对接人、供应商对接人、合作方对接人、法务、采购、质量/技术、负责人；只有该角色的人能签核对应阶段。'],
   },
   {
     name: 'task', zh: ['任务'], en: ['task'], keys: ['with', 'due', 'std'],
@@ -152,8 +160,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'report', zh: ['周报'], en: ['report'], keys: [],
-    usage: '/周报', example: '/周报',
+    usage: '/周报 [#需求编号 客户]', example: '/周报',
     summary: '立即生成本周进度周报',
+    more: ['/周报 #12 客户'],
+    notes: ['写上需求编号：生成该需求给客户/合作方的进度报告（已完成 / 进行中 / 下一步 / 需配合），由客户对接人转发。'],
   },
   {
     name: 'export', zh: ['归档', '导出'], en: ['export'], keys: [],
@@ -164,6 +174,35 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'setup', zh: ['设置'], en: ['setup'], keys: ['project', 'dept'],
     usage: '/设置 project:<项目名称> dept:<部门>', example: '/设置 project:官网改版 dept:技术部',
     summary: '将本群绑定到项目',
+  },
+  {
+    name: 'stage', zh: ['阶段'], en: ['stage'], keys: [],
+    usage: '/阶段 #需求编号', example: '/阶段 #12',
+    summary: '查看需求按协作类型走到哪一阶段（已完成 / 当前 / 待办）',
+  },
+  {
+    name: 'done', zh: ['完成'], en: ['done'], keys: ['evidence'],
+    usage: '/完成 #需求编号 [<阶段>] <阶段文档> [evidence:<链接>]',
+    example: '/完成 #12 需求收集 客户需求清单：核心诉求 数据看板；预算 20 万 evidence:https://example.com/list',
+    summary: '阶段负责人提交本阶段文档，签核卡片发给签核人',
+    more: ['/完成 #12 需求评审 可执行 两周内可交付', '/done #12 "order v2" evidence:https://example.com/po'],
+    notes: ['不写阶段即为当前阶段；需求评审以 可执行/需调整/不可执行 开头。', '签核人通过后进入下一阶段；退回须写原因，阶段保持未完成。'],
+  },
+  {
+    name: 'skip', zh: ['跳过'], en: ['skip'], keys: ['reason'],
+    usage: '/跳过 #需求编号 <阶段> reason:<原因>', example: '/跳过 #12 合同签订 reason:沿用年度框架合同',
+    summary: '发起人跳过一个阶段（必须写原因）',
+  },
+  {
+    name: 'change', zh: ['变更'], en: ['change'], keys: ['reason'],
+    usage: '/变更 #需求编号 <变更内容> reason:<原因>', example: '/变更 #12 看板增加导出功能 reason:客户新增需求',
+    summary: '登记需求变更单，请客户对接人确认',
+    notes: ['同一需求一次只有一张待确认的变更单；确认或不同意后才能登记下一张。'],
+  },
+  {
+    name: 'survey', zh: ['满意度', '满意度调研'], en: ['survey'], keys: [],
+    usage: '/满意度 #需求编号', example: '/满意度 #12',
+    summary: '向客户对接人发送满意度调研卡片（1–5 分和意见）',
   },
 ];
 

@@ -24,7 +24,11 @@ export type Key =
   | 'place'
   | 'time'
   | 'attendees'
-  | 'background';
+  | 'background'
+  | 'type'
+  | 'customer'
+  | 'supplier'
+  | 'partner';
 
 /**
  * users: @mentions only · date: a time expression · word: one word (an enum) ·
@@ -64,6 +68,10 @@ export const KEYS: Readonly<Record<Key, KeySpec>> = {
   time: { en: ['time'], zh: ['时间'], kind: 'date', meaning: '会议时间' },
   attendees: { en: ['attendees'], zh: ['参会', '参会人'], kind: 'users', meaning: '参会人（@成员）' },
   background: { en: ['background'], zh: ['背景'], kind: 'text', meaning: '背景与目标' },
+  type: { en: ['type'], zh: ['类型', '协作类型'], kind: 'word', meaning: '协作类型：跨部门/客户/供应商/合作伙伴/紧急（internal/customer/supplier/partner/emergency），默认跨部门' },
+  customer: { en: ['customer'], zh: ['客户', '客户名称'], kind: 'text', meaning: '客户名称（客户类型）' },
+  supplier: { en: ['supplier'], zh: ['供应商', '供应商名称'], kind: 'text', meaning: '供应商名称（供应商类型）' },
+  partner: { en: ['partner'], zh: ['合作方', '合作方名称'], kind: 'text', meaning: '合作方名称（合作伙伴类型）' },
 };
 
 export interface KeyAlias {

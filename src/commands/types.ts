@@ -22,8 +22,22 @@ export interface Decision {
 
 export type Command =
   | { name: 'help'; topic?: string }
-  | { name: 'req'; title: string; to: UserRef[]; due?: Date; pri: Priority; std?: string; background?: string; urgency?: 'urgent' | 'normal' | 'low' }
-  | { name: 'contact'; id: number; user: UserRef; role: 'main' | 'sub'; duty?: string }
+  | {
+      name: 'req';
+      title: string;
+      to: UserRef[];
+      due?: Date;
+      pri: Priority;
+      std?: string;
+      background?: string;
+      urgency?: 'urgent' | 'normal' | 'low';
+      /** The collaboration type as typed (客户, customer…); the engine knows the configured types. */
+      type?: string;
+      /** The customer's, supplier's or partner's name. */
+      counterparty?: string;
+    }
+  /** `processRole`: a role a collaboration type brings (法务, 客户对接人…), given instead of 主/子. */
+  | { name: 'contact'; id: number; user: UserRef; role: 'main' | 'sub'; processRole?: string; duty?: string }
   | { name: 'task'; id?: number; title: string; owner: UserRef; helpers: UserRef[]; due?: Date; std?: string }
   | { name: 'progress'; id: number; pct: number; risk?: string; plan?: string; note?: string }
   | { name: 'ask'; to: UserRef[]; question: string; urgent: boolean }
@@ -42,9 +56,16 @@ export type Command =
   | { name: 'retro'; id: number; good?: string; bad?: string; improve?: string }
   | { name: 'list'; filter: ListFilter }
   | { name: 'show'; id: number }
-  | { name: 'report' }
+  /** With an id: that request's progress report for its customer or partner (已完成 / 进行中 / 下一步 / 需配合). */
+  | { name: 'report'; id?: number }
   | { name: 'export'; id?: number; format: ExportFormat }
-  | { name: 'setup'; project: string; dept: string };
+  | { name: 'setup'; project: string; dept: string }
+  | { name: 'stage'; id: number }
+  /** `text` may start with the stage's name; the engine, which knows the request's type, splits it off. */
+  | { name: 'done'; id: number; text: string; evidence?: string }
+  | { name: 'skip'; id: number; stage: string; reason: string }
+  | { name: 'change'; id: number; what: string; reason: string }
+  | { name: 'survey'; id: number };
 
 export type CommandName = Command['name'];
 

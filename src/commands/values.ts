@@ -13,7 +13,7 @@ function digits(s: string): string {
   return s.replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
 }
 
-function firstWord(text: string): { word: string; rest: string } {
+export function firstWord(text: string): { word: string; rest: string } {
   const t = text.trim();
   const m = /^(\S+)\s*([\s\S]*)$/.exec(t);
   return m ? { word: m[1]!, rest: tidy(m[2]!) } : { word: '', rest: '' };

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parseDuration } from '../domain/when.ts';
 import { isClockDuration } from '../domain/working-time.ts';
 import { isTimeZone } from '../domain/wall-clock.ts';
+import { ProcessesSchema } from './processes.ts';
 
 const Duration = z
   .string()
@@ -236,6 +237,8 @@ export const ConfigSchema = z
       )
       .default({ ordinary: '1wd', urgent: '2h', confirm: '1wd', accept: '1wd', retro: '5wd' }),
     scheduler: SchedulerSchema.default(SchedulerSchema.parse({})),
+    /** Collaboration types added or replaced by the admin (see docs/processes.md). */
+    processes: ProcessesSchema,
     outbox: OutboxSchema.default(OutboxSchema.parse({})),
     limits: LimitsSchema.default(LimitsSchema.parse({})),
     platforms: z

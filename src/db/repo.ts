@@ -18,7 +18,7 @@ export type PersonRow = typeof itemPeople.$inferSelect;
 /** What reminders read of an item: the scheduler's tick reads only these columns. */
 export type ItemBrief = Pick<
   ItemRow,
-  'id' | 'kind' | 'chatId' | 'title' | 'state' | 'initiatorId' | 'ownerId' | 'urgent' | 'dueAt' | 'clockAt' | 'parentId' | 'seqNo'
+  'id' | 'kind' | 'chatId' | 'title' | 'state' | 'initiatorId' | 'ownerId' | 'urgent' | 'dueAt' | 'clockAt' | 'parentId' | 'seqNo' | 'stage' | 'stageDueAt'
 >;
 /** What reminders read of an item's people. */
 export type PersonBrief = Pick<PersonRow, 'itemId' | 'userId' | 'role' | 'status'>;
@@ -42,6 +42,9 @@ const ITEM_COLUMNS: Record<keyof ItemRow, string> = {
   clockAt: 'clock_at',
   parentId: 'parent_id',
   seqNo: 'seq_no',
+  process: 'process',
+  stage: 'stage',
+  stageDueAt: 'stage_due_at',
   data: 'data',
   version: 'version',
   createdAt: 'created_at',
@@ -72,10 +75,13 @@ function itemOf(r: unknown[]): ItemRow {
     clockAt: r[11] as number | null,
     parentId: r[12] as number | null,
     seqNo: r[13] as string | null,
-    data: JSON.parse((r[14] as string) || '{}') as Record<string, unknown>,
-    version: r[15] as number,
-    createdAt: r[16] as number,
-    updatedAt: r[17] as number,
+    process: r[14] as string | null,
+    stage: r[15] as string | null,
+    stageDueAt: r[16] as number | null,
+    data: JSON.parse((r[17] as string) || '{}') as Record<string, unknown>,
+    version: r[18] as number,
+    createdAt: r[19] as number,
+    updatedAt: r[20] as number,
   };
 }
 
@@ -421,7 +427,7 @@ export class Repo {
     const out = new Map<number, ItemBrief>();
     if (ids.length === 0) return out;
     const rows = this.jsonRows(
-      `select json_group_array(json_array(id, kind, chat_id, title, state, initiator_id, owner_id, urgent, due_at, clock_at, parent_id, seq_no))
+      `select json_group_array(json_array(id, kind, chat_id, title, state, initiator_id, owner_id, urgent, due_at, clock_at, parent_id, seq_no, stage, stage_due_at))
        from items where id in (select value from json_each(?))`,
       ids,
     );
@@ -439,6 +445,8 @@ export class Repo {
         clockAt: r[9] as number | null,
         parentId: r[10] as number | null,
         seqNo: r[11] as string | null,
+        stage: r[12] as string | null,
+        stageDueAt: r[13] as number | null,
       });
     }
     return out;

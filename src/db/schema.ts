@@ -29,6 +29,12 @@ export const items = sqliteTable(
     seqNo: text('seq_no'),
     /** Kind-specific fields (standard, evidence, reason, progress…), JSON. */
     data: text('data', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
+    /** Collaboration type of a request (internal, customer, supplier, partner, emergency or a configured one). */
+    process: text('process'),
+    /** The request's current stage id in its type; 'done' after the last one is signed off. */
+    stage: text('stage'),
+    /** When the current stage's clock runs out (ms); null when the stage has no clock. */
+    stageDueAt: integer('stage_due_at'),
     /** Optimistic concurrency: every transition bumps it; a stale version loses. */
     version: integer('version').notNull().default(1),
     createdAt: integer('created_at').notNull().default(now),

@@ -25,12 +25,12 @@ export interface ReminderRules {
   morning: string;
 }
 
-export type Rule = 'headsup' | 'ping' | 'due-soon' | 'due-today' | 'overdue' | 'milestone' | 'nudge' | 'digest';
+export type Rule = 'headsup' | 'ping' | 'due-soon' | 'due-today' | 'overdue' | 'milestone' | 'nudge' | 'digest' | 'stage';
 
 export interface PlannedReminder {
   /**
    * Unique per firing: a rule for one clock/deadline value and round fires once. An item's keys
-   * start with `c:`, `d:`, `m:` or `n:` and `<item id>:` (the scheduler finds them by prefix).
+   * start with `c:`, `d:`, `m:`, `n:` or `s:` and `<item id>:` (the scheduler finds them by prefix).
    */
   key: string;
   rule: Rule;
@@ -50,6 +50,9 @@ export interface WatchedItem {
   dueAt: number | null;
   /** For a task under a request: the request's deadline (its milestone). */
   milestoneAt?: number | null;
+  /** A request's current stage of its collaboration type, and when that stage's clock runs out. */
+  stage?: string | null;
+  stageDueAt?: number | null;
 }
 
 /** States in which someone owes a response on the item's clock. */
@@ -76,6 +79,15 @@ export function clockKindOf(i: Pick<WatchedItem, 'kind' | 'state' | 'urgent'>, r
 
 export function clockLive(i: WatchedItem): boolean {
   return i.clockAt !== null && !!WAITING[i.kind]?.has(i.state);
+}
+
+/** A request's stage clock runs until the stage is signed off, unless the request has ended. */
+export function stageLive(i: WatchedItem): boolean {
+  return i.kind === 'request' && !!i.stage && i.stageDueAt !== null && i.stageDueAt !== undefined && i.state !== 'closed' && i.state !== 'cancelled';
+}
+
+function stageKey(i: WatchedItem, round: number): string {
+  return `s:${i.id}:${i.stage}:${i.stageDueAt}:ping:${round}`;
 }
 
 export function deadlineLive(i: WatchedItem): boolean {
@@ -157,6 +169,10 @@ export function planItem(i: WatchedItem, cal: WorkCalendar, r: ReminderRules, no
     }
     out.push({ key: `d:${i.id}:${i.dueAt}:overdue:1`, rule: 'overdue', round: 1, fireAt: deliverAt(cal, due, i.urgent, chat), urgent: i.urgent });
   }
+  // A stage clock: pinged when it runs out, like a response clock (quiet hours hold ordinary ones).
+  if (stageLive(i)) {
+    out.push({ key: stageKey(i, 1), rule: 'stage', round: 1, fireAt: deliverAt(cal, new Date(i.stageDueAt!), i.urgent, chat), urgent: i.urgent });
+  }
   // A stage result is due 1 day before its milestone: remind the owner that morning.
   if (i.kind === 'task' && i.milestoneAt && (i.state === 'todo' || i.state === 'doing')) {
     const dayBefore = cal.at(cal.localDay(new Date(i.milestoneAt - 86_400_000)), r.morning);
@@ -181,6 +197,11 @@ export function followUp(
     const round = fired.round + 1;
     return { key: `c:${i.id}:${i.state}:${i.clockAt}:ping:${round}`, rule: 'ping', round, fireAt: deliverAt(cal, next, i.urgent, i.chatId, !i.urgent), urgent: i.urgent };
   }
+  if (fired.rule === 'stage' && stageLive(i) && fired.round < r.maxPings) {
+    const next = i.urgent ? new Date(from.getTime() + r.urgentRepeat) : nextWorkingMorning(cal, from);
+    const round = fired.round + 1;
+    return { key: stageKey(i, round), rule: 'stage', round, fireAt: deliverAt(cal, next, i.urgent, i.chatId, !i.urgent), urgent: i.urgent };
+  }
   if (fired.rule === 'overdue' && deadlineLive(i) && fired.round < r.maxOverdueDays) {
     const round = fired.round + 1;
     const next = nextWorkingMorning(cal, from);
@@ -193,10 +214,13 @@ export function followUp(
 export function stillApplies(i: WatchedItem, key: string): boolean {
   if (key.startsWith('c:')) return clockLive(i) && key.startsWith(`c:${i.id}:${i.state}:${i.clockAt}:`);
   if (key.startsWith('d:')) return deadlineLive(i) && key.startsWith(`d:${i.id}:${i.dueAt}:`);
+  if (key.startsWith('s:')) return stageLive(i) && key.startsWith(`s:${i.id}:${i.stage}:${i.stageDueAt}:`);
   if (key.startsWith('m:')) return (i.state === 'todo' || i.state === 'doing') && key === `m:${i.id}:${i.milestoneAt}`;
   return true;
 }
 
-export function isEscalation(rule: Rule, round: number, r: ReminderRules): boolean {
+/** A missed clock escalates after `escalateAfter` pings; an urgent stage at its first missed ping. */
+export function isEscalation(rule: Rule, round: number, r: ReminderRules, urgent = false): boolean {
+  if (rule === 'stage') return urgent || round > r.escalateAfter;
   return rule === 'ping' && round > r.escalateAfter;
 }

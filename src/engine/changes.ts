@@ -22,6 +22,7 @@ function refreshCards(ctx: Ctx, id: number): void {
   const saved = ctx.repo.getItem(id);
   if (saved) SPECS[saved.kind]?.refresh(ctx, saved);
 }
+import { assignRole } from './stage.ts';
 
 type Cmd<N extends Command['name']> = Extract<Command, { name: N }>;
 
@@ -80,6 +81,7 @@ export function changeContact(ctx: Ctx, item: ItemRow, cmd: Cmd<'contact'>): voi
   const isContact = people.some((p) => p.role === 'contact' && p.userId === ctx.actor.id);
   if (item.initiatorId !== ctx.actor.id && !isContact) return reply(ctx, `⛔ 无权操作：只有发起人或对接人可以调整对接信息。`, item.id);
   if (TERMINAL.has(item.state)) return reply(ctx, `需求 ${itemRef(item.id)} 已结束，不能调整对接人。`, item.id);
+  if (cmd.processRole) return assignRole(ctx, item, cmd);
   const t = nowMs(ctx);
   const waiting = item.state === 'pending' || item.state === 'objected';
   const role = cmd.role === 'sub' ? 'sub' : 'contact';

@@ -22,6 +22,10 @@ import { createIssue, issueSpec } from './issue.ts';
 import { createMinutes, createNote, minutesSpec } from './minutes.ts';
 import { listItems, postReport, showItem } from './queries.ts';
 import { createRequest, requestSpec } from './request.ts';
+import { CHANGE_ACTIONS, changeCardAction, fileChange } from './change.ts';
+import { progressReport } from './progress-report.ts';
+import { SURVEY_ACTIONS, sendSurvey, surveyCardAction } from './survey.ts';
+import { STAGE_ACTIONS, completeStage, showStage, skipStage, stageCardAction } from './stage.ts';
 import { createTask, taskSpec } from './task.ts';
 
 export interface EngineDeps {
@@ -52,7 +56,7 @@ const REPLAYED = '已处理：该操作已生效，无需重复。';
 
 /** Card actions each kind accepts from a button. */
 const CARD_ACTIONS: Record<string, ReadonlySet<string>> = {
-  request: new Set(['confirm', 'object', 'accept', 'reject']),
+  request: new Set(['confirm', 'object', 'accept', 'reject', ...STAGE_ACTIONS, ...CHANGE_ACTIONS, ...SURVEY_ACTIONS]),
   task: new Set(['accept', 'reject']),
   ask: new Set(['reply', 'needinfo', 'supply']),
   issue: new Set(['verify', 'reopen']),
@@ -150,7 +154,7 @@ export class Engine {
         const spec = SPECS[item.kind];
         if (!spec || !CARD_ACTIONS[item.kind]?.has(a.action)) return { ok: false, toast: `未知操作：${a.action}` };
         const before = this.d.repo.lastOutboxId();
-        const out = act(ctx, spec, item, {
+        const input: ActInput = {
           action: a.action,
           // A card form carries no platform mentions: everything in it is typed text.
           reason: typed(a.form.reason),
@@ -158,7 +162,16 @@ export class Engine {
           text: typed(a.form.answer),
           forUser: a.for,
           cardVersion: a.version,
-        });
+        };
+        // The survey reads its own fields from the form: typed text as well.
+        const form = Object.fromEntries(Object.entries(a.form).map(([k, v]) => [k, typed(v) ?? '']));
+        const out = STAGE_ACTIONS.has(a.action)
+          ? stageCardAction(ctx, item, input)
+          : CHANGE_ACTIONS.has(a.action)
+            ? changeCardAction(ctx, item, input)
+            : SURVEY_ACTIONS.has(a.action)
+              ? surveyCardAction(ctx, item, input, form)
+              : act(ctx, spec, item, input);
         const cardKey = a.cardMessageId ? this.d.repo.cardKeyOfMessage(a.platform, a.cardMessageId) : undefined;
         if (!out.ok) {
           // A stale card is answered with the card as it is now (its latest rendering), so that
@@ -202,7 +215,7 @@ export class Engine {
       case 'list':
         return listItems(ctx, cmd.filter);
       case 'report':
-        return postReport(ctx);
+        return cmd.id === undefined ? postReport(ctx) : this.requestReport(ctx, cmd.id);
       case 'show':
         return showItem(ctx, cmd.id);
       case 'export':
@@ -232,6 +245,16 @@ export class Engine {
         return addRetro(ctx, item, cmd);
       case 'show':
         return showItem(ctx, cmd.id);
+      case 'stage':
+        return showStage(ctx, item);
+      case 'done':
+        return completeStage(ctx, item, cmd);
+      case 'skip':
+        return skipStage(ctx, item, cmd);
+      case 'change':
+        return fileChange(ctx, item, cmd);
+      case 'survey':
+        return sendSurvey(ctx, item, cmd);
     }
     const input = commandInput(cmd);
     // "/关闭" means the closing step of each kind: verify a problem, accept a task.
@@ -243,6 +266,12 @@ export class Engine {
     if (!spec || !input) return reply(ctx, `${KIND_LABEL[item.kind] ?? item.kind} #${item.id} 不支持 /${cmd.name}。`, item.id);
     const out: Outcome = act(ctx, spec, item, input);
     reply(ctx, out.ok ? out.toast : out.message, item.id);
+  }
+
+  private requestReport(ctx: Ctx, id: number): void {
+    const item = this.d.repo.getItem(id);
+    if (!item || item.chatId !== ctx.chatId) return reply(ctx, `找不到事项 #${id}（只能操作本群的事项）。`);
+    progressReport(ctx, item);
   }
 
   private newTask(ctx: Ctx, cmd: Extract<Command, { name: 'task' }>): void {

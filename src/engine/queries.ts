@@ -10,6 +10,7 @@ import { ACTION_LABEL, KIND_LABEL, stateLabel } from '../i18n/zh-CN.ts';
 import { statusCard } from './cards.ts';
 import { type Ctx, nowMs, reply } from './context.ts';
 import { at, fmtTime, itemRef, rowTitle } from './format.ts';
+import { stageCardParts, typeStageBadge } from './stage.ts';
 
 export function showItem(ctx: Ctx, id: number): void {
   const item = ctx.repo.getItem(id);
@@ -41,6 +42,9 @@ export function showItem(ctx: Ctx, id: number): void {
   const pauses = pauseLines(item, tz);
   if (pauses.length) card.markdown.push('**回复时限暂停**\n' + pauses.join('\n'));
   card.header.title = `【${KIND_LABEL[item.kind] ?? item.kind}】${card.header.title}`;
+  const stages = stageCardParts(ctx, item);
+  card.fields.push(...stages.fields);
+  card.markdown.unshift(...stages.markdown);
   ctx.repo.enqueue(
     {
       platform: ctx.platform,
@@ -83,7 +87,7 @@ export function listItems(ctx: Ctx, filter: ListFilter): void {
     const who = i.ownerId && i.kind !== 'request' ? ` ${at(i.ownerId)}` : '';
     const late = isOverdue(i, now) ? ' ⏰逾期' : '';
     const when = isOpen(i) && (i.dueAt ?? i.clockAt) !== null ? ` 截止 ${fmtTime(i.dueAt ?? i.clockAt, tz)}` : '';
-    return `- ${itemRef(i.id, i.seqNo)} 【${KIND_LABEL[i.kind] ?? i.kind}·${stateLabel(i.state)}】${rowTitle(i.title)}${who}${when}${late}`;
+    return `- ${itemRef(i.id, i.seqNo)} 【${KIND_LABEL[i.kind] ?? i.kind}·${stateLabel(i.state)}】${typeStageBadge(ctx.config, i)}${rowTitle(i.title)}${who}${when}${late}`;
   });
   if (picked.length > LIST_ROWS) lines.unshift(`…另有 ${picked.length - LIST_ROWS} 项较早的未显示，发送 /归档 导出全部`);
   reply(ctx, lines.length ? `📋 ${title}（${picked.length}）\n${lines.join('\n')}` : `📋 ${title}：暂无。`);
@@ -93,17 +97,17 @@ export function listItems(ctx: Ctx, filter: ListFilter): void {
 export function weeklyReportCard(repo: Repo, calendar: WorkCalendar, config: Config, chatId: string, when: Date): Card | undefined {
   const items = repo.listItems(chatId);
   if (!items.some(isOpen)) return undefined;
-  return weeklyReport(repo, calendar, config.calendar.timezone, chatId, when, items);
+  return weeklyReport(repo, calendar, config.calendar.timezone, chatId, when, items, (i) => typeStageBadge(config, i));
 }
 
-function weeklyReport(repo: Repo, calendar: WorkCalendar, tz: string, chatId: string, when: Date, items: ItemRow[]): Card {
+function weeklyReport(repo: Repo, calendar: WorkCalendar, tz: string, chatId: string, when: Date, items: ItemRow[], badge: (i: ItemRow) => string): Card {
   const now = when.getTime();
   const week = now + 7 * 86_400_000;
   const md: string[] = [];
   for (const r of items.filter((i) => i.kind === 'request')) {
     const tasks = items.filter((i) => i.kind === 'task' && i.parentId === r.id);
     const done = tasks.filter((t) => t.state === 'done').length;
-    md.push(`**${itemRef(r.id, r.seqNo)} ${rowTitle(r.title)}** 【${stateLabel(r.state)}】 任务 ${done}/${tasks.length} 完成，截止 ${fmtTime(r.dueAt, tz)}`);
+    md.push(`**${itemRef(r.id, r.seqNo)} ${rowTitle(r.title)}** 【${stateLabel(r.state)}】${badge(r)} 任务 ${done}/${tasks.length} 完成，截止 ${fmtTime(r.dueAt, tz)}`);
   }
   const problems = items.filter((i) => i.kind === 'issue' && isOpen(i));
   const bySev = (s: string) => problems.filter((p) => (p.data.severity ?? 'normal') === s).length;
@@ -138,7 +142,7 @@ export function postReport(ctx: Ctx): void {
     {
       platform: ctx.platform,
       chatId: ctx.chatId,
-      body: { type: 'card', card: weeklyReport(ctx.repo, ctx.calendar, ctx.config.calendar.timezone, ctx.chatId, ctx.now, ctx.repo.listItems(ctx.chatId)), cardKey: `report:${ctx.chatId}:${nowMs(ctx)}` }, replyTo: ctx.messageId },
+      body: { type: 'card', card: weeklyReport(ctx.repo, ctx.calendar, ctx.config.calendar.timezone, ctx.chatId, ctx.now, ctx.repo.listItems(ctx.chatId), (i) => typeStageBadge(ctx.config, i)), cardKey: `report:${ctx.chatId}:${nowMs(ctx)}` }, replyTo: ctx.messageId },
     nowMs(ctx),
   );
 }

@@ -8,10 +8,14 @@ import { confirmCard, confirmCardKey, reviewCard, reviewCardKey, type ReviewReco
 import { clockDeadline } from './clocks.ts';
 import { type Ctx, nowMs, postCard, record, reply, say } from './context.ts';
 import { at, ats, fmtTime, itemRef } from './format.ts';
+import { announceFirstStage, firstStage, resolveType, stageForState } from './stage.ts';
 
 type ReqCmd = Extract<Command, { name: 'req' }>;
 
-export function createRequest(ctx: Ctx, cmd: ReqCmd): ItemRow {
+export function createRequest(ctx: Ctx, cmd: ReqCmd): ItemRow | undefined {
+  const type = resolveType(ctx, cmd.type);
+  if (typeof type === 'string') return void reply(ctx, type);
+  const first = firstStage(ctx, type);
   const t = nowMs(ctx);
   const chat = ctx.repo.getChat(ctx.chatId);
   const year = ctx.calendar.localDay(ctx.now).slice(0, 4);
@@ -25,11 +29,14 @@ export function createRequest(ctx: Ctx, cmd: ReqCmd): ItemRow {
     initiatorId: ctx.actor.id,
     ownerId: ctx.actor.id,
     priority: cmd.pri,
-    urgent: cmd.urgency === 'urgent',
+    urgent: cmd.urgency === 'urgent' || type.urgent,
     dueAt: cmd.due?.getTime() ?? null,
     clockAt: clockDeadline(ctx, 'confirm').getTime(),
     seqNo,
-    data: { std: cmd.std ?? null, background: cmd.background ?? null },
+    process: type.id,
+    stage: first.stage,
+    stageDueAt: first.stageDueAt,
+    data: { std: cmd.std ?? null, background: cmd.background ?? null, counterparty: cmd.counterparty ?? null, stages: first.stages },
     createdAt: t,
     updatedAt: t,
   });
@@ -41,6 +48,8 @@ export function createRequest(ctx: Ctx, cmd: ReqCmd): ItemRow {
     item.id,
   );
   for (const p of ctx.repo.people(item.id)) postCard(ctx, item, confirmCardKey(item.id, p.userId), confirmCard(item, p, tz(ctx)));
+  // A request whose type was chosen is told its stages; the default type keeps its usual messages.
+  if (cmd.type !== undefined) announceFirstStage(ctx, item, type);
   return item;
 }
 
@@ -99,6 +108,7 @@ export const requestSpec: KindSpec = {
     }
     if (to === 'active' || to === 'cancelled' || to === 'closed' || to === 'accepted') patch.clockAt = null;
     if (input.action === 'reopen') data.reopenReason = input.reason ?? null;
+    Object.assign(patch, stageForState(ctx, item, to, data));
     patch.data = data;
     return patch;
   },

@@ -2,10 +2,12 @@
 // "项目名称-协作类型-日期" (domain §9): an xlsx workbook, one CSV, or Markdown.
 
 import type { Db } from '../db/connection.ts';
+import { archiveName, type ProcessRegistry } from '../domain/processes/registry.ts';
 import { writeCsv } from './csv.ts';
 import { writeMarkdown } from './markdown.ts';
 import { loadSnapshot } from './snapshot.ts';
 import { buildTables } from './tables/index.ts';
+import { stageTables } from './tables/stages.ts';
 import { fmtLocal, ymd } from './time.ts';
 import type { Snapshot } from './types.ts';
 
@@ -32,6 +34,11 @@ export interface ArchiveOptions {
   now: Date;
   /** The 协作类型 part of the file name. */
   collabType?: string;
+  /**
+   * The collaboration types in force: with them the archive adds each type's documents as sheets,
+   * and a request of a type with its own archive name pattern is named by it.
+   */
+  processes?: ProcessRegistry;
 }
 
 export interface ArchiveFile {
@@ -51,8 +58,9 @@ export const DEFAULT_COLLAB_TYPE = '跨部门协作';
 /** Throws ArchiveError('item_not_found') when itemId is not an item of the chat. */
 export async function buildArchive(db: Db, opts: ArchiveOptions): Promise<ArchiveFile> {
   const s = loadSnapshot(db, { chatId: opts.chatId, itemId: opts.itemId, timezone: opts.timezone });
-  const tables = buildTables(s);
-  const stem = archiveStem(s, opts);
+  const seedTables = buildTables(s);
+  const tables = opts.processes ? [...seedTables, ...stageTables(s, opts.processes, new Set(seedTables.map((t) => t.name)))] : seedTables;
+  const stem = typedStem(s, opts) ?? archiveStem(s, opts);
   const body =
     opts.format === 'xlsx'
       ? await (await loadXlsx()).writeXlsx(tables, { title: stem, now: opts.now, timezone: opts.timezone })
@@ -74,6 +82,21 @@ export function archiveStem(s: Snapshot, opts: Pick<ArchiveOptions, 'itemId' | '
   }
   return [s.project, type, ymd(opts.now.getTime(), opts.timezone)].map(safeName).join('-');
 }
+
+/**
+ * A single request's archive named by its type's pattern (客户: 客户名称-项目名称-日期), when that
+ * pattern is not the generic 项目名称-协作类型-日期 (which archiveStem already writes).
+ */
+function typedStem(s: Snapshot, opts: ArchiveOptions): string | undefined {
+  const root = opts.itemId === undefined ? undefined : s.byId.get(opts.itemId);
+  if (!root || root.kind !== 'request' || !opts.processes) return undefined;
+  const t = opts.processes.get(root.process);
+  if (t.archiveName === GENERIC_PATTERN) return undefined;
+  const counterparty = typeof root.data.counterparty === 'string' ? root.data.counterparty : null;
+  return safeName(archiveName(t, { project: s.project, counterparty, day: ymd(opts.now.getTime(), opts.timezone) }));
+}
+
+const GENERIC_PATTERN = '{项目名称}-{协作类型}-{日期}';
 
 /** Keeps a name part usable as a file name on every desktop OS. */
 export function safeName(part: string): string {

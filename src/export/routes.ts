@@ -5,7 +5,9 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import type { Db } from '../db/connection.ts';
 import type { Clock } from '../domain/clock.ts';
+import type { Config } from '../config/schema.ts';
 import { type ArchiveFormat, ArchiveError, buildArchive } from './archive.ts';
+import { processRegistry } from '../engine/processes.ts';
 import { getLinkSecret, signLink, verifyLink } from './links.ts';
 
 /** What the routes need; a `Core` (src/runtime.ts) satisfies it. */
@@ -13,7 +15,7 @@ export interface ExportDeps {
   db: Db;
   clock: Clock;
   log: Pick<Logger, 'error' | 'warn'>;
-  config: { calendar: { timezone: string } };
+  config: { calendar: { timezone: string }; processes?: Config['processes'] };
 }
 
 export interface ExportTarget {
@@ -76,6 +78,7 @@ export function exportRoutes(deps: ExportDeps): (app: FastifyInstance) => Promis
           format: check.format,
           timezone: deps.config.calendar.timezone,
           now,
+          processes: processRegistry(deps.config),
         });
         return res.code(200).type(file.contentType).header('content-disposition', contentDisposition(file.filename)).send(file.body);
       } catch (err) {

@@ -43,6 +43,17 @@ export const ACTION_LABEL: Record<string, string> = {
   assign: '转交',
   retro: '复盘',
   todo: '生成待办',
+  stage_done: '完成阶段',
+  signoff: '签核',
+  refuse: '退回',
+  skip: '跳过阶段',
+  role: '指定角色',
+  progress_report: '进度报告',
+  change: '登记变更',
+  change_ok: '确认变更',
+  change_no: '不同意变更',
+  survey_sent: '发送满意度调研',
+  survey: '填写满意度调研',
 };
 
 export const ROLE_LABEL: Record<string, string> = {

@@ -25,6 +25,7 @@ import type { ItemBrief, Repo } from '../db/repo.ts';
 import type { Metrics } from '../metrics.ts';
 import type { reminders } from '../db/schema.ts';
 import { type ItemLookup, reminderLine } from './lines.ts';
+import { stageReminderLine } from './stage-lines.ts';
 import { weeklyReportCard } from '../engine/queries.ts';
 
 export type ReminderRow = typeof reminders.$inferSelect;
@@ -46,7 +47,7 @@ const CLOSED = `'closed', 'cancelled', 'done', 'logged', 'confirmed', 'answered'
  * milestone, nudge; see domain/reminders.ts). `[prefix + id + ':', prefix + id + ';')` is the
  * key range of one item (';' follows ':'), read through the unique key index.
  */
-const ITEM_KEY_PREFIXES = ['c:', 'd:', 'm:', 'n:'];
+const ITEM_KEY_PREFIXES = ['c:', 'd:', 'm:', 'n:', 's:'];
 /** Marker statuses: planning in progress (cursor in chat_id), planning done. */
 const PLANNING = 'planning';
 const DONE = 'marker';
@@ -104,7 +105,7 @@ export function rulesFrom(config: Config, calendar: WorkCalendar): ReminderRules
 
 export function watched(i: ItemBrief, parent?: ItemBrief): WatchedItem {
   const milestoneAt = parent?.kind === 'request' ? parent.dueAt : null;
-  return { id: i.id, chatId: i.chatId, kind: i.kind, state: i.state, urgent: i.urgent, clockAt: i.clockAt, dueAt: i.dueAt, milestoneAt };
+  return { id: i.id, chatId: i.chatId, kind: i.kind, state: i.state, urgent: i.urgent, clockAt: i.clockAt, dueAt: i.dueAt, milestoneAt, stage: i.stage, stageDueAt: i.stageDueAt };
 }
 
 export class Scheduler {
@@ -260,11 +261,16 @@ export class Scheduler {
         this.postDigest(r, now);
         continue;
       }
-      const line = item ? reminderLine(lookup, item, r.rule as Rule, r.round, this.rules, now, this.d.config.calendar.timezone, this.d.calendar) : undefined;
+      const line = !item
+        ? undefined
+        : r.rule === 'stage'
+          ? stageReminderLine(this.d.repo, this.d.config, item.id, r.round, this.rules, now)
+          : reminderLine(lookup, item, r.rule as Rule, r.round, this.rules, now, this.d.config.calendar.timezone, this.d.calendar);
       if (line) {
         const chat = perChat.get(r.chatId) ?? { platform: r.platform, urgent: false, lines: new Map() };
         chat.urgent ||= r.urgent;
-        const slot = `${r.itemId}`;
+        // A stage clock is its own line: it may run out with the item's response clock.
+        const slot = r.rule === 'stage' ? `${r.itemId}:stage` : `${r.itemId}`;
         const prev = chat.lines.get(slot);
         if (!prev || line.rank > prev.rank) chat.lines.set(slot, { ...line, item: r.itemId ?? undefined });
         perChat.set(r.chatId, chat);

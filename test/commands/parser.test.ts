@@ -159,7 +159,6 @@ const ERROR_CASES: Array<[string, CommandName, string]> = [
   ['/req 标题 to:@张三 due:周五 due:周六', 'req', '选项 due: 重复'],
   ['/req 标题 to:@张三 std:"未闭合', 'req', '引号未闭合'],
   ['/对接 #12', 'contact', '缺少对接人'],
-  ['/对接 #12 @王五 role:老板', 'contact', '无效的角色：老板'],
   ['/task 写文档 @王五 @张三', 'task', '只能有一位责任人'],
   ['/task 写文档', 'task', '缺少责任人'],
   ['/任务 #12 @王五', 'task', '缺少任务名称'],

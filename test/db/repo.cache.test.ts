@@ -50,7 +50,7 @@ describe('Repo write-through caches (names, chats)', () => {
     expect(item).toEqual(repo.getItem(item.id));
     // Array rows map to the same fields as named columns do.
     const named = repo.db.$client
-      .prepare('select id, kind, platform, chat_id as chatId, title, state, initiator_id as initiatorId, owner_id as ownerId, priority, urgent, due_at as dueAt, clock_at as clockAt, parent_id as parentId, seq_no as seqNo, data, version, created_at as createdAt, updated_at as updatedAt from items where id = ?')
+      .prepare('select id, kind, platform, chat_id as chatId, title, state, initiator_id as initiatorId, owner_id as ownerId, priority, urgent, due_at as dueAt, clock_at as clockAt, parent_id as parentId, seq_no as seqNo, process, stage, stage_due_at as stageDueAt, data, version, created_at as createdAt, updated_at as updatedAt from items where id = ?')
       .get(item.id) as Record<string, unknown>;
     expect(item).toEqual({ ...named, urgent: true, data: { a: 1 } });
     expect(repo.childItems(0)).toEqual([]);

@@ -248,7 +248,7 @@ describe('queries', () => {
     expect(overdue).toContain('⏰逾期');
     const report = (await c.say(A, '/周报')).find((s) => s.msg.body.type === 'card')!;
     const text = bodyText(report.msg.body);
-    expect(text).toContain('#1 接口联调** 【待确认】 任务 1/2 完成');
+    expect(text).toContain('#1 接口联调** 【待确认】〔跨部门·需求确认〕 任务 1/2 完成');
     expect(text).toContain('紧急 0 · 重要 1 · 一般 1');
     expect(text).toContain('**已逾期**');
     expect(text).toContain('支付接口');

@@ -18,9 +18,10 @@ export function buildContact(i: Input): ParseResult {
   if (more.length > 0) return fail('contact', '一次只能设置一位对接人');
   const r = opt(a.value, 'role');
   const rl = r ? role(r.text) : ({ ok: true, value: 'main' } as const);
-  if (!rl.ok) return fail('contact', rl.error);
+  // Any other role word names a role of the request's type (法务, 采购…); the engine checks it.
+  const processRole = r && !rl.ok ? r.text : undefined;
   const dutyOpt = opt(a.value, 'duty')?.text;
   const loose = prose(people.value.rest, i.ctx);
   if (dutyOpt && loose) return fail('contact', `多余的内容：${loose}`);
-  return done({ name: 'contact', id: id.value.id, user, role: rl.value, duty: dutyOpt ?? (loose || undefined) });
+  return done({ name: 'contact', id: id.value.id, user, role: rl.ok ? rl.value : 'main', processRole, duty: dutyOpt ?? (loose || undefined) });
 }

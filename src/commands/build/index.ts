@@ -17,6 +17,7 @@ import { buildExport, buildList, buildReport, buildShow } from './queries.ts';
 import { buildReq } from './req.ts';
 import { buildRetro } from './retro.ts';
 import { buildSetup } from './setup.ts';
+import { buildChange, buildDone, buildSkip, buildStage, buildSurvey } from './stage.ts';
 import { buildTask } from './task.ts';
 
 export const BUILDERS: Readonly<Record<CommandName, Builder>> = {
@@ -44,4 +45,9 @@ export const BUILDERS: Readonly<Record<CommandName, Builder>> = {
   report: buildReport,
   export: buildExport,
   setup: buildSetup,
+  stage: buildStage,
+  done: buildDone,
+  skip: buildSkip,
+  change: buildChange,
+  survey: buildSurvey,
 };

@@ -1,7 +1,7 @@
 // /列表, /查看, /周报, /导出.
 
 import { done, fail } from '../result.ts';
-import { exportFormat, listFilter, noExtra, parseId, takeId } from '../values.ts';
+import { exportFormat, listFilter, noExtra, parseId, takeId, takeOptionalId } from '../values.ts';
 import type { ExportFormat, ParseResult } from '../types.ts';
 import { read, type Input } from './input.ts';
 
@@ -31,8 +31,13 @@ export function buildShow(i: Input): ParseResult {
 export function buildReport(i: Input): ParseResult {
   const a = read(i);
   if (!a.ok) return fail('report', a.error);
-  const extra = noExtra(a.value.free);
-  return extra.ok ? done({ name: 'report' }) : fail('report', extra.error);
+  const id = takeOptionalId(a.value.free);
+  if (!id.ok) return fail('report', id.error);
+  // `/周报 #N 客户`: the progress report of one request, worded for the customer.
+  const rest = id.value.rest.replace(/^(客户|外部|customer)$/i, '').trim();
+  const extra = noExtra(rest);
+  if (!extra.ok) return fail('report', extra.error);
+  return done(id.value.id === undefined ? { name: 'report' } : { name: 'report', id: id.value.id });
 }
 
 /** `/导出 [#N] [xlsx|csv|md]`, in any order; default xlsx. */

@@ -28,5 +28,7 @@ export function buildReq(i: Input): ParseResult {
     std: opt(a.value, 'std')?.text,
     background: opt(a.value, 'background')?.text,
     urgency: flag.found ? URGENCY[flag.found as keyof typeof URGENCY] : undefined,
+    type: opt(a.value, 'type')?.text,
+    counterparty: (opt(a.value, 'customer') ?? opt(a.value, 'supplier') ?? opt(a.value, 'partner'))?.text,
   });
 }

@@ -1,0 +1,39 @@
+// The reminder line of a request's missed stage clock: the stage's owner (or, once it is
+// completed, its signer) is pinged; an escalation also names the leader (the initiator until a
+// 负责人 is set) so someone can step in.
+
+import type { Config } from '../config/schema.ts';
+import { type ReminderRules, isEscalation } from '../domain/reminders.ts';
+import { stageOf } from '../domain/processes/registry.ts';
+import type { Repo } from '../db/repo.ts';
+import { ats, fmtTime, itemRef } from '../engine/format.ts';
+import { holders, processRegistry } from '../engine/processes.ts';
+import { documentsLabel, stageRecords } from '../engine/stage-cards.ts';
+import { RANK } from './lines.ts';
+
+export function stageReminderLine(repo: Repo, config: Config, itemId: number, round: number, rules: ReminderRules, now: Date): { rank: number; text: string } | undefined {
+  const item = repo.getItem(itemId);
+  if (!item) return undefined;
+  const reg = processRegistry(config);
+  const t = reg.get(item.process);
+  const s = stageOf(t, item.stage);
+  if (!s) return undefined;
+  const tz = config.calendar.timezone;
+  const people = repo.people(item.id);
+  const rec = stageRecords(item)[s.id];
+  const signing = rec?.status === 'signing' && rec.signer;
+  const who = signing ? [rec.signer!] : holders(reg, item, people, s.owner);
+  const owed = signing ? `签核阶段「${s.name}」` : `完成阶段「${s.name}」（${documentsLabel(s)}，/完成 #${item.id}）`;
+  const tag = item.urgent ? '【紧急】' : '';
+  const what = `需求 ${itemRef(item.id, item.seqNo)}「${item.title}」`;
+  const late = Math.max(0, Math.round((now.getTime() - (item.stageDueAt ?? now.getTime())) / 3_600_000));
+  const lateText = late ? `（约 ${late} 小时）` : '';
+  if (isEscalation('stage', round, rules, item.urgent)) {
+    const up = [...new Set([...holders(reg, item, people, 'leader'), item.initiatorId])].filter((x) => !who.includes(x));
+    return {
+      rank: RANK.stage,
+      text: `- 🚨 升级：${ats(who)} ${tag}${what} 未按时${owed}，时限 ${fmtTime(item.stageDueAt, tz)}${lateText}${up.length ? `，请 ${ats(up)} 协调` : ''}`,
+    };
+  }
+  return { rank: RANK.stage, text: `- ⏰ ${ats(who)} ${tag}${what} 已超过时限 ${fmtTime(item.stageDueAt, tz)}${lateText}，请${owed}` };
+}
