@@ -99,9 +99,13 @@ describe(`mention fuzz (seed ${SEED})`, () => {
 
     for (let i = 1; i <= MESSAGES; i++) {
       const sender = r.pick(PEOPLE);
-      const mentioned = PEOPLE.filter(() => r.chance(0.3));
+      // Every 25th message is a request whose title is the generated text, so cards (and their
+      // contacts' confirmation cards) carry typed tokens and markup whatever the seed.
+      const forced = i % 25 === 0;
+      const mentioned = forced ? [r.pick(PEOPLE.filter((p) => p !== sender))] : PEOPLE.filter(() => r.chance(0.3));
       // Refer to items that exist now and then; never `@{…}` (the Feishu wire builder's syntax).
-      const typed = commandText(r, ids).text.replace(/#(\d+)/, () => `#${r.int(1, Math.max(1, i / 3))}`).replace(/@\{/g, '@ {');
+      const generated = commandText(r, ids).text.replace(/#(\d+)/, () => `#${r.int(1, Math.max(1, i / 3))}`).replace(/@\{/g, '@ {');
+      const typed = forced ? `/需求 ${generated.replace(/^\S*\s*/, '').replace(/[:：\n]/g, ' ').slice(0, 300) || '联调'} 截止:周五 协作:` : generated;
       if (r.chance(0.5)) {
         const text = `@{ou_bot} ${typed} ${mentioned.map((p) => `@{${p.openId}}`).join(' ')}`;
         const env = textMessage(FS, rt.clock.now(), { chatId: 'oc_fz', sender, text, people: [...PEOPLE, { openId: 'ou_bot', name: 'Groupflow' }] });
