@@ -1,6 +1,7 @@
 // Rich text for the sandbox page: the small markdown subset the engine writes (paragraphs, line
-// breaks, "- " lists, "# " headings, **bold**, links, `code`) and `<@id>` mention tokens. Every
-// piece of text is HTML-escaped before any markup is added.
+// breaks, "- " lists, "# " headings, **bold**, bare links, `code`) and `<@id>` mention tokens. Every
+// piece of text is HTML-escaped before any markup is added. A typed `[label](url)` stays text (its
+// URL still a link), as on Feishu and DingTalk: a label never hides where a link goes.
 'use strict';
 
 window.GFText = (function () {
@@ -10,7 +11,7 @@ window.GFText = (function () {
 
   /** Builds the renderers; `mention(id, names)` returns the HTML of one mention token. */
   function make(mention) {
-    const INLINE = /\*\*([\s\S]+?)\*\*|\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)|(https?:\/\/[\w\-.~:/?#@!$&*+,;=%]+)|<@([^<>\s]+)>|`([^`\n]+)`/g;
+    const INLINE = /\*\*([\s\S]+?)\*\*|(https?:\/\/[\w\-.~:/?#@!$&*+,;=%]+)|<@([^<>\s]+)>|`([^`\n]+)`/g;
 
     function inline(text, names) {
       let out = '';
@@ -19,14 +20,13 @@ window.GFText = (function () {
         out += esc(text.slice(last, m.index));
         last = m.index + m[0].length;
         if (m[1] !== undefined) out += '<strong>' + inline(m[1], names) + '</strong>';
-        else if (m[2] !== undefined) out += link(m[3], esc(m[2]));
-        else if (m[4] !== undefined) {
+        else if (m[2] !== undefined) {
           // Trailing punctuation belongs to the sentence, not the URL.
-          const url = m[4].replace(/[.,;:!?']+$/, '');
+          const url = m[2].replace(/[.,;:!?']+$/, '');
           out += link(url, esc(url));
-          last -= m[4].length - url.length;
-        } else if (m[5] !== undefined) out += mention(m[5], names);
-        else if (m[6] !== undefined) out += '<code>' + esc(m[6]) + '</code>';
+          last -= m[2].length - url.length;
+        } else if (m[3] !== undefined) out += mention(m[3], names);
+        else if (m[4] !== undefined) out += '<code>' + esc(m[4]) + '</code>';
       }
       return out + esc(text.slice(last));
     }

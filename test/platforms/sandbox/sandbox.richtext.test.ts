@@ -1,5 +1,5 @@
 // The page's rich-text renderer (plain browser JS), run in a VM: escaping comes first, so no
-// user text can become markup; mentions, bold, links and lists render as intended.
+// user text can become markup; mentions, bold, bare links and lists render as intended.
 
 import { readFileSync } from 'node:fs';
 import { runInNewContext } from 'node:vm';
@@ -25,7 +25,8 @@ describe('sandbox page rich text', () => {
     ['**<b>x</b>**', '<strong>&lt;b&gt;x&lt;/b&gt;</strong>'],
     ['证据：https://example.com/r。', '证据：<a href="https://example.com/r" target="_blank" rel="noopener noreferrer">https://example.com/r</a>。'],
     ['see https://a.example/x?y=1&z=2.', 'see <a href="https://a.example/x?y=1&amp;z=2" target="_blank" rel="noopener noreferrer">https://a.example/x?y=1&amp;z=2</a>.'],
-    ['[文档](https://a.example/d)', '<a href="https://a.example/d" target="_blank" rel="noopener noreferrer">文档</a>'],
+    // A typed markdown link stays text: its label never hides the target, which is linked as typed.
+    ['[文档](https://a.example/d)', '[文档](<a href="https://a.example/d" target="_blank" rel="noopener noreferrer">https://a.example/d</a>)'],
     ['[x](javascript:alert(1))', '[x](javascript:alert(1))'],
     ['"><a href=x>', '&quot;&gt;&lt;a href=x&gt;'],
     ['`/帮助 需求`', '<code>/帮助 需求</code>'],
