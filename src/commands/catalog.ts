@@ -44,11 +44,11 @@ export const COMMANDS: readonly CommandSpec[] = [
       '类型：跨部门（默认）/客户/供应商/合作伙伴/紧急，各有自己的阶段（/阶段 #编号 查看）；客户:/供应商:/合作方: 写对方名称。', '写上「紧急」/「不急」标记紧急程度。', WHEN_NOTE, QUOTE_NOTE],
   },
   {
-    name: 'contact', zh: ['对接'], en: ['contact'], keys: ['role', 'duty'],
-    usage: '/对接 #需求编号 @对接人 [role:主/子/法务/客户对接人/…] [duty:<职责>]',
+    name: 'contact', zh: ['对接'], en: ['contact'], keys: ['role', 'duty', 'external'],
+    usage: '/对接 #需求编号 @对接人 [role:主/子/法务/客户对接人/…] [duty:<职责>] [外部:<外部联系人>]',
     example: '/对接 #12 @王五 role:子 duty:负责接口文档',
     summary: '指定需求的总对接人、子对接人，或协作类型带来的角色',
-    more: ['/对接 #12 @赵六 role:法务', '/对接 #12 @张三 role:客户对接人'],
+    more: ['/对接 #12 @赵六 role:法务', '/对接 #12 @张三 role:客户对接人', '/对接 #12 @张三 role:客户对接人 外部:A科技公司刘总'],
     notes: ['协作类型带来的角色：客户对接人、供应商对接人、合作方对接人、法务、采购、质量/技术、负责人；只有该角色的人能签核对应阶段。'],
   },
   {
