@@ -98,7 +98,13 @@ describe('供应商: a late node needs a 延期说明', () => {
     const item = c.repo.getItem(1)!;
     expect(item.stage).toBe('perform');
     expect(item.stageDueAt!).toBeGreaterThan(due);
+    // The scheduler now waits for the new date: one stage ping, not before it.
+    const plans = c.pendingReminders().filter((r) => r.rule === 'stage');
+    expect(plans).toHaveLength(1);
+    expect(plans[0]!.fire_at).toBeGreaterThanOrEqual(item.stageDueAt!);
     expect(item.data.stages).toMatchObject({ perform: { status: 'open', delays: [expect.objectContaining({ by: C.id, text: expect.stringContaining('芯片缺货') })] } });
+    const shown = (await c.say(A, '/查看 #1')).find((x) => x.msg.body.type === 'card')!;
+    expect(shown.msg.body.type === 'card' && shown.msg.body.card.markdown.join('\n')).toMatch(/提交延期说明 内容：延期原因：芯片缺货[^\n]*新期限：2026-12-15/);
     // Before the adjusted date the node can be completed again.
     expect(c.texts(await c.say(C, '/完成 #1 进度跟踪记录 关键节点：生产启动；状态：完成')).join()).toContain(`已请 <@${A.id}> 签核`);
   });
