@@ -46,7 +46,7 @@ function lastRequest(rt: Runtime): number {
 async function typedRequests(rt: Runtime): Promise<void> {
   await say(rt, U.zhang, '/需求 智能办公系统数据看板 协作:@李四 类型:客户 客户:A科技公司 截止:+14d');
   const customer = lastRequest(rt);
-  await say(rt, U.zhang, `/对接 #${customer} @王五 role:客户对接人`);
+  await say(rt, U.zhang, `/对接 #${customer} @王五 role:客户对接人 外部:A科技公司刘总`);
   await say(rt, U.zhang, `/对接 #${customer} @赵六 role:法务`);
   await say(rt, U.zhang, `/完成 #${customer} 客户名称：A科技公司；核心诉求：定制数据看板；预算范围：20万；期望交付时间：12月20日`);
   await click(rt, U.wang, '阶段签核', '签核通过');

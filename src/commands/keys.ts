@@ -28,7 +28,8 @@ export type Key =
   | 'type'
   | 'customer'
   | 'supplier'
-  | 'partner';
+  | 'partner'
+  | 'external';
 
 /**
  * users: @mentions only · date: a time expression · word: one word (an enum) ·
@@ -72,6 +73,7 @@ export const KEYS: Readonly<Record<Key, KeySpec>> = {
   customer: { en: ['customer'], zh: ['客户', '客户名称'], kind: 'text', meaning: '客户名称（客户类型）' },
   supplier: { en: ['supplier'], zh: ['供应商', '供应商名称'], kind: 'text', meaning: '供应商名称（供应商类型）' },
   partner: { en: ['partner'], zh: ['合作方', '合作方名称'], kind: 'text', meaning: '合作方名称（合作伙伴类型）' },
+  external: { en: ['external'], zh: ['外部', '外部联系人'], kind: 'text', meaning: '外部联系人姓名（经被 @ 的同事联系，用于客户/供应商/合作方对接人）' },
 };
 
 export interface KeyAlias {

@@ -20,10 +20,16 @@ const StageSchema = z
     signer: z.string().min(1),
     clock: Clock.optional(),
     verdicts: z.array(Name).min(2).optional(),
+    /** The signer signs off by sending this document (the supplier's 排期计划), not by a click. */
+    confirm: DocumentSchema.optional(),
+    /** Fields of earlier documents whose date is this stage's deadline (计划时间, 交货时间). */
+    dueFrom: z.array(Name).min(1).optional(),
+    /** One of the stage's documents, needed once its deadline has passed (延期说明). */
+    late: Name.optional(),
   })
   .strict();
 
-const RoleSchema = z.object({ label: Name, aliases: z.array(Name).default([]) }).strict();
+const RoleSchema = z.object({ label: Name, aliases: z.array(Name).default([]), external: z.boolean().default(false) }).strict();
 
 const ProcessSchema = z
   .object({
@@ -74,6 +80,9 @@ function stageIssues(p: ProcessConfig, ctx: z.RefinementCtx): void {
   p.stages.forEach((s, i) => {
     if (seen.has(s.id) || seen.has(s.name)) ctx.addIssue({ code: 'custom', path: ['stages', i, 'id'], message: `阶段重复：${s.id} / duplicate stage` });
     seen.add(s.id).add(s.name);
+    if (s.late && !s.documents.some((d) => d.name === s.late)) {
+      ctx.addIssue({ code: 'custom', path: ['stages', i, 'late'], message: `「${s.late}」不是该阶段的文档 / not a document of this stage` });
+    }
     for (const k of ['owner', 'signer'] as const) {
       if (!roles.has(s[k])) {
         ctx.addIssue({
@@ -99,6 +108,6 @@ export function processTemplates(cfg: Record<string, ProcessConfig>): ProcessTem
     retentionYears: p.retentionYears,
     ...(p.change ? { change: p.change } : {}),
     ...(p.survey ? { survey: p.survey } : {}),
-    roles: Object.entries(p.roles).map(([rid, r]) => ({ id: rid, label: r.label, aliases: r.aliases })),
+    roles: Object.entries(p.roles).map(([rid, r]) => ({ id: rid, label: r.label, aliases: r.aliases, external: r.external })),
   }));
 }

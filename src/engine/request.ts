@@ -8,7 +8,7 @@ import { confirmCard, confirmCardKey, reviewCard, reviewCardKey, type ReviewReco
 import { clockDeadline } from './clocks.ts';
 import { type Ctx, nowMs, postCard, record, reply, say } from './context.ts';
 import { at, ats, fmtTime, itemRef } from './format.ts';
-import { announceFirstStage, firstStage, resolveType, stageForState } from './stage.ts';
+import { announceFirstStage, firstStage, postRequestCard, refreshRequestCard, resolveType, stageForState } from './stage.ts';
 
 type ReqCmd = Extract<Command, { name: 'req' }>;
 
@@ -48,8 +48,12 @@ export function createRequest(ctx: Ctx, cmd: ReqCmd): ItemRow | undefined {
     item.id,
   );
   for (const p of ctx.repo.people(item.id)) postCard(ctx, item, confirmCardKey(item.id, p.userId), confirmCard(item, p, tz(ctx)));
-  // A request whose type was chosen is told its stages; the default type keeps its usual messages.
-  if (cmd.type !== undefined) announceFirstStage(ctx, item, type);
+  // A request whose type was chosen is told its stages and gets a request card with the stepper;
+  // the default type keeps its usual messages.
+  if (cmd.type !== undefined) {
+    announceFirstStage(ctx, item, type);
+    postRequestCard(ctx, item);
+  }
   return item;
 }
 
@@ -126,6 +130,7 @@ export const requestSpec: KindSpec = {
       ctx.repo.setPersonStatus(item.id, ctx.actor.id, 'contact', action === 'confirm' ? 'confirmed' : 'objected', nowMs(ctx), f.input.reason);
     }
     announce(ctx, item, from, f.input);
+    refreshRequestCard(ctx, item);
   },
 };
 

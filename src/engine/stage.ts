@@ -4,13 +4,16 @@
 
 import type { Command } from '../commands/types.ts';
 import { findStage, nextStage, stageOf } from '../domain/processes/registry.ts';
-import { parseStageClock, type ProcessTemplate, type StageTemplate } from '../domain/processes/template.ts';
+import { type DocumentTemplate, fieldValue, fillIn, missingFields, parseStageClock, type ProcessTemplate, type StageTemplate } from '../domain/processes/template.ts';
+import { parseWhen } from '../domain/when.ts';
 import type { ItemRow } from '../db/repo.ts';
-import type { ActInput, Outcome } from './act.ts';
+import { type ActInput, type Outcome, whenOpts } from './act.ts';
 import { type Ctx, nowMs, postCard, record, reply, say } from './context.ts';
 import { at, fmtTime, itemRef } from './format.ts';
 import { holders, processRegistry, roleKey } from './processes.ts';
-import { documentsLabel, signoffCard, signoffCardKey, type StageRecord, stageRecords, stepperLines } from './stage-cards.ts';
+import {
+  documentsLabel, holderText, requestCard, requestCardKey, rolesText, signoffCard, signoffCardKey, type StageRecord, stageRecords, stepperLines,
+} from './stage-cards.ts';
 
 type Cmd<N extends Command['name']> = Extract<Command, { name: N }>;
 
@@ -57,8 +60,7 @@ export function showStage(ctx: Ctx, item: ItemRow): void {
   const t = reg.get(item.process);
   const s = stageOf(t, item.stage);
   const where = item.stage === 'done' ? '全部阶段已完成' : `当前阶段：${s?.name ?? '—'}`;
-  const people = ctx.repo.people(item.id).filter((p) => p.role.startsWith('role:'));
-  const roles = people.map((p) => `${reg.roleLabel(p.role.slice(5))} ${at(p.userId)}`).join('、');
+  const roles = rolesText(reg, item, ctx.repo.people(item.id));
   const lines = [`需求 ${itemRef(item.id, item.seqNo)}「${item.title}」· 类型：${t.name} · ${where}`, ...stepperLines(item, t, reg, ctx.config.calendar.timezone)];
   if (roles) lines.push(`角色：${roles}`);
   reply(ctx, lines.join('\n'), item.id);
@@ -76,12 +78,18 @@ export function completeStage(ctx: Ctx, item: ItemRow, cmd: Cmd<'done'>): void {
   const document = (named ? words.slice(1).join(' ') : cmd.text).trim();
   if (!document && !cmd.evidence) return reply(ctx, `❌ 缺少「${s.name}」的文档：${documentsLabel(s)}。`, item.id);
   const recs = stageRecords(item);
-  const rec = recs[s.id] ?? opened(ctx, s);
+  const rec = recs[s.id] ?? opened(ctx, s, recs);
+  if (s.confirm && document.startsWith(s.confirm.name)) return confirmStage(ctx, item, t, s, rec, document.slice(s.confirm.name.length).trim());
   if (rec.status === 'signing') return reply(ctx, `阶段「${s.name}」已提交，正等待 ${at(rec.signer!)} 签核。`, item.id);
   const people = ctx.repo.people(item.id);
   const owners = holders(reg, item, people, s.owner);
   if (!owners.includes(ctx.actor.id)) {
     return reply(ctx, `⛔ 无权操作：只有${reg.roleLabel(s.owner)}${owners.length ? `（${owners.map(at).join(' ')}）` : ''}可以完成阶段「${s.name}」。`, item.id);
+  }
+  const late = s.documents.find((d) => d.name === s.late);
+  if (late && document.startsWith(late.name)) return fileDelay(ctx, item, s, rec, late, document.slice(late.name.length).trim());
+  if (late && rec.dueAt && rec.dueAt < nowMs(ctx)) {
+    return reply(ctx, `❌ 阶段「${s.name}」已超过节点时间 ${fmtTime(rec.dueAt, ctx.config.calendar.timezone)}：请先提交《${late.name}》及调整方案：/完成 #${item.id} ${late.name} ${fillIn(late)}`, item.id);
   }
   const verdict = s.verdicts?.find((v) => document.startsWith(v));
   if (s.verdicts && !verdict) return reply(ctx, `❌ 「${s.name}」需写明结论：${s.verdicts.join(' / ')}，例如 /完成 #${item.id} ${s.name} ${s.verdicts[0]} <理由>`, item.id);
@@ -140,6 +148,9 @@ export function stageCardAction(ctx: Ctx, item: ItemRow, input: ActInput): Outco
   if (!s || !rec || rec.status !== 'signing' || ENDED.has(item.state)) return { ok: false, stale: true, message: `已处理：需求 ${itemRef(item.id)} 的这次签核已结束，无需重复操作。` };
   if (rec.signer !== ctx.actor.id) return { ok: false, message: `⛔ 无权操作：只有 ${at(rec.signer!)} 可以签核阶段「${s.name}」。` };
   const tz = ctx.config.calendar.timezone;
+  if (input.action === 'signoff' && s.confirm) {
+    return { ok: false, message: `请以《${s.confirm.name}》确认：发送 /完成 #${item.id} ${s.confirm.name} ${fillIn(s.confirm)}` };
+  }
   if (input.action === 'refuse') {
     const reason = input.reason?.trim();
     if (!reason) return { ok: false, message: '退回需要说明：请填写退回原因。' };
@@ -151,7 +162,14 @@ export function stageCardAction(ctx: Ctx, item: ItemRow, input: ActInput): Outco
     say(ctx, `${at(rec.by!)} 阶段「${s.name}」被 ${at(ctx.actor.id)} 退回：${reason}。请修改后重新 /完成 #${item.id}。`, item.id);
     return { ok: true, item: saved, toast: `已退回阶段「${s.name}」。` };
   }
-  const signed: StageRecord = { ...rec, status: 'done', signedBy: ctx.actor.id, signedAt: nowMs(ctx) };
+  return signOff(ctx, item, t, s, rec);
+}
+
+/** The signer signs the stage off (with their own document where the stage asks for one). */
+function signOff(ctx: Ctx, item: ItemRow, t: ProcessTemplate, s: StageTemplate, rec: StageRecord, confirmation?: string): Outcome {
+  const tz = ctx.config.calendar.timezone;
+  const recs = stageRecords(item);
+  const signed: StageRecord = { ...rec, status: 'done', signedBy: ctx.actor.id, signedAt: nowMs(ctx), ...(confirmation ? { confirmation } : {}) };
   const advance = following(ctx, t, { ...recs, [s.id]: signed }, s);
   const saved = save(ctx, item, { stage: advance.stage, stageDueAt: advance.stageDueAt, data: { ...item.data, stages: advance.stages } });
   if (!saved) return { ok: false, stale: true, message: `已处理：需求 ${itemRef(item.id)} 刚刚已被他人处理。` };
@@ -161,18 +179,55 @@ export function stageCardAction(ctx: Ctx, item: ItemRow, input: ActInput): Outco
   return { ok: true, item: saved, toast: `签核成功：阶段「${s.name}」已通过。` };
 }
 
+/** `/完成 #N 排期计划 …` by the signer of a stage confirmed with a document: records it and signs off. */
+function confirmStage(ctx: Ctx, item: ItemRow, t: ProcessTemplate, s: StageTemplate, rec: StageRecord, text: string): void {
+  const d = s.confirm!;
+  if (rec.status !== 'signing' || !rec.signer) return reply(ctx, `阶段「${s.name}」还没有提交，《${d.name}》要在${documentsLabel(s)}提交后由签核人发送。`, item.id);
+  if (rec.signer !== ctx.actor.id) return reply(ctx, `⛔ 无权操作：只有 ${at(rec.signer)} 可以以《${d.name}》确认阶段「${s.name}」。`, item.id);
+  const missing = text ? missingFields(d, text) : d.fields;
+  if (missing.length) return reply(ctx, `❌ 缺少《${d.name}》的${missing.join('、')}：请发送 /完成 #${item.id} ${d.name} ${fillIn(d)}`, item.id);
+  const out = signOff(ctx, item, t, s, rec, text);
+  reply(ctx, out.ok ? `📄 已记录《${d.name}》，阶段「${s.name}」已签核。` : (out.message ?? '已处理：请重试。'), item.id);
+}
+
+/**
+ * `/完成 #N 延期说明 …` by the stage's owner, before or after the deadline: the note is recorded,
+ * the signer is told, and the adjusted date (a `dueFrom` field of the note) becomes the deadline.
+ */
+function fileDelay(ctx: Ctx, item: ItemRow, s: StageTemplate, rec: StageRecord, d: DocumentTemplate, text: string): void {
+  const missing = text ? missingFields(d, text) : d.fields;
+  if (missing.length) return reply(ctx, `❌ 《${d.name}》需写明${missing.join('、')}：请发送 /完成 #${item.id} ${d.name} ${fillIn(d)}`, item.id);
+  const tz = ctx.config.calendar.timezone;
+  const field = s.dueFrom?.find((f) => fieldValue(f, text));
+  const due = field ? parseWhen(fieldValue(field, text)!, whenOpts(ctx))?.getTime() : undefined;
+  if (field && (!due || due <= nowMs(ctx))) return reply(ctx, `❌ ${field}「${fieldValue(field, text)}」应为今后的日期，如 12月15日。`, item.id);
+  const next: StageRecord = { ...rec, dueAt: due ?? rec.dueAt ?? null, delays: [...(rec.delays ?? []), { by: ctx.actor.id, at: nowMs(ctx), text, dueAt: due ?? rec.dueAt ?? 0, previousDueAt: rec.dueAt ?? null }] };
+  const saved = save(ctx, item, { stageDueAt: watchedDue(s, next), data: { ...item.data, stages: { ...stageRecords(item), [s.id]: next } } });
+  if (!saved) return reply(ctx, '已处理：请重试。', item.id);
+  record(ctx, saved, 'stage_delay', item.state, item.state, { stage: s.id, text, newDue: due });
+  const signer = holders(processRegistry(ctx.config), item, ctx.repo.people(item.id), s.signer)[0];
+  const moved = due ? `节点调整至 ${fmtTime(due, tz)}。` : '';
+  say(ctx, `${signer ? `${at(signer)} ` : ''}需求 ${itemRef(item.id, item.seqNo)} 阶段「${s.name}」：${at(ctx.actor.id)} 提交《${d.name}》——${text}。${moved}`, item.id, undefined, item.urgent);
+}
+
 /** `/对接 #N @X role:法务`: gives someone a role the request's type uses. */
 export function assignRole(ctx: Ctx, item: ItemRow, cmd: Cmd<'contact'>): void {
   const reg = processRegistry(ctx.config);
   const role = reg.findRole(cmd.processRole!);
   const choices = reg.assignableRoles().map((r) => r.label).join('、');
   if (!role || role.id === 'initiator' || role.id === 'contact') return reply(ctx, `❌ 无效的角色：${cmd.processRole}（可选：主/子，或 ${choices}）`, item.id);
+  const outside = reg.assignableRoles().filter((r) => r.external).map((r) => r.label).join('、');
+  if (cmd.external && !role.external) return reply(ctx, `❌ ${role.label}是内部角色，不能写 外部:（外部联系人只用于 ${outside}）`, item.id);
   const t = nowMs(ctx);
   ctx.repo.addPerson(item.id, cmd.user.id, roleKey(role.id), t, cmd.duty, 'confirmed');
-  const saved = save(ctx, item, {});
+  const key = `${role.id}:${cmd.user.id}`;
+  const others = { ...((item.data.outsiders as Record<string, string> | undefined) ?? {}) };
+  if (cmd.external) others[key] = cmd.external;
+  else delete others[key];
+  const saved = save(ctx, item, { data: { ...item.data, outsiders: others } });
   if (!saved) return reply(ctx, '已处理：请重试。', item.id);
-  record(ctx, saved, 'role', item.state, item.state, { user: cmd.user.id, role: role.id, duty: cmd.duty });
-  say(ctx, `👥 需求 ${itemRef(item.id)} 指定${role.label} ${at(cmd.user.id)}${cmd.duty ? `，职责：${cmd.duty}` : ''}。`, item.id);
+  record(ctx, saved, 'role', item.state, item.state, { user: cmd.user.id, role: role.id, duty: cmd.duty, external: cmd.external });
+  say(ctx, `👥 需求 ${itemRef(item.id)} 指定${role.label} ${holderText(saved, role.id, cmd.user.id)}${cmd.duty ? `，职责：${cmd.duty}` : ''}。`, item.id);
 }
 
 function openRequest(ctx: Ctx, item: ItemRow): { t: ProcessTemplate; s: StageTemplate } | undefined {
@@ -192,10 +247,23 @@ function watchedDue(s: StageTemplate, rec: StageRecord): number | null {
   return s.states?.length ? null : (rec.dueAt ?? null);
 }
 
-function opened(ctx: Ctx, s: StageTemplate): StageRecord {
+function opened(ctx: Ctx, s: StageTemplate, earlier: Record<string, StageRecord> = {}): StageRecord {
   const clock = s.clock ? parseStageClock(s.clock) : undefined;
   const due = !clock ? null : 'workdays' in clock ? ctx.calendar.addWorkingDays(ctx.now, clock.workdays).getTime() : nowMs(ctx) + clock.ms;
-  return { status: 'open', round: 0, startedAt: nowMs(ctx), dueAt: due, refusals: [] };
+  return { status: 'open', round: 0, startedAt: nowMs(ctx), dueAt: dueFromDocuments(ctx, s, earlier) ?? due, refusals: [] };
+}
+
+/** The date a stage runs to by earlier documents (the supplier's 计划时间, else the order's 交货时间). */
+function dueFromDocuments(ctx: Ctx, s: StageTemplate, earlier: Record<string, StageRecord>): number | undefined {
+  const texts = Object.values(earlier).flatMap((r) => [r.confirmation, r.document]).filter((x): x is string => !!x);
+  for (const f of s.dueFrom ?? []) {
+    for (const text of texts) {
+      const v = fieldValue(f, text);
+      const d = v ? parseWhen(v, whenOpts(ctx)) : undefined;
+      if (d) return d.getTime();
+    }
+  }
+  return undefined;
 }
 
 /** The stage after `s` that is not skipped already, opened; or 'done'. */
@@ -203,7 +271,7 @@ function following(ctx: Ctx, t: ProcessTemplate, stages: Record<string, StageRec
   let n = nextStage(t, s.id);
   while (n && stages[n.id]?.status === 'skipped') n = nextStage(t, n.id);
   if (!n) return { stage: 'done', stageDueAt: null, stages };
-  const rec = { ...opened(ctx, n), round: stages[n.id]?.round ?? 0 };
+  const rec = { ...opened(ctx, n, stages), round: stages[n.id]?.round ?? 0 };
   return { stage: n.id, stageDueAt: watchedDue(n, rec), stages: { ...stages, [n.id]: rec } };
 }
 
@@ -222,7 +290,21 @@ function nextHint(ctx: Ctx, item: ItemRow, t: ProcessTemplate, s: StageTemplate)
 
 function save(ctx: Ctx, item: ItemRow, patch: Partial<ItemRow>): ItemRow | undefined {
   if (!ctx.repo.updateItem(item.id, item.version, patch, nowMs(ctx))) return undefined;
-  return ctx.repo.getItem(item.id);
+  const saved = ctx.repo.getItem(item.id);
+  if (saved) refreshRequestCard(ctx, saved);
+  return saved;
+}
+
+/** Posts the request card of a request whose type was chosen (an update when `update`). */
+export function postRequestCard(ctx: Ctx, item: ItemRow, update = false): void {
+  const reg = processRegistry(ctx.config);
+  postCard(ctx, item, requestCardKey(item.id), requestCard(item, reg.get(item.process), reg, ctx.repo.people(item.id), ctx.config.calendar.timezone), update);
+}
+
+/** Re-renders the request card, if the request has one, so its stepper shows where it stands now. */
+export function refreshRequestCard(ctx: Ctx, item: ItemRow): void {
+  const key = requestCardKey(item.id);
+  if (item.kind === 'request' && (ctx.repo.cardRef(key) || ctx.repo.queuedCard(key, 0))) postRequestCard(ctx, item, true);
 }
 
 /** 〔客户·需求评审〕 for a request in /列表; empty for other kinds. */
@@ -238,8 +320,8 @@ export function stageCardParts(ctx: Ctx, item: ItemRow): { fields: Array<{ label
   const reg = processRegistry(ctx.config);
   const t = reg.get(item.process);
   const fields = [{ label: '协作类型', value: t.name }];
-  const roles = ctx.repo.people(item.id).filter((p) => p.role.startsWith('role:'));
-  if (roles.length) fields.push({ label: '角色', value: roles.map((p) => `${reg.roleLabel(p.role.slice(5))} ${at(p.userId)}`).join('、') });
+  const roles = rolesText(reg, item, ctx.repo.people(item.id));
+  if (roles) fields.push({ label: '角色', value: roles });
   return { fields, markdown: ['**阶段**\n' + stepperLines(item, t, reg, ctx.config.calendar.timezone).join('\n')] };
 }
 
@@ -254,7 +336,7 @@ export function stageForState(ctx: Ctx, item: ItemRow, to: string, data: Record<
   const target = t.stages.find((s) => s.states?.includes(to));
   const current = t.stages.findIndex((s) => s.id === item.stage);
   if (!target || t.stages.indexOf(target) <= current) return {};
-  const rec = opened(ctx, target);
+  const rec = opened(ctx, target, stageRecords(item));
   data.stages = { ...stageRecords(item), [target.id]: rec };
   return { stage: target.id, stageDueAt: watchedDue(target, rec) };
 }

@@ -47,6 +47,7 @@ export const ACTION_LABEL: Record<string, string> = {
   signoff: '签核',
   refuse: '退回',
   skip: '跳过阶段',
+  stage_delay: '提交延期说明',
   role: '指定角色',
   progress_report: '进度报告',
   change: '登记变更',

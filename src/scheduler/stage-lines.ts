@@ -5,6 +5,7 @@
 import type { Config } from '../config/schema.ts';
 import { type ReminderRules, isEscalation } from '../domain/reminders.ts';
 import { stageOf } from '../domain/processes/registry.ts';
+import { fillIn } from '../domain/processes/template.ts';
 import type { Repo } from '../db/repo.ts';
 import { ats, fmtTime, itemRef } from '../engine/format.ts';
 import { holders, processRegistry } from '../engine/processes.ts';
@@ -23,11 +24,14 @@ export function stageReminderLine(repo: Repo, config: Config, itemId: number, ro
   const rec = stageRecords(item)[s.id];
   const signing = rec?.status === 'signing' && rec.signer;
   const who = signing ? [rec.signer!] : holders(reg, item, people, s.owner);
-  const owed = signing ? `签核阶段「${s.name}」` : `完成阶段「${s.name}」（${documentsLabel(s)}，/完成 #${item.id}）`;
+  const late = s.documents.find((d) => d.name === s.late);
+  // A stage whose deadline is a delivery node asks for the delay note, with the adjusted plan.
+  const delay = late ? `；如需延期，请提交《${late.name}》（${late.fields.join('、')}）：/完成 #${item.id} ${late.name} ${fillIn(late)}` : '';
+  const owed = signing ? `签核阶段「${s.name}」` : `完成阶段「${s.name}」（${documentsLabel(s)}，/完成 #${item.id}）${delay}`;
   const tag = item.urgent ? '【紧急】' : '';
   const what = `需求 ${itemRef(item.id, item.seqNo)}「${item.title}」`;
-  const late = Math.max(0, Math.round((now.getTime() - (item.stageDueAt ?? now.getTime())) / 3_600_000));
-  const lateText = late ? `（约 ${late} 小时）` : '';
+  const hours = Math.max(0, Math.round((now.getTime() - (item.stageDueAt ?? now.getTime())) / 3_600_000));
+  const lateText = hours ? `（约 ${hours} 小时）` : '';
   if (isEscalation('stage', round, rules, item.urgent)) {
     const up = [...new Set([...holders(reg, item, people, 'leader'), item.initiatorId])].filter((x) => !who.includes(x));
     return {

@@ -36,6 +36,20 @@ describe('processes config', () => {
     expect(reg.find('客户')!.stages).toHaveLength(6);
   });
 
+  it('a stage confirmed with the signer\'s document, running to a date of an earlier document, with a delay note', () => {
+    const ship = { ...stage('ship'), documents: [{ name: '发货单', fields: ['内容'] }, { name: '延期说明', fields: ['原因', '计划时间'] }], dueFrom: ['计划时间'], late: '延期说明' };
+    const c = parseConfig({
+      processes: {
+        delivery: { name: '交付', roles: { vendor: { label: '厂商', external: true } }, stages: [{ ...stage('plan', 'initiator', 'vendor'), confirm: { name: '排期', fields: ['计划时间'] } }, ship] },
+      },
+    });
+    const t = new ProcessRegistry(processTemplates(c.processes)).find('交付')!;
+    expect(t.stages[0]!.confirm).toEqual({ name: '排期', fields: ['计划时间'] });
+    expect(t.stages[1]).toMatchObject({ dueFrom: ['计划时间'], late: '延期说明' });
+    expect(t.roles[0]).toMatchObject({ id: 'vendor', external: true });
+    expect(problems({ processes: { delivery: { name: '交付', stages: [{ ...stage('ship'), late: '延期说明' }] } } }).join()).toContain('processes.delivery.stages.0.late: 「延期说明」不是该阶段的文档');
+  });
+
   it('refuses an invalid processes config at start-up, naming each bad key', () => {
     const bad = problems({
       processes: {
@@ -43,6 +57,7 @@ describe('processes config', () => {
         audit: { name: '审计', stages: [stage('plan', 'initiator', 'nobody'), stage('plan')] },
         clocked: { name: '计时', stages: [{ ...stage('a'), clock: 'soon' }, { ...stage('x'), documents: [] }], colour: 'red' },
         empty: { name: '空', stages: [] },
+        delivery: { name: '交付', stages: [{ ...stage('ship'), late: '延期说明', confirm: { name: '排期', fields: [] } }], roles: { vendor: { label: '厂商', external: 'yes' } } },
       },
     });
     const text = bad.join('\n');
@@ -53,6 +68,8 @@ describe('processes config', () => {
     expect(text).toContain('processes.clocked.stages.1.documents');
     expect(text).toContain('processes.clocked.colour');
     expect(text).toContain('processes.empty.stages');
+    expect(text).toContain('processes.delivery.stages.0.confirm.fields');
+    expect(text).toContain('processes.delivery.roles.vendor.external');
     // A type name taken by another type is refused (checked once every entry is well formed).
     expect(problems({ processes: { audit: { name: '客户', stages: [stage('a')] } } }).join()).toContain('processes.audit.name: 类型名「客户」已被 customer 使用');
   });

@@ -1,6 +1,7 @@
 // A stage sign-off clicked through in a real headless Chromium on the sandbox page: a customer
 // request, its 需求收集 completed, a wrong person's click refused, a refusal with a reason typed
-// into the card's form, then the customer contact's sign-off moving the request on.
+// into the card's form, then the customer contact's sign-off moving the request on, and the
+// request card's stepper with it.
 
 import { mkdirSync } from 'node:fs';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -85,5 +86,9 @@ describe.skipIf(!canRun)('a stage sign-off in the sandbox page', () => {
     expect(stage()).toBe('review');
     await type('/阶段 #1');
     await bot('▶️ 2. 需求评审').waitFor();
+    // The request card on the page moved with the sign-off: one card, its stepper updated in place.
+    const request = page.locator('.msg[data-type="card"]').filter({ has: page.locator('.card-title', { hasText: '【需求】#1' }) });
+    await expect.poll(() => request.count()).toBe(1);
+    await expect.poll(async () => text(request.locator('.md'))).toMatch(/✅ 1\. 需求收集[\s\S]*▶️ 2\. 需求评审/);
   });
 });

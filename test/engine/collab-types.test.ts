@@ -24,7 +24,8 @@ function holderOf(role: string, assigned: Record<string, UserRef>): UserRef {
  * Runs every stage of `t`: a wrong person's /完成 is refused; the owner completes; the wrong
  * person's click on the sign-off card (and a forged one without `for`) is refused; a refusal
  * without a reason is refused, one with a reason keeps the stage open; the owner completes
- * again and the signer signs it off, which moves the request to the next stage.
+ * again and the signer signs it off, which moves the request to the next stage. A stage confirmed
+ * with the signer's own document (供应商 订单确认: 排期计划) is signed by sending it, not by a click.
  */
 async function runAllStages(c: Conversation, t: ProcessTemplate, assigned: Record<string, UserRef>, labels: Record<string, string>): Promise<void> {
   for (const s of t.stages) {
@@ -39,7 +40,9 @@ async function runAllStages(c: Conversation, t: ProcessTemplate, assigned: Recor
     expect(card.card.header.title).toContain(s.name);
     expect(card.card.buttons.every((b) => b.for === signer.id)).toBe(true);
     const wrong = PEOPLE.find((p) => p !== signer)!;
-    expect(await c.click(wrong, card, '签核通过')).toMatchObject({ ok: false, toast: expect.stringContaining('仅限') });
+    const confirmation = s.confirm ? `/完成 #1 ${s.confirm.name} ${s.confirm.fields.map((f) => `${f}：12月20日`).join('；')}` : '';
+    if (s.confirm) expect(c.texts(await c.say(wrong, confirmation)).join()).toContain('无权操作');
+    else expect(await c.click(wrong, card, '签核通过')).toMatchObject({ ok: false, toast: expect.stringContaining('仅限') });
     const forged = c.engine.handleCardAction({
       platform: 'sandbox', chatId: CHAT, actor: wrong, itemId: 1, action: 'signoff', version: card.card.buttons[0]!.version, form: {}, receivedAt: c.clock.now(),
     });
@@ -50,11 +53,12 @@ async function runAllStages(c: Conversation, t: ProcessTemplate, assigned: Recor
     expect(c.repo.getItem(1)!.stage).toBe(s.id);
     // The refused round's card is closed and says why; clicking its old button does nothing.
     expect(c.platform.cards.get(card.id)!).toMatchObject({ buttons: [], markdown: [expect.stringContaining('已退回')] });
-    expect((await c.click(signer, card, '签核通过')).ok).toBe(false);
+    if (!s.confirm) expect((await c.click(signer, card, '签核通过')).ok).toBe(false);
     await c.say(owner, `/完成 #1 ${doc}（补全）`);
     const again = c.card(`【阶段签核】#1`);
     expect(again.id).not.toBe(card.id);
-    expect(await c.click(signer, again, '签核通过')).toMatchObject({ ok: true });
+    if (s.confirm) expect(c.texts(await c.say(signer, confirmation)).join()).toContain('已签核');
+    else expect(await c.click(signer, again, '签核通过')).toMatchObject({ ok: true });
     expect(labels[s.signer]).toBeDefined();
   }
   expect(c.repo.getItem(1)!.stage).toBe('done');

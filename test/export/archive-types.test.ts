@@ -65,6 +65,31 @@ describe('archive of a typed request', () => {
     ]);
   });
 
+  it('a supplier request: the 排期计划 sheet holds the supplier\'s confirmation, the 延期说明 sheet each delay note', async () => {
+    const c = new Conversation();
+    await c.say(A, '/设置 project:测试服务器 dept:采购部');
+    await c.say(A, '/需求 服务器采购 to:@李四 类型:供应商 供应商:B制造');
+    await c.say(A, '/对接 #1 @张三 role:采购');
+    await c.say(A, '/对接 #1 @王五 role:供应商');
+    await c.say(A, '/对接 #1 @李四 role:质量');
+    await c.say(A, '/跳过 #1 意向与资质 reason:年度合格供应商');
+    await c.say(A, '/跳过 #1 评估选定 reason:年度合格供应商');
+    await c.say(A, '/完成 #1 规格：2U；数量：20；交货时间：12月10日；验收标准：72 小时压测');
+    await c.say(C, '/完成 #1 排期计划 节点：生产启动；计划时间：12月8日');
+    await c.say(C, '/完成 #1 延期说明 延期原因：芯片缺货；调整方案：改用替代料；计划时间：12月15日');
+    const file = await buildArchive(c.db, { chatId: CHAT, itemId: 1, format: 'xlsx', timezone: 'Asia/Shanghai', now: c.clock.now(), processes: new ProcessRegistry() });
+    expect(file.filename).toBe('B制造-测试服务器-20261123.xlsx');
+    const wb = await sheets(file.body);
+    expect([...wb.keys()]).toEqual(expect.arrayContaining(['采购订单', '排期计划', '进度跟踪记录', '延期说明']));
+    const plan = wb.get('排期计划')!;
+    expect(plan[0]!.slice(0, 3)).toEqual(['需求编号', '节点', '计划时间']);
+    expect(plan.slice(1).map((r) => [...r.slice(0, 3), r[4]])).toEqual([['#1', '生产启动', '12月8日', '王五']]);
+    const delay = wb.get('延期说明')!;
+    expect(delay[0]!.slice(0, 4)).toEqual(['需求编号', '延期原因', '调整方案', '计划时间']);
+    expect(delay.slice(1).map((r) => [...r.slice(0, 4), r[5]])).toEqual([['#1', '芯片缺货', '改用替代料', '12月15日', '王五']]);
+    expect(wb.get('进度跟踪记录')).toHaveLength(1); // nothing completed there yet
+  });
+
   it('a 跨部门 request keeps the generic name and only the seed sheets', async () => {
     const c = new Conversation();
     await c.say(A, '/设置 project:官网改版 dept:技术部');

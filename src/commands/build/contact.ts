@@ -21,7 +21,9 @@ export function buildContact(i: Input): ParseResult {
   // Any other role word names a role of the request's type (法务, 采购…); the engine checks it.
   const processRole = r && !rl.ok ? r.text : undefined;
   const dutyOpt = opt(a.value, 'duty')?.text;
+  const external = opt(a.value, 'external')?.text;
+  if (external && !processRole) return fail('contact', '外部: 只能和 role:客户对接人/供应商对接人/合作方对接人 一起使用');
   const loose = prose(people.value.rest, i.ctx);
   if (dutyOpt && loose) return fail('contact', `多余的内容：${loose}`);
-  return done({ name: 'contact', id: id.value.id, user, role: rl.ok ? rl.value : 'main', processRole, duty: dutyOpt ?? (loose || undefined) });
+  return done({ name: 'contact', id: id.value.id, user, role: rl.ok ? rl.value : 'main', processRole, duty: dutyOpt ?? (loose || undefined), ...(external ? { external } : {}) });
 }

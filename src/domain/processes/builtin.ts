@@ -9,9 +9,9 @@ export const BUILTIN_ROLES: readonly RoleTemplate[] = [
   { id: 'initiator', label: '发起人', aliases: ['需求方', 'initiator'] },
   { id: 'contact', label: '对接人', aliases: ['协作方', 'contact'] },
   { id: 'leader', label: '负责人', aliases: ['领导', 'leader'], fallback: 'initiator' },
-  { id: 'customer', label: '客户对接人', aliases: ['客户', 'customer'] },
-  { id: 'supplier', label: '供应商对接人', aliases: ['供应商', 'supplier'] },
-  { id: 'partner', label: '合作方对接人', aliases: ['合作方', '合作伙伴', 'partner'] },
+  { id: 'customer', label: '客户对接人', aliases: ['客户', 'customer'], external: true },
+  { id: 'supplier', label: '供应商对接人', aliases: ['供应商', 'supplier'], external: true },
+  { id: 'partner', label: '合作方对接人', aliases: ['合作方', '合作伙伴', 'partner'], external: true },
   { id: 'legal', label: '法务', aliases: ['法务部', 'legal'] },
   { id: 'purchasing', label: '采购', aliases: ['采购部', '采购专员', 'purchasing'] },
   { id: 'quality', label: '质量/技术', aliases: ['质量', '技术', '质量部', 'quality'] },
@@ -93,12 +93,18 @@ const supplier: ProcessTemplate = {
       documents: [doc('供应商评估报告', '资质', '产能', '价格', '口碑'), doc('供应商选定通知', '供应商名称', '选定结果')],
     },
     {
+      // The seeds: 采购 issues the order; the supplier confirms it with its 排期计划.
       id: 'order', name: '订单确认', owner: 'purchasing', signer: 'supplier',
-      documents: [doc('采购订单', '规格', '数量', '交货时间', '验收标准'), doc('排期计划', '节点', '计划时间')],
+      documents: [doc('采购订单', '规格', '数量', '交货时间', '验收标准')],
+      confirm: doc('排期计划', '节点', '计划时间'),
     },
     {
+      // Key nodes run to the supplier's plan (else the order's 交货时间); a delay needs a 延期说明
+      // with an adjusted plan, whose 计划时间 becomes the node's new date.
       id: 'perform', name: '履约跟踪', owner: 'supplier', signer: 'purchasing',
-      documents: [doc('进度跟踪记录', '关键节点', '确认时间', '状态'), doc('延期说明', '延期原因', '调整方案')],
+      documents: [doc('进度跟踪记录', '关键节点', '确认时间', '状态'), doc('延期说明', '延期原因', '调整方案', '计划时间')],
+      dueFrom: ['计划时间', '交货时间'],
+      late: '延期说明',
     },
     {
       id: 'settle', name: '验收结算', owner: 'quality', signer: 'purchasing',

@@ -25,6 +25,18 @@ export interface StageTemplate {
   verdicts?: readonly string[];
   /** Request states that mean this stage is where the request stands (for requests made before types). */
   states?: readonly string[];
+  /**
+   * The signer signs off by sending this document (`/完成 #N 排期计划 …`) instead of a bare click:
+   * the supplier confirms an order with its 排期计划.
+   */
+  confirm?: DocumentTemplate;
+  /** The stage's deadline is the date in the first of these fields found in earlier stages' documents; else its clock. */
+  dueFrom?: readonly string[];
+  /**
+   * A document of the stage the owner files when the deadline cannot be kept (延期说明): past the
+   * deadline the stage cannot be completed without one, and a `dueFrom` field in it moves the deadline.
+   */
+  late?: string;
 }
 
 export interface RoleTemplate {
@@ -34,6 +46,8 @@ export interface RoleTemplate {
   aliases: readonly string[];
   /** Role to ask when nobody holds this one (the leader falls back to the initiator). */
   fallback?: string;
+  /** An outside party's contact: may be an outsider reached through a colleague (`外部:<姓名>`). */
+  external?: boolean;
 }
 
 export interface ProcessTemplate {
@@ -79,16 +93,29 @@ export function clockLabel(text: string): string {
   return c.ms % 3_600_000 === 0 ? `${c.ms / 3_600_000} 小时` : `${Math.round(c.ms / 60_000)} 分钟`;
 }
 
+const escaped = (f: string) => f.replace(/[.*+?^$()|[\]{}\\/]/g, (c) => `\\${c}`);
+
+/** The value of `field` in a document's text ("计划时间：12月8日" → "12月8日"), if named. */
+export function fieldValue(field: string, text: string): string | undefined {
+  return new RegExp(escaped(field) + '\\s*[：:]\\s*([^；;\\n]+)').exec(text)?.[1]?.trim() || undefined;
+}
+
 /**
  * The values of a document's fields in the text sent with /完成 ("规格：2U；数量：20"), in field
  * order; text that names no field goes under the first field.
  */
 export function documentFields(d: DocumentTemplate, text: string): string[] {
-  const values: string[] = d.fields.map((f) => {
-    const field = f.replace(/[.*+?^$()|[\]{}\\/]/g, (c) => `\\${c}`);
-    const m = new RegExp(field + '\\s*[：:]\\s*([^；;\\n]+)').exec(text);
-    return m?.[1]?.trim() ?? '';
-  });
+  const values: string[] = d.fields.map((f) => fieldValue(f, text) ?? '');
   if (!values.some(Boolean)) values[0] = text.trim();
   return values;
+}
+
+/** The fields of the document the text does not fill in ("延期原因：…；调整方案：…"). */
+export function missingFields(d: DocumentTemplate, text: string): string[] {
+  return d.fields.filter((f) => !fieldValue(f, text));
+}
+
+/** "节点：…；计划时间：…": what to type for a document. */
+export function fillIn(d: DocumentTemplate): string {
+  return d.fields.map((f) => `${f}：…`).join('；');
 }

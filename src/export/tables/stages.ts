@@ -22,7 +22,7 @@ function records(r: ItemRow): Record<string, StageRecord> {
 /** Sheets for the documents of the types in the archive, after the seed tables (`taken` names). */
 export function stageTables(s: Snapshot, reg: ProcessRegistry, taken: ReadonlySet<string>): Table[] {
   const requests = s.items.filter(
-    (i) => i.kind === 'request' && (changeRecords(i).length > 0 || surveyRecords(i).length > 0 || Object.values(records(i)).some((r) => r.document !== undefined || r.status === 'skipped')),
+    (i) => i.kind === 'request' && (changeRecords(i).length > 0 || surveyRecords(i).length > 0 || Object.values(records(i)).some((r) => r.document !== undefined || r.status === 'skipped' || r.delays?.length)),
   );
   if (requests.length === 0) return [];
   const docs = new Map<string, { columns: Column[]; rows: Cell[][] }>();
@@ -32,12 +32,19 @@ export function stageTables(s: Snapshot, reg: ProcessRegistry, taken: ReadonlySe
     const recs = records(r);
     for (const stage of t.stages) {
       const rec = recs[stage.id];
-      for (const d of stage.documents) {
+      // The signer's confirmation (排期计划) and the delay notes (延期说明) are rows of their own.
+      for (const d of [...stage.documents, ...(stage.confirm ? [stage.confirm] : [])]) {
         if (taken.has(d.name)) continue;
         const sheet = docs.get(d.name) ?? { columns: cols([['需求编号', 10], ...d.fields.map((f): [string, number] => [f, 20]), ...TAIL]), rows: [] };
         docs.set(d.name, sheet);
-        if (rec?.document === undefined) continue;
-        sheet.rows.push([ref(r), ...documentFields(d, s.plain(rec.document)), str(rec.evidence), s.name(rec.by), time(rec.at), s.name(rec.signedBy), time(rec.signedAt)]);
+        const row = (text: string, tail: Cell[]) => sheet.rows.push([ref(r), ...documentFields(d, s.plain(text)), ...tail]);
+        if (d === stage.confirm) {
+          if (rec?.confirmation !== undefined) row(rec.confirmation, ['', s.name(rec.signedBy), time(rec.signedAt), s.name(rec.signedBy), time(rec.signedAt)]);
+        } else if (d.name === stage.late) {
+          for (const x of rec?.delays ?? []) row(x.text, ['', s.name(x.by), time(x.at), '', null]);
+        } else if (rec?.document !== undefined) {
+          row(rec.document, [str(rec.evidence), s.name(rec.by), time(rec.at), s.name(rec.signedBy), time(rec.signedAt)]);
+        }
       }
       if (!rec || (rec.document === undefined && rec.status !== 'skipped')) continue;
       const status = { open: rec.refusals.length ? '已退回' : '进行中', signing: '待签核', done: '已签核', skipped: '已跳过' }[rec.status];

@@ -27,5 +27,11 @@ describe('collaboration types through DingTalk', () => {
     expect((await click(h, card, C, 'btn1')).body.userPrivateData?.cardParamMap.notice).toContain('签核成功');
     expect(stage()).toBe('execute');
     expect(fake.cardState(card)).toMatchObject({ btn1_visible: 'false', color: 'green' });
+    // The request card is one interactive card, updated in place: its stepper shows the move.
+    const requestCards = fake.cardCreates.filter((c) => c.body.cardData.cardParamMap.title?.includes('【需求】#1'));
+    expect(requestCards).toHaveLength(1);
+    const shown = fake.cardState(requestCards[0]!.body.outTrackId)!;
+    expect(shown.body).toMatch(/✅ 1\. 联合立项 — <a atId=u_a>张三<\/a> 完成，<a atId=u_c>王五<\/a> 签核\n▶️ 2\. 执行 /);
+    expect(shown.fields).toContain('**当前阶段**：执行');
   });
 });

@@ -68,8 +68,14 @@ describe('collaboration types over Feishu', () => {
     expect(shown).toContain('**文档**：采购订单、排期计划');
     // The 采购订单's fields are on the card, each with its value.
     for (const line of ['**规格**：2U', '**数量**：20', '**交货时间**：12月10日', '**验收标准**：72 小时压测']) expect(shown).toContain(line);
-    expect(((await h.clicks(A, order, '签核通过')).json() as Toast).toast.type).toBe('error');
-    expect(((await h.clicks(C, order, '签核通过')).json() as Toast).toast.type).toBe('success');
+    // The supplier confirms with its 排期计划, sent as a message: the card has no bare 签核通过.
+    expect(buttonsOf(order.card).map((b) => b.label)).toEqual(['退回']);
+    expect(shown).toContain('/完成 #1 排期计划 节点：…；计划时间：…');
+    await h.says(A, '@{ou_bot} /完成 #1 排期计划 节点：生产启动；计划时间：12月8日');
+    expect(h.texts().at(-1)).toContain('无权操作');
+    expect(stage()).toBe('order');
+    await h.says(C, '@{ou_bot} /完成 #1 排期计划 节点：生产启动；计划时间：12月8日');
     expect(stage()).toBe('perform');
+    expect(markdownOf(h.fake.card(order.messageId))).toContain('**计划时间**：12月8日');
   });
 });
