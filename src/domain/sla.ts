@@ -194,13 +194,13 @@ function row(dimension: SlaRowKind, key: string, list: readonly Decided[]): Comp
 /**
  * The compliance table of the clocks decided in [since, until): per person, per type, per chat and
  * per ISO week (of the day the outcome was decided, in the calendar's zone), and the total.
- * Running clocks are not counted; a clock still open past its deadline counts as breached, with
- * no response time.
+ * Running clocks are not counted; a clock still open past its deadline (at `now`) counts as
+ * breached, with no response time.
  */
-export function complianceTable(runs: readonly ClockRun[], cal: WorkCalendar, since: number, until: number): ComplianceTable {
+export function complianceTable(runs: readonly ClockRun[], cal: WorkCalendar, since: number, until: number, now = until): ComplianceTable {
   const decided: Decided[] = [];
   for (const run of runs) {
-    const outcome = outcomeOf(run, until);
+    const outcome = outcomeOf(run, Math.min(now, until));
     const t = decidedAt(run);
     if (outcome === 'running' || t < since || t >= until) continue;
     decided.push({ run, outcome, ms: responseTime(run, cal), week: isoWeek(cal.localDay(new Date(t))) });

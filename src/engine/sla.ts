@@ -18,11 +18,11 @@ export const TREND_WEEKS = 6;
 
 export const DIMENSION_LABEL: Record<SlaRowKind, string> = { total: '合计', person: '按人', type: '按类型', chat: '按群', week: '按周' };
 
-/** The compliance table of the clocks decided in [since, until), of one chat or all. */
-export function compliance(repo: Repo, config: Config, calendar: WorkCalendar, since: Date, until: Date, chatId?: string): ComplianceTable {
+/** The compliance table of the clocks decided in [since, until) as of `now`, of one chat or all. */
+export function compliance(repo: Repo, config: Config, calendar: WorkCalendar, since: Date, until: Date, now: Date, chatId?: string): ComplianceTable {
   const clocks = clockSet(config.clocks, calendar.workdayMs);
   const runs = slaHistory(repo, since.getTime(), chatId).flatMap((h) => clockRuns(h.item, h.events, clocks, calendar));
-  return complianceTable(runs, calendar, since.getTime(), until.getTime());
+  return complianceTable(runs, calendar, since.getTime(), until.getTime(), now.getTime());
 }
 
 /** Names for the keys of a table: people and chats by display name, types by their label. */
