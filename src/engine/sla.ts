@@ -87,3 +87,21 @@ export function trendChart(points: ReturnType<typeof trend>): CardChart {
     ],
   };
 }
+
+const KIND_TEXT: Record<ComplianceRow['kind'], string> = { work: '工作时间', wall: '自然时间', mixed: '混合' };
+
+/** Display width in a terminal: CJK and full-width characters take two columns. */
+function width(s: string): number {
+  let w = 0;
+  for (const ch of s) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(ch) ? 2 : 1;
+  return w;
+}
+
+/** The table as aligned plain text for a terminal, the same rows as /周报 and the SLA sheet. */
+export function complianceText(table: ComplianceTable, label: (r: ComplianceRow) => string): string {
+  const hours = (ms: number | undefined) => (ms === undefined ? '—' : String(Math.round(ms / 360_000) / 10));
+  const head = ['维度', '对象', '按时', '超时', '达标率', '中位(小时)', 'P90(小时)', '计时'];
+  const body = [table.total, ...table.rows].map((r) => [DIMENSION_LABEL[r.dimension], r.dimension === 'total' ? '合计' : label(r), String(r.met), String(r.breached), fmtRate(r), hours(r.medianMs), hours(r.p90Ms), KIND_TEXT[r.kind]]);
+  const cols = head.map((_, i) => Math.max(...[head, ...body].map((row) => width(row[i]!))));
+  return [head, ...body].map((row) => row.map((c, i) => c + ' '.repeat(cols[i]! - width(c))).join('  ').trimEnd()).join('\n');
+}
