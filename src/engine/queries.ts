@@ -117,6 +117,9 @@ function weeklyReport(repo: Repo, calendar: WorkCalendar, config: Config, chatId
   const problems = items.filter((i) => i.kind === 'issue' && isOpen(i));
   const bySev = (s: string) => problems.filter((p) => (p.data.severity ?? 'normal') === s).length;
   md.push(`**未关闭问题** 紧急 ${bySev('critical')} · 重要 ${bySev('major')} · 一般 ${bySev('normal')}`);
+  // Before the long lists, so a card clipped to its size limit still shows it.
+  const sla = slaSection(repo, calendar, config, chatId, when);
+  md.push(sla.markdown);
   const overdue = items.filter((i) => isOverdue(i, now));
   if (overdue.length) {
     md.push('**已逾期**\n' + overdue.map((i) => `- ${itemRef(i.id)} ${rowTitle(i.title)} ${i.ownerId ? at(i.ownerId) : ''} 截止 ${fmtTime(i.dueAt ?? i.clockAt, tz)}`).join('\n'));
@@ -125,8 +128,6 @@ function weeklyReport(repo: Repo, calendar: WorkCalendar, config: Config, chatId
     .filter((i) => isOpen(i) && i.dueAt !== null && i.dueAt >= now && i.dueAt <= week)
     .sort((a, b) => a.dueAt! - b.dueAt!);
   if (next.length) md.push('**未来 7 天截止**\n' + next.map((i) => `- ${fmtTime(i.dueAt, tz)} ${itemRef(i.id)} ${rowTitle(i.title)} ${i.ownerId ? at(i.ownerId) : ''}`).join('\n'));
-  const sla = slaSection(repo, calendar, config, chatId, when);
-  md.push(sla.markdown);
   const chat = repo.getChat(chatId);
   return {
     ...(sla.chart ? { charts: [sla.chart] } : {}),
