@@ -23,7 +23,7 @@ const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split
 const outdir = resolve(root, args.get('outdir') ?? 'dist');
 const quiet = args.has('quiet');
 
-const ENTRIES = ['src/main.ts', 'src/db/migrate-cli.ts', 'src/ops/backup-cli.ts', 'src/ops/doctor-cli.ts', 'src/scheduler/reminders-cli.ts'];
+const ENTRIES = ['src/main.ts', 'src/db/migrate-cli.ts', 'src/ops/backup-cli.ts', 'src/ops/doctor-cli.ts', 'src/ops/sla-cli.ts', 'src/scheduler/reminders-cli.ts'];
 
 /**
  * Packages left in node_modules and imported from there at run time: native code (better-sqlite3),

@@ -78,8 +78,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'more', zh: ['补充'], en: ['more'], keys: [],
-    usage: '/补充 #问题编号 <需要补充的信息 / 补充的内容>', example: '/补充 #20 请说明是哪个环境',
-    summary: '被提问人请提问人补充信息（回复时限暂停），提问人补充后时限恢复',
+    usage: '/补充 #编号 <需要补充的信息 / 补充的内容>', example: '/补充 #20 请说明是哪个环境',
+    summary: '被提问人或问题责任人请发起人补充信息（时限暂停），发起人补充后时限恢复',
   },
   {
     name: 'note', zh: ['记录'], en: ['note'], keys: ['todo', 'due'],

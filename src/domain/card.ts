@@ -34,6 +34,17 @@ export interface CardInput {
   required: boolean;
 }
 
+/**
+ * A small chart (a weekly trend): categories along one axis, one or more series of numbers.
+ * Each platform draws it its own way or lists the numbers; the numbers are the content.
+ */
+export interface CardChart {
+  title: string;
+  kind: 'bar' | 'line';
+  labels: string[];
+  series: { name: string; values: number[] }[];
+}
+
 export interface Card {
   header: {
     title: string;
@@ -45,6 +56,8 @@ export interface Card {
   /** Markdown paragraphs (may contain mention tokens). */
   markdown: string[];
   buttons: CardButton[];
+  /** Charts shown after the markdown. */
+  charts?: CardChart[];
   /**
    * Every user mentioned in the card, with display names (the outbox fills in the names).
    * Adapters @mention them where the platform allows; who must act is each button's `for`.
@@ -57,4 +70,9 @@ export interface Card {
    * clip the card to fit its size limit points there.
    */
   more?: string;
+}
+
+/** A chart as text lines (platforms that cannot draw it list its numbers). */
+export function chartLines(chart: CardChart): string[] {
+  return [`**${chart.title}**`, ...chart.labels.map((l, i) => `- ${l}：${chart.series.map((s) => `${s.name} ${s.values[i] ?? 0}`).join(' · ')}`)];
 }

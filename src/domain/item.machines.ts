@@ -37,21 +37,24 @@ export const ASK_TRANSITIONS: readonly Transition<AskState, AskAction, AskRole, 
   { from: ['answered', 'cancelled'], action: 'reopen', to: 'waiting', who: ['asker'] },
 ];
 
-// ── Problems (问题): 待处理 → 处理中 → 待验证 → 已关闭, 重开 with a reason ───────────────────────────
-export const ISSUE_STATES = ['open', 'working', 'verify', 'closed', 'cancelled'] as const;
+// ── Problems (问题): 待处理 → 处理中 → 待验证 → 已关闭, 重开 with a reason; 需补充信息 pauses the clock ──
+export const ISSUE_STATES = ['open', 'info', 'working', 'verify', 'closed', 'cancelled'] as const;
 export type IssueState = (typeof ISSUE_STATES)[number];
-export const ISSUE_ACTIONS = ['progress', 'resolve', 'verify', 'reopen', 'cancel'] as const;
+export const ISSUE_ACTIONS = ['progress', 'resolve', 'verify', 'reopen', 'cancel', 'needinfo', 'supply'] as const;
 export type IssueAction = (typeof ISSUE_ACTIONS)[number];
 /** owner fixes; initiator (who raised it) verifies. */
 export type IssueRole = 'owner' | 'initiator';
-export type IssueGuard = 'hasResult' | 'hasReason';
+export type IssueGuard = 'hasResult' | 'hasReason' | 'hasText';
 
 export const ISSUE_TRANSITIONS: readonly Transition<IssueState, IssueAction, IssueRole, IssueGuard>[] = [
   { from: ['open', 'working'], action: 'progress', to: 'working', who: ['owner'] },
   { from: ['open', 'working'], action: 'resolve', to: 'verify', who: ['owner'], guard: 'hasResult' },
   { from: ['verify'], action: 'verify', to: 'closed', who: ['initiator'] },
   { from: ['verify', 'closed'], action: 'reopen', to: 'working', who: ['initiator'], guard: 'hasReason' },
-  { from: ['open', 'working', 'verify'], action: 'cancel', to: 'cancelled', who: ['initiator'] },
+  // The owner cannot respond without the initiator's answer: the response clock waits for it.
+  { from: ['open'], action: 'needinfo', to: 'info', who: ['owner'], guard: 'hasText' },
+  { from: ['info'], action: 'supply', to: 'open', who: ['initiator'], guard: 'hasText' },
+  { from: ['open', 'info', 'working', 'verify'], action: 'cancel', to: 'cancelled', who: ['initiator'] },
 ];
 
 // ── Minutes (会议纪要): 待确认 → 已确认 when every attendee confirmed ────────────────────────────────

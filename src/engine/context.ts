@@ -64,6 +64,8 @@ export function record(
   detail: Record<string, unknown> = {},
 ): void {
   // The version this change produced, read back because some callers pass the row from before it.
-  const v = ctx.repo.getItem(item.id)?.version ?? item.version;
-  ctx.repo.addAudit({ itemId: item.id, at: nowMs(ctx), actorId: ctx.actor.id, action, fromState: from, toState: to, detail: { ...detail, [VERSION_KEY]: v } });
+  const now = ctx.repo.getItem(item.id) ?? item;
+  // The clock as it stands after the change, so compliance reports know each clock's deadline.
+  const clock = now.clockAt === null ? {} : { clockAt: now.clockAt };
+  ctx.repo.addAudit({ itemId: item.id, at: nowMs(ctx), actorId: ctx.actor.id, action, fromState: from, toState: to, detail: { ...detail, ...clock, [VERSION_KEY]: now.version } });
 }

@@ -59,7 +59,7 @@ const CARD_ACTIONS: Record<string, ReadonlySet<string>> = {
   request: new Set(['confirm', 'object', 'accept', 'reject', ...STAGE_ACTIONS, ...CHANGE_ACTIONS, ...SURVEY_ACTIONS]),
   task: new Set(['accept', 'reject']),
   ask: new Set(['reply', 'needinfo', 'supply']),
-  issue: new Set(['verify', 'reopen']),
+  issue: new Set(['verify', 'reopen', 'needinfo', 'supply']),
   minutes: new Set(['confirm']),
 };
 
@@ -260,7 +260,7 @@ export class Engine {
     // "/关闭" means the closing step of each kind: verify a problem, accept a task.
     if (input?.action === 'close' && item.kind === 'issue') input.action = 'verify';
     if (input?.action === 'close' && item.kind === 'task') input.action = 'accept';
-    // "/补充" asks for more information, or — on a question waiting for it — gives it.
+    // "/补充" asks for more information, or — on a question or problem waiting for it — gives it.
     if (input?.action === 'needinfo' && item.state === 'info') input.action = 'supply';
     const spec = SPECS[item.kind];
     if (!spec || !input) return reply(ctx, `${KIND_LABEL[item.kind] ?? item.kind} #${item.id} 不支持 /${cmd.name}。`, item.id);

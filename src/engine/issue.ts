@@ -1,6 +1,7 @@
 // Problems (问题): severity 一般/重要/紧急 (紧急 runs on the urgent clock), owner, planned date;
 // 待处理 → 处理中 → 待验证 (/resolve with result and evidence) → 已关闭 when the initiator
-// verifies on the card, or 重开 with a reason. The actual resolution time is recorded.
+// verifies on the card, or 重开 with a reason. The actual resolution time is recorded. While the
+// owner waits on the initiator (需补充信息) the response clock is paused.
 
 import type { Command, Severity } from '../commands/types.ts';
 import type { Card, CardColor } from '../domain/card.ts';
@@ -10,6 +11,7 @@ import { stateLabel } from '../i18n/zh-CN.ts';
 import { type ActInput, type KindSpec, type Outcome, act } from './act.ts';
 import { responseClock } from './ask.ts';
 import { clockDeadline } from './clocks.ts';
+import { openPause, pauseClock, resumeClock } from './pause.ts';
 import { type Ctx, nowMs, postCard, record, say } from './context.ts';
 import { at, fmtTime, itemRef, showCommand } from './format.ts';
 
@@ -71,6 +73,11 @@ function verifyCard(item: ItemRow, tz: string): Card {
   };
 }
 
+/** A button for one person that asks for a text first (what is missing, or what was missing). */
+function textButton(item: ItemRow, label: string, action: 'needinfo' | 'supply', who: string, input: string): Card['buttons'][number] {
+  return { label, style: action === 'supply' ? 'primary' : 'default', action, itemId: item.id, version: item.version, for: who, inputs: [{ name: 'answer', label: input, required: true }] };
+}
+
 function issueCard(item: ItemRow, tz: string): Card {
   const d = item.data as { severity: Severity; impact?: string; result?: string; evidence?: string; resolvedAt?: number; reopenReason?: string };
   const sev = d.severity ?? 'normal';
@@ -84,14 +91,23 @@ function issueCard(item: ItemRow, tz: string): Card {
   if (d.result) fields.push({ label: '解决结果', value: d.result });
   if (d.evidence) fields.push({ label: '证据', value: d.evidence });
   if (d.resolvedAt) fields.push({ label: '实际解决', value: fmtTime(d.resolvedAt, tz) });
+  const pause = item.state === 'info' ? openPause(item) : undefined;
+  if (pause) fields.push({ label: '响应时限', value: `已暂停（自 ${fmtTime(pause.from, tz)} 起，等待 ${at(item.initiatorId)} 补充信息）` });
   const md: string[] = [];
   const buttons: Card['buttons'] = [];
-  if (item.state === 'verify') {
+  if (pause) {
+    md.push(`⏸ ${at(pause.by)} 需补充信息：${pause.what}`, `请 ${at(item.initiatorId)} 点「补充信息」或发送 /补充 #${item.id} 内容；补充后响应时限恢复。`);
+    buttons.push(textButton(item, '补充信息', 'supply', item.initiatorId, '补充内容 / Information'));
+  } else if (item.state === 'verify') {
     md.push(`请 ${at(item.initiatorId)} 验证：通过则关闭（闭环），不通过请重开并写明原因。`);
     buttons.push(...verifyButtons(item));
   } else if (item.state === 'open' || item.state === 'working') {
     md.push(`请 ${at(item.ownerId!)} 在 ${fmtTime(item.clockAt ?? item.dueAt, tz)} 前响应处理；解决后发送 /解决 #${item.id} 结果 evidence:链接`);
     if (d.reopenReason) md.push(`↩️ 已重开：${d.reopenReason}`);
+    if (item.state === 'open') {
+      md.push(`信息不足时点「需补充信息」或发送 /补充 #${item.id} 需要什么（响应时限暂停）。`);
+      if (item.ownerId) buttons.push(textButton(item, '需补充信息', 'needinfo', item.ownerId, '需要补充什么 / What is missing'));
+    }
   } else if (item.state === 'closed') {
     md.push('✅ 已验证关闭（闭环）。');
   }
@@ -142,10 +158,16 @@ export const issueSpec: KindSpec = {
     if (item.initiatorId === actorId) r.add('initiator');
     return r;
   },
-  guards: (f) => ({ hasResult: !!f.input.text?.trim(), hasReason: !!f.input.reason?.trim() }),
-  guardHint: { hasResult: '请填写解决结果', hasReason: '请填写重开原因' },
-  patch(ctx, { item, input }, to) {
+  guards: (f) => ({ hasResult: !!f.input.text?.trim(), hasReason: !!f.input.reason?.trim(), hasText: !!f.input.text?.trim() }),
+  guardHint: { hasResult: '请填写解决结果', hasReason: '请填写重开原因', hasText: '请写明需要补充的信息或补充的内容' },
+  patch(ctx, { item, input, actorId }, to) {
     const data = { ...item.data };
+    // Waiting on the initiator pauses the response clock; the answer resumes it with the time it had left.
+    if (input.action === 'needinfo') return { data: { ...data, pauses: pauseClock(ctx, item, actorId, input.text!) }, clockAt: null };
+    if (input.action === 'supply') {
+      const { pauses, clockAt } = resumeClock(ctx, item, input.text!);
+      return { data: { ...data, pauses }, clockAt };
+    }
     const patch: Partial<ItemRow> = {};
     if (input.action === 'progress') Object.assign(data, { pct: input.pct, risk: input.risk ?? null, lastUpdateAt: nowMs(ctx) });
     if (input.action === 'resolve') {
@@ -177,6 +199,12 @@ export const issueSpec: KindSpec = {
     const ref = itemRef(item.id);
     if (f.input.action === 'reopen') say(ctx, `${at(item.ownerId!)} 问题 ${ref} 验证未通过，已重开：${f.input.reason}`, item.id);
     if (f.input.action === 'verify') say(ctx, `问题 ${ref} 已验证关闭 ✅ ${at(item.ownerId!)}`, item.id);
+    if (f.input.action === 'needinfo') {
+      say(ctx, `⏸ ${at(item.initiatorId)} ${at(ctx.actor.id)} 需要补充信息才能处理问题 ${ref}：${f.input.text}（响应时限已暂停，发送 /补充 #${item.id} 内容 后恢复）`, item.id);
+    }
+    if (f.input.action === 'supply') {
+      say(ctx, `▶️ ${at(item.ownerId!)} ${at(ctx.actor.id)} 已补充问题 ${ref} 的信息：${f.input.text}（响应时限恢复，请在 ${fmtTime(item.clockAt, ctx.config.calendar.timezone)} 前响应）`, item.id);
+    }
   },
 };
 

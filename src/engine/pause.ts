@@ -1,6 +1,7 @@
-// A question's clock paused while it waits on the asker (「需补充信息」): the working or wall time
-// it had left is kept and given back from the moment the asker answers, so waiting on the
-// requester never counts against the person asked. Every pause stays in data.pauses.
+// A response clock paused while it waits on the requester (「需补充信息」: a question's asker, a
+// problem's initiator): the working or wall time it had left is kept and given back from the
+// moment the requester answers, so waiting on the requester never counts against the person
+// asked. Every pause stays in data.pauses.
 
 import { clockSet } from '../domain/clocks.ts';
 import { type DurationKind, addDuration, elapsed } from '../domain/working-time.ts';

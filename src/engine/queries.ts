@@ -2,7 +2,7 @@
 
 import { pauseLines } from './pause.ts';
 import type { ListFilter } from '../commands/types.ts';
-import type { Card } from '../domain/card.ts';
+import type { Card, CardChart } from '../domain/card.ts';
 import type { Config } from '../config/schema.ts';
 import type { WorkCalendar } from '../domain/calendar.ts';
 import type { ItemRow, Repo } from '../db/repo.ts';
@@ -10,7 +10,10 @@ import { ACTION_LABEL, KIND_LABEL, stateLabel } from '../i18n/zh-CN.ts';
 import { statusCard } from './cards.ts';
 import { type Ctx, nowMs, reply } from './context.ts';
 import { at, fmtTime, itemRef, rowTitle } from './format.ts';
+import { TREND_WEEKS, compliance, complianceLines, slaLabeller, trend, trendChart } from './sla.ts';
 import { stageCardParts, typeStageBadge } from './stage.ts';
+
+const DAY = 86_400_000;
 
 export function showItem(ctx: Ctx, id: number): void {
   const item = ctx.repo.getItem(id);
@@ -97,10 +100,12 @@ export function listItems(ctx: Ctx, filter: ListFilter): void {
 export function weeklyReportCard(repo: Repo, calendar: WorkCalendar, config: Config, chatId: string, when: Date): Card | undefined {
   const items = repo.listItems(chatId);
   if (!items.some(isOpen)) return undefined;
-  return weeklyReport(repo, calendar, config.calendar.timezone, chatId, when, items, (i) => typeStageBadge(config, i));
+  return weeklyReport(repo, calendar, config, chatId, when, items);
 }
 
-function weeklyReport(repo: Repo, calendar: WorkCalendar, tz: string, chatId: string, when: Date, items: ItemRow[], badge: (i: ItemRow) => string): Card {
+function weeklyReport(repo: Repo, calendar: WorkCalendar, config: Config, chatId: string, when: Date, items: ItemRow[]): Card {
+  const tz = config.calendar.timezone;
+  const badge = (i: ItemRow) => typeStageBadge(config, i);
   const now = when.getTime();
   const week = now + 7 * 86_400_000;
   const md: string[] = [];
@@ -112,6 +117,9 @@ function weeklyReport(repo: Repo, calendar: WorkCalendar, tz: string, chatId: st
   const problems = items.filter((i) => i.kind === 'issue' && isOpen(i));
   const bySev = (s: string) => problems.filter((p) => (p.data.severity ?? 'normal') === s).length;
   md.push(`**未关闭问题** 紧急 ${bySev('critical')} · 重要 ${bySev('major')} · 一般 ${bySev('normal')}`);
+  // Before the long lists, so a card clipped to its size limit still shows it.
+  const sla = slaSection(repo, calendar, config, chatId, when);
+  md.push(sla.markdown);
   const overdue = items.filter((i) => isOverdue(i, now));
   if (overdue.length) {
     md.push('**已逾期**\n' + overdue.map((i) => `- ${itemRef(i.id)} ${rowTitle(i.title)} ${i.ownerId ? at(i.ownerId) : ''} 截止 ${fmtTime(i.dueAt ?? i.clockAt, tz)}`).join('\n'));
@@ -122,6 +130,7 @@ function weeklyReport(repo: Repo, calendar: WorkCalendar, tz: string, chatId: st
   if (next.length) md.push('**未来 7 天截止**\n' + next.map((i) => `- ${fmtTime(i.dueAt, tz)} ${itemRef(i.id)} ${rowTitle(i.title)} ${i.ownerId ? at(i.ownerId) : ''}`).join('\n'));
   const chat = repo.getChat(chatId);
   return {
+    ...(sla.chart ? { charts: [sla.chart] } : {}),
     header: { title: `【周报】${chat?.project ?? chat?.name ?? ''} 协作进展`, color: overdue.length ? 'orange' : 'blue', tag: calendar.localDay(when) },
     fields: [
       { label: '需求', value: String(items.filter((i) => i.kind === 'request').length) },
@@ -142,7 +151,18 @@ export function postReport(ctx: Ctx): void {
     {
       platform: ctx.platform,
       chatId: ctx.chatId,
-      body: { type: 'card', card: weeklyReport(ctx.repo, ctx.calendar, ctx.config.calendar.timezone, ctx.chatId, ctx.now, ctx.repo.listItems(ctx.chatId), (i) => typeStageBadge(ctx.config, i)), cardKey: `report:${ctx.chatId}:${nowMs(ctx)}` }, replyTo: ctx.messageId },
+      body: { type: 'card', card: weeklyReport(ctx.repo, ctx.calendar, ctx.config, ctx.chatId, ctx.now, ctx.repo.listItems(ctx.chatId)), cardKey: `report:${ctx.chatId}:${nowMs(ctx)}` }, replyTo: ctx.messageId },
     nowMs(ctx),
   );
+}
+
+/** The chat's SLA compliance of the last 7 days, and its weekly trend as a chart. */
+function slaSection(repo: Repo, calendar: WorkCalendar, config: Config, chatId: string, when: Date): { markdown: string; chart?: CardChart } {
+  const now = when.getTime();
+  const week = compliance(repo, config, calendar, new Date(now - 7 * DAY), when, when, chatId);
+  const lines = week.total.met + week.total.breached ? complianceLines(week, slaLabeller(repo, config, week), ['total', 'person', 'type']) : ['- 近 7 天没有到期的响应时限'];
+  const weeks = compliance(repo, config, calendar, new Date(now - TREND_WEEKS * 7 * DAY), when, when, chatId);
+  const points = trend(weeks, calendar, when);
+  const chart = points.some((p) => p.met + p.breached > 0) ? trendChart(points) : undefined;
+  return { markdown: `**SLA 达标（近 7 天，按各时限自己的计时）**\n${lines.join('\n')}`, ...(chart ? { chart } : {}) };
 }

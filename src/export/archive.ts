@@ -7,6 +7,7 @@ import { writeCsv } from './csv.ts';
 import { writeMarkdown } from './markdown.ts';
 import { loadSnapshot } from './snapshot.ts';
 import { buildTables } from './tables/index.ts';
+import { type SlaSheetOptions, slaTable } from './tables/sla.ts';
 import { stageTables } from './tables/stages.ts';
 import { fmtLocal, ymd } from './time.ts';
 import type { Snapshot } from './types.ts';
@@ -39,6 +40,8 @@ export interface ArchiveOptions {
    * and a request of a type with its own archive name pattern is named by it.
    */
   processes?: ProcessRegistry;
+  /** With the clocks and the calendar, the archive adds an SLA sheet (compliance of its items). */
+  sla?: Omit<SlaSheetOptions, 'processes'>;
 }
 
 export interface ArchiveFile {
@@ -59,7 +62,8 @@ export const DEFAULT_COLLAB_TYPE = '跨部门协作';
 export async function buildArchive(db: Db, opts: ArchiveOptions): Promise<ArchiveFile> {
   const s = loadSnapshot(db, { chatId: opts.chatId, itemId: opts.itemId, timezone: opts.timezone });
   const seedTables = buildTables(s);
-  const tables = opts.processes ? [...seedTables, ...stageTables(s, opts.processes, new Set(seedTables.map((t) => t.name)))] : seedTables;
+  const typed = opts.processes ? [...seedTables, ...stageTables(s, opts.processes, new Set(seedTables.map((t) => t.name)))] : seedTables;
+  const tables = opts.sla ? [...typed, slaTable(s, { ...opts.sla, processes: opts.processes }, opts.now)] : typed;
   const stem = typedStem(s, opts) ?? archiveStem(s, opts);
   const body =
     opts.format === 'xlsx'

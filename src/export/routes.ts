@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/connection.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Config } from '../config/schema.ts';
+import type { WorkCalendar } from '../domain/calendar.ts';
+import { clockSet } from '../domain/clocks.ts';
 import { type ArchiveFormat, ArchiveError, buildArchive } from './archive.ts';
 import { processRegistry } from '../engine/processes.ts';
 import { getLinkSecret, signLink, verifyLink } from './links.ts';
@@ -15,7 +17,9 @@ export interface ExportDeps {
   db: Db;
   clock: Clock;
   log: Pick<Logger, 'error' | 'warn'>;
-  config: { calendar: { timezone: string }; processes?: Config['processes'] };
+  config: { calendar: { timezone: string }; processes?: Config['processes']; clocks?: Config['clocks'] };
+  /** With it (and the clocks), archives carry an SLA sheet. */
+  calendar?: WorkCalendar;
 }
 
 export interface ExportTarget {
@@ -79,6 +83,7 @@ export function exportRoutes(deps: ExportDeps): (app: FastifyInstance) => Promis
           timezone: deps.config.calendar.timezone,
           now,
           processes: processRegistry(deps.config),
+          ...(deps.calendar && deps.config.clocks ? { sla: { clocks: clockSet(deps.config.clocks, deps.calendar.workdayMs), calendar: deps.calendar } } : {}),
         });
         return res.code(200).type(file.contentType).header('content-disposition', contentDisposition(file.filename)).send(file.body);
       } catch (err) {

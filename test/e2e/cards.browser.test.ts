@@ -293,6 +293,15 @@ describe.skipIf(!canRun)('every kind of card in the sandbox page', () => {
     expect(body).toContain('紧急 0 · 重要 0 · 一般 0');
     expect(body).toContain('未来 7 天截止');
     expect(body).toContain('#5 完成登录接口联调');
+    // SLA compliance: the lines, and the weekly trend drawn as bars with the week's numbers.
+    expect(body).toContain('SLA 达标');
+    const chart = r.locator('figure.chart');
+    expect(await chart.count()).toBe(1);
+    expect(await text(chart.locator('figcaption'))).toBe('SLA 按时 / 超时（按周）');
+    expect(await chart.locator('.chart-row').count()).toBe(6);
+    const week = chart.locator('.chart-row').last();
+    expect(await text(week.locator('.chart-label'))).toBe('2026-W48');
+    expect(Number(await week.locator('.chart-seg.s0').getAttribute('title').then((t) => t!.replace('按时 ', '')))).toBeGreaterThan(0);
 
     await type('/列表 全部');
     await botSaid('全部事项');

@@ -7,7 +7,7 @@
 // - card platform: `<a atId=USERID>Nick</a>` in a markdown variable + cardAtUserIds renders the
 //   @, and imGroupOpenDeliverModel.atUserIds {userId: nick} notifies those people on delivery.
 
-import type { Card, CardButton } from '../../domain/card.ts';
+import { type Card, type CardButton, chartLines } from '../../domain/card.ts';
 import { type TextMessage, nativeId, splitMentions } from '../../domain/chat.ts';
 import { clipBytes } from '../fit.ts';
 import { CARD_TITLE_BYTES, LAST_MESSAGE_BYTES, MARKDOWN_TITLE_BYTES, fitDingtalkText, fitMarkdownCard, fitTemplateCard } from './dingtalk.limits.ts';
@@ -117,7 +117,8 @@ function templateCard(card: Card, urgent: boolean): RenderedCard {
     color: card.header.color,
     tag: card.header.tag ?? '',
     fields: card.fields.map((f) => `**${f.label}**：${md(f.value)}`).join('\n'),
-    body: card.markdown.map(md).join('\n\n'),
+    // The template has no chart: its numbers follow as a list.
+    body: [...card.markdown, ...(card.charts ?? []).map((c) => chartLines(c).join('\n'))].map(md).join('\n\n'),
     // The per-user result of a click (refusals included); only ever set as private data.
     notice: '',
   };
@@ -191,6 +192,7 @@ function markdownBody(card: Card, urgent: boolean): { title: string; text: strin
   const lines = [`### ${escapeMarkdown(title)}${card.header.tag ? `（${card.header.tag}）` : ''}`];
   for (const f of card.fields) lines.push(`- **${f.label}**：${p(f.value)}`);
   for (const m of card.markdown) lines.push('', p(m));
+  for (const c of card.charts ?? []) lines.push('', ...chartLines(c).map(p));
   return { title: clip(title, MARKDOWN_TITLE_BYTES), text: lines.join('\n') };
 }
 

@@ -3,7 +3,7 @@
 // Content formats: https://open.feishu.cn/document/server-docs/im-v1/message/create
 // Card JSON 2.0:   https://open.feishu.cn/document/feishu-cards/card-json-v2-structure
 
-import type { Card, CardButton, CardColor } from '../../domain/card.ts';
+import type { Card, CardButton, CardChart, CardColor } from '../../domain/card.ts';
 import { type Outbound, type TextMessage, nativeId, splitMentions } from '../../domain/chat.ts';
 import { fitFeishuCard, fitFeishuText } from './feishu.limits.ts';
 import { escapeMarkdown, escapeText, mentionable } from './feishu.escape.ts';
@@ -103,6 +103,19 @@ function form(b: CardButton, index: number, used: Set<string>): CardElement {
   return { tag: 'form', name: `form_${index}`, elements: [...inputs, button(b, `submit_${index}`, true, renamed)] };
 }
 
+/**
+ * A neutral chart as the card's `chart` element (a VChart spec, plain data, no JavaScript).
+ * https://open.feishu.cn/document/feishu-cards/card-json-v2-components/content-components/chart
+ */
+export function chartElement(c: CardChart): CardElement {
+  const values = c.labels.flatMap((x, i) => c.series.map((s) => ({ x, series: s.name, y: s.values[i] ?? 0 })));
+  return {
+    tag: 'chart',
+    aspect_ratio: '2:1',
+    chart_spec: { type: c.kind, title: { text: c.title }, data: { values }, xField: 'x', yField: 'y', seriesField: 'series', legends: { visible: true } },
+  };
+}
+
 /** The neutral card as Feishu card JSON 2.0, clipped to the card limit. */
 export function renderCard(card: Card): FeishuCard {
   return fitFeishuCard(card, cardJson);
@@ -116,6 +129,7 @@ function cardJson(card: Card): FeishuCard {
     elements.push({ tag: 'markdown', content: lines.join('\n') });
   }
   for (const md of card.markdown) if (md.trim()) elements.push({ tag: 'markdown', content: renderMarkdown(md, names) });
+  for (const c of card.charts ?? []) elements.push(chartElement(c));
 
   const simple = card.buttons.filter((b) => !b.inputs?.length);
   const withInputs = card.buttons.filter((b) => b.inputs?.length);

@@ -142,7 +142,22 @@ export type CardElement =
       behaviors: Array<{ type: 'callback'; value: ButtonValue }>;
     }
   | { tag: 'input'; name: string; required: boolean; label: PlainText; placeholder?: PlainText }
-  | { tag: 'form'; name: string; elements: CardElement[] };
+  | { tag: 'form'; name: string; elements: CardElement[] }
+  | { tag: 'chart'; aspect_ratio: '16:9' | '2:1' | '4:3' | '1:1'; chart_spec: ChartSpec };
+
+/**
+ * A VChart spec as the card's chart element takes it (no functions allowed).
+ * https://open.feishu.cn/document/feishu-cards/card-json-v2-components/content-components/chart
+ */
+export interface ChartSpec {
+  type: 'bar' | 'line';
+  title: { text: string };
+  data: { values: Array<{ x: string; series: string; y: number }> };
+  xField: string;
+  yField: string;
+  seriesField: string;
+  legends: { visible: boolean };
+}
 
 export interface FeishuCard {
   schema: '2.0';

@@ -94,6 +94,32 @@
   }
 
   // ── cards ──────────────────────────────────────────────────────────────────────────────────
+  /** A chart as stacked CSS bars, one per label, each series a segment with its number. */
+  function renderChart(c) {
+    const box = el('figure', 'chart');
+    box.dataset.chart = c.title;
+    box.appendChild(el('figcaption', '', esc(c.title)));
+    const series = c.series || [];
+    const totals = (c.labels || []).map((_, i) => series.reduce((s, x) => s + (Number(x.values[i]) || 0), 0));
+    const max = Math.max(1, ...totals);
+    (c.labels || []).forEach((label, i) => {
+      const row = el('div', 'chart-row');
+      row.appendChild(el('span', 'chart-label', esc(label)));
+      const bar = el('span', 'chart-bar');
+      series.forEach((s, k) => {
+        const v = Number(s.values[i]) || 0;
+        const seg = el('span', 'chart-seg s' + k, v ? esc(String(v)) : '');
+        seg.style.width = (v / max) * 100 + '%';
+        seg.title = s.name + ' ' + v;
+        bar.appendChild(seg);
+      });
+      row.appendChild(bar);
+      box.appendChild(row);
+    });
+    box.appendChild(el('div', 'chart-legend', series.map((s, k) => '<span class="chart-key s' + k + '"></span>' + esc(s.name)).join(' ')));
+    return box;
+  }
+
   function renderCard(m) {
     const card = m.body.card;
     const names = namesOf(card.mentions);
@@ -117,6 +143,7 @@
       body.appendChild(dl);
     }
     for (const p of card.markdown || []) body.appendChild(el('div', 'md rt', markdown(p, names)));
+    for (const c of card.charts || []) body.appendChild(renderChart(c));
     const buttons = card.buttons || [];
     if (buttons.length) {
       const row = el('div', 'actions');
