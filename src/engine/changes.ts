@@ -50,7 +50,7 @@ export function changeDue(ctx: Ctx, item: ItemRow, cmd: Cmd<'due'>): void {
   if (!ctx.repo.updateItem(item.id, item.version, { dueAt: cmd.due.getTime() }, nowMs(ctx))) {
     return reply(ctx, `已处理：${name} ${itemRef(item.id)} 刚刚已被他人修改，请重试。`, item.id);
   }
-  record(ctx, item, 'due', item.state, item.state, { from, to: cmd.due.getTime(), reason: cmd.reason });
+  record(ctx, ctx.repo.getItem(item.id)!, 'due', item.state, item.state, { from, to: cmd.due.getTime(), reason: cmd.reason });
   refreshCards(ctx, item.id);
   say(ctx, `📅 ${name} ${itemRef(item.id)} 截止时间由 ${fmtTime(from, tz)} 改为 ${fmtTime(cmd.due, tz)}，原因：${cmd.reason}。${ats(affected(ctx, item))}`, item.id);
 }
@@ -70,7 +70,7 @@ export function changeOwner(ctx: Ctx, item: ItemRow, cmd: Cmd<'assign'>): void {
   const role = item.kind === 'ask' ? 'asked' : 'owner';
   if (from) ctx.repo.removePerson(item.id, from, role);
   ctx.repo.addPerson(item.id, cmd.to.id, role, t, undefined, item.kind === 'ask' ? 'pending' : 'confirmed');
-  record(ctx, item, 'assign', item.state, item.state, { from, to: cmd.to.id, reason: cmd.reason });
+  record(ctx, ctx.repo.getItem(item.id)!, 'assign', item.state, item.state, { from, to: cmd.to.id, reason: cmd.reason });
   refreshCards(ctx, item.id);
   say(ctx, `🔁 ${name} ${itemRef(item.id)} 已由 ${from ? at(from) : '—'} 转交给 ${at(cmd.to.id)}${cmd.reason ? `，原因：${cmd.reason}` : ''}。`, item.id);
 }
@@ -109,7 +109,7 @@ export function addRetro(ctx: Ctx, item: ItemRow, cmd: Cmd<'retro'>): void {
   if (!ctx.repo.updateItem(item.id, item.version, { data: { ...item.data, retro, retros } }, nowMs(ctx))) {
     return reply(ctx, '已处理：请重试。', item.id);
   }
-  record(ctx, item, 'retro', item.state, item.state, retro);
+  record(ctx, ctx.repo.getItem(item.id)!, 'retro', item.state, item.state, retro);
   refreshCards(ctx, item.id);
   reply(ctx, `📝 已记录需求 ${itemRef(item.id)} 的复盘。做得好：${cmd.good ?? '—'}；不足：${cmd.bad ?? '—'}；改进：${cmd.improve ?? '—'}`, item.id);
 }

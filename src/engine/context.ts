@@ -63,9 +63,8 @@ export function record(
   to: string | null,
   detail: Record<string, unknown> = {},
 ): void {
-  // The version this change produced, read back because some callers pass the row from before it.
-  const now = ctx.repo.getItem(item.id) ?? item;
-  // The clock as it stands after the change, so compliance reports know each clock's deadline.
-  const clock = now.clockAt === null ? {} : { clockAt: now.clockAt };
-  ctx.repo.addAudit({ itemId: item.id, at: nowMs(ctx), actorId: ctx.actor.id, action, fromState: from, toState: to, detail: { ...detail, ...clock, [VERSION_KEY]: now.version } });
+  // `item` is the row as this change saved it: its version and clock go with the audit row (stale
+  // cards are judged by the version, compliance reports by each clock's deadline).
+  const clock = item.clockAt === null ? {} : { clockAt: item.clockAt };
+  ctx.repo.addAudit({ itemId: item.id, at: nowMs(ctx), actorId: ctx.actor.id, action, fromState: from, toState: to, detail: { ...detail, ...clock, [VERSION_KEY]: item.version } });
 }

@@ -112,8 +112,8 @@ function templateCard(card: Card, urgent: boolean): RenderedCard {
   const names = new Map(card.mentions.map((m) => [m.id, m.name]));
   const md = (s: string) => cardMarkdown(s, names);
   const params: Record<string, string> = {
-    lastMessage: clip(plainText(card.summary, names), LAST_MESSAGE_BYTES),
-    title: clip((urgent && !card.header.title.includes(URGENT) ? URGENT : '') + plainText(card.header.title, names), CARD_TITLE_BYTES),
+    lastMessage: clipBytes(plainText(card.summary, names), LAST_MESSAGE_BYTES),
+    title: clipBytes((urgent && !card.header.title.includes(URGENT) ? URGENT : '') + plainText(card.header.title, names), CARD_TITLE_BYTES),
     color: card.header.color,
     tag: card.header.tag ?? '',
     fields: card.fields.map((f) => `**${f.label}**：${md(f.value)}`).join('\n'),
@@ -193,10 +193,5 @@ function markdownBody(card: Card, urgent: boolean): { title: string; text: strin
   for (const f of card.fields) lines.push(`- **${f.label}**：${p(f.value)}`);
   for (const m of card.markdown) lines.push('', p(m));
   for (const c of card.charts ?? []) lines.push('', ...chartLines(c).map(p));
-  return { title: clip(title, MARKDOWN_TITLE_BYTES), text: lines.join('\n') };
-}
-
-/** Plain text (no markup, nothing to break) cut to `maxBytes` with an ellipsis. */
-export function clip(s: string, maxBytes: number): string {
-  return clipBytes(s, maxBytes);
+  return { title: clipBytes(title, MARKDOWN_TITLE_BYTES), text: lines.join('\n') };
 }

@@ -73,10 +73,13 @@ interface Socket {
 }
 const OPEN = 1;
 
-/** DWClient with the gateway URL taken from config (api base) and frame errors contained. */
+/** Opens the gateway: {endpoint, ticket} for one socket (the OpenAPI client's openGateway). */
+export type OpenGateway = (subscriptions: Array<{ type: string; topic: string }>, ua: string) => Promise<{ endpoint: string; ticket: string }>;
+
+/** DWClient that opens the gateway through our OpenAPI client (config's api base) and contains frame errors. */
 class GatewayClient extends DWClient {
   constructor(
-    private readonly gatewayUrl: string,
+    private readonly openGateway: OpenGateway,
     creds: { clientId: string; clientSecret: string },
     private readonly hooks: { frame: () => void; disconnect: () => void; bad: (err: unknown) => void },
   ) {
@@ -85,23 +88,9 @@ class GatewayClient extends DWClient {
     this.config.autoReconnect = false;
   }
 
-  /** POST {apiBase}/v1.0/gateway/connections/open → {endpoint, ticket} (a ticket opens one socket). */
+  /** A ticket opens one socket, so every connect asks the gateway again. */
   override async getEndpoint(): Promise<this> {
-    const res = await fetch(this.gatewayUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({
-        clientId: this.config.clientId,
-        clientSecret: this.config.clientSecret,
-        ua: this.config.ua,
-        subscriptions: this.config.subscriptions,
-      }),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const body = (await res.json().catch(() => ({}))) as { endpoint?: string; ticket?: string; code?: string; message?: string };
-    if (!res.ok || !body.endpoint || !body.ticket) {
-      throw new Error(`gateway refused: HTTP ${res.status} ${body.code ?? ''} ${body.message ?? ''}`.trim());
-    }
+    const body = await this.openGateway(this.config.subscriptions, this.config.ua ?? 'groupflow');
     (this as unknown as { dw_url: string }).dw_url = `${body.endpoint}?ticket=${encodeURIComponent(body.ticket)}`;
     return this;
   }
@@ -151,8 +140,8 @@ export type StreamState = 'idle' | 'connecting' | 'connected' | 'waiting' | 'sto
 export interface SupervisorOptions {
   clientId: string;
   clientSecret: string;
-  /** `${apiBase}/v1.0/gateway/connections/open` */
-  gatewayUrl: string;
+  /** `POST {apiBase}/v1.0/gateway/connections/open`. */
+  openGateway: OpenGateway;
   log: Logger;
   /** Registers topic listeners on each new client (before connect: subscriptions go at connect). */
   register: (client: DWClient & StreamAcker) => void;
@@ -254,7 +243,7 @@ export class StreamSupervisor {
     this.connects++;
     this.set('connecting', { attempt: this.attempts + 1 });
     const client = new GatewayClient(
-      this.o.gatewayUrl,
+      this.o.openGateway,
       { clientId: this.o.clientId, clientSecret: this.o.clientSecret },
       {
         frame: () => (this.lastSeen = performance.now()),

@@ -15,7 +15,7 @@ import type { StreamSupervisor, SupervisorOptions } from './dingtalk.stream.ts';
 
 export interface DingtalkOptions {
   /** Overrides for the Stream supervisor (tests shorten its timers). */
-  stream?: Partial<Omit<SupervisorOptions, 'clientId' | 'clientSecret' | 'gatewayUrl' | 'log' | 'register'>>;
+  stream?: Partial<Omit<SupervisorOptions, 'clientId' | 'clientSecret' | 'openGateway' | 'log' | 'register'>>;
 }
 
 export interface DingtalkModule extends PlatformModule {
@@ -52,7 +52,7 @@ export function createDingtalk(core: Core, opts: DingtalkOptions = {}): Dingtalk
         supervisor = new StreamSupervisor({
           clientId: cfg.clientId,
           clientSecret: cfg.clientSecret,
-          gatewayUrl: `${apiBase}/v1.0/gateway/connections/open`,
+          openGateway: (subscriptions, ua) => api.openGateway(subscriptions, ua),
           log,
           register: registerHandlers(deps),
           ...opts.stream,

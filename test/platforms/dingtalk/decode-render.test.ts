@@ -10,7 +10,8 @@ import {
   parseCardCallback,
   parseRobotMessage,
 } from '../../../src/platforms/dingtalk/dingtalk.inbound.ts';
-import { cardAsMarkdown, clip, noticeCard, renderCard, renderText } from '../../../src/platforms/dingtalk/dingtalk.render.ts';
+import { cardAsMarkdown, noticeCard, renderCard, renderText } from '../../../src/platforms/dingtalk/dingtalk.render.ts';
+import { clipBytes as clip } from '../../../src/platforms/fit.ts';
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../fixtures/dingtalk/${name}`, import.meta.url), 'utf8')) as unknown;
 const now = new Date('2026-11-23T02:00:00Z');
