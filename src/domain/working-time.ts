@@ -5,8 +5,11 @@
 
 import { type Segment, type WorkCalendar, shiftDay } from './calendar.ts';
 
-/** How long a clock runs: wall milliseconds, or milliseconds of working time. */
-export type Duration = { kind: 'wall'; ms: number } | { kind: 'work'; ms: number };
+/**
+ * How long a clock runs: wall milliseconds, or milliseconds of working time. A whole number of
+ * working days also carries `days`: such a clock is counted in days, not hours (see addDuration).
+ */
+export type Duration = { kind: 'wall'; ms: number } | { kind: 'work'; ms: number; days?: number };
 export type DurationKind = Duration['kind'];
 
 const HOUR = 3_600_000;
@@ -33,14 +36,33 @@ export function parseClockDuration(text: string, workdayMs: number): Duration | 
   const n = Number(m[1]);
   const unit = m[2]!.toLowerCase();
   const d: Duration =
-    unit === 'wd' ? { kind: 'work', ms: Math.round(n * workdayMs) } : unit === 'wh' ? { kind: 'work', ms: Math.round(n * HOUR) } : { kind: 'wall', ms: Math.round(n * WALL_MS[unit]!) };
+    unit === 'wd'
+      ? { kind: 'work', ms: Math.round(n * workdayMs), ...(Number.isInteger(n) && n > 0 ? { days: n } : {}) }
+      : unit === 'wh'
+        ? { kind: 'work', ms: Math.round(n * HOUR) }
+        : { kind: 'wall', ms: Math.round(n * WALL_MS[unit]!) };
   const limit = d.kind === 'work' ? MAX_WORKING_DAYS * workdayMs : MAX_WORKING_DAYS * 24 * HOUR;
   return d.ms <= limit ? d : undefined;
 }
 
-/** When a clock of `d` started at `start` runs out. */
+/**
+ * When a clock of `d` started at `start` runs out. Whole working days ("1wd", "5wd") are counted
+ * the way a Chinese office (and the civil code's rule for periods in days) reads "1个工作日内":
+ * the day the clock starts is not counted unless all of its working time is still ahead, and
+ * the clock runs out at the end of the last working day — a question asked on Friday at 17:30
+ * is due at the end of the next working day, not at 17:30 on it. Fractions of a day and
+ * working hours ("0.5wd", "4wh") count exact working time.
+ */
 export function addDuration(cal: WorkCalendar, start: Date, d: Duration): Date {
-  return d.kind === 'wall' ? new Date(start.getTime() + d.ms) : addWorking(cal, start, d.ms);
+  if (d.kind === 'wall') return new Date(start.getTime() + d.ms);
+  return d.days ? addWorkingDaysClock(cal, start, d.days) : addWorking(cal, start, d.ms);
+}
+
+/** The end of the `days`th whole working day counted from `start` (see addDuration). */
+export function addWorkingDaysClock(cal: WorkCalendar, start: Date, days: number): Date {
+  const first = cal.segments(cal.localDay(start))[0];
+  const from = first && start.getTime() <= first.start ? new Date(first.start) : cal.nextWorkingMorning(start);
+  return addWorking(cal, from, days * cal.workdayMs);
 }
 
 /** The instant `d` before `end`, counted the same way (a heads-up before a breach). */

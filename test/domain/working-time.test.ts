@@ -23,7 +23,8 @@ describe('clock durations', () => {
     ['2h', { kind: 'wall', ms: 2 * H }],
     ['30m', { kind: 'wall', ms: 30 * 60_000 }],
     ['1d', { kind: 'wall', ms: 24 * H }],
-    ['1wd', { kind: 'work', ms: 9 * H }],
+    ['1wd', { kind: 'work', ms: 9 * H, days: 1 }],
+    ['2wd', { kind: 'work', ms: 18 * H, days: 2 }],
     ['4wh', { kind: 'work', ms: 4 * H }],
     ['0.5wd', { kind: 'work', ms: 4.5 * H }],
     [' 2 WH ', { kind: 'work', ms: 2 * H }],
@@ -37,7 +38,7 @@ describe('clock durations', () => {
 
   it('1wd is one working day minus the lunch break', () => {
     expect(lunchCal.workdayMs).toBe(7.5 * H);
-    expect(parseClockDuration('1wd', lunchCal.workdayMs)).toEqual({ kind: 'work', ms: 7.5 * H });
+    expect(parseClockDuration('1wd', lunchCal.workdayMs)).toEqual({ kind: 'work', ms: 7.5 * H, days: 1 });
   });
 
   it('rejects a lunch break outside the working day', () => {
@@ -54,12 +55,17 @@ describe('working-time arithmetic (process TZ UTC, calendar Asia/Shanghai)', () 
 
   it.each([
     // [what, start, duration, deadline]
-    ['a weekend is skipped', '2026-11-27 17:00', '1wd', '2026-11-30 17:00'],
-    ['before the working day starts, the clock waits for it', '2026-11-23 06:00', '1wd', '2026-11-23 18:00'],
+    // Whole working days: the start day counts only if all of it is ahead; the clock ends at workEnd.
+    ['a weekend is skipped', '2026-11-27 17:00', '1wd', '2026-11-30 18:00'],
+    ['before the working day starts, that day counts', '2026-11-23 06:00', '1wd', '2026-11-23 18:00'],
+    ['at 09:00 sharp, that day counts', '2026-11-23 09:00', '1wd', '2026-11-23 18:00'],
+    ['a minute into the day, the next day is the first', '2026-11-23 09:01', '1wd', '2026-11-24 18:00'],
+    ['on a rest day, the next working day is the first', '2026-11-28 10:00', '2wd', '2026-12-01 18:00'],
+    ['half a working day counts exact hours', '2026-11-27 16:00', '0.5wd', '2026-11-30 11:30'],
     ['4 working hours from Friday 16:00', '2026-11-27 16:00', '4wh', '2026-11-30 11:00'],
-    ['National Day: 10-01..10-07 are skipped', '2026-09-30 17:00', '1wd', '2026-10-08 17:00'],
-    ['a 调休 Saturday (10-10) counts', '2026-10-09 17:00', '1wd', '2026-10-10 17:00'],
-    ['a 调休 Saturday (02-14) counts', '2026-02-13 12:00', '1wd', '2026-02-14 12:00'],
+    ['National Day: 10-01..10-07 are skipped', '2026-09-30 17:00', '1wd', '2026-10-08 18:00'],
+    ['a 调休 Saturday (10-10) counts', '2026-10-09 17:00', '1wd', '2026-10-10 18:00'],
+    ['a 调休 Saturday (02-14) counts', '2026-02-13 12:00', '1wd', '2026-02-14 18:00'],
     ['the 调休 Sunday 09-20 counts', '2026-09-19 10:00', '2wh', '2026-09-20 11:00'],
     ['Spring Festival 02-15..02-23 skipped', '2026-02-14 17:00', '2wh', '2026-02-24 10:00'],
     // Shanghai midnight is 16:00 UTC of the Sunday before: the zone's day decides.
@@ -72,7 +78,8 @@ describe('working-time arithmetic (process TZ UTC, calendar Asia/Shanghai)', () 
   it('the lunch break does not count', () => {
     expect(addWorking(lunchCal, sh('2026-11-23 11:00'), 2 * H).toISOString()).toBe(sh('2026-11-23 14:30').toISOString());
     expect(addWorking(lunchCal, sh('2026-11-23 12:30'), 1 * H).toISOString()).toBe(sh('2026-11-23 14:30').toISOString());
-    expect(addDuration(lunchCal, sh('2026-11-27 17:30'), wd(1, lunchCal)).toISOString()).toBe(sh('2026-11-30 17:30').toISOString());
+    expect(addDuration(lunchCal, sh('2026-11-27 17:30'), wd(1, lunchCal)).toISOString()).toBe(sh('2026-11-30 18:00').toISOString());
+    expect(addWorking(lunchCal, sh('2026-11-27 17:30'), lunchCal.workdayMs).toISOString()).toBe(sh('2026-11-30 17:30').toISOString());
     expect(subtractWorking(lunchCal, sh('2026-11-23 14:00'), 1 * H).toISOString()).toBe(sh('2026-11-23 11:30').toISOString());
     expect(workingBetween(lunchCal, sh('2026-11-23 11:00'), sh('2026-11-23 14:00'))).toBe(1.5 * H);
     expect(lunchCal.isWorkingTime(sh('2026-11-23 12:45'))).toBe(false);

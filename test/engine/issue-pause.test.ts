@@ -15,9 +15,10 @@ describe('pausing a problem’s clock while it waits on the initiator', () => {
   it('/补充 by the owner pauses it, the initiator’s answer resumes it, and the breach time moves by the pause', async () => {
     const c = new Conversation('2026-11-23T10:00:00+08:00');
     await c.say(A, '/问题 支付回调超时 sev:一般 @李四');
-    expect(iso(c.repo.getItem(1)!.clockAt)).toBe(sh('2026-11-24T10:00:00'));
+    // 1wd raised after the day began: Tuesday is the working day, to its end.
+    expect(iso(c.repo.getItem(1)!.clockAt)).toBe(sh('2026-11-24T18:00:00'));
 
-    // Monday 14:00: 5 working hours are left (4 on Monday, 1 on Tuesday).
+    // Monday 14:00: 13 working hours are left (4 on Monday, 9 on Tuesday).
     c.clock.set('2026-11-23T14:00:00+08:00');
     const refused = await c.say(C, '/补充 #1 哪个环境？');
     expect(refused.map((s) => bodyText(s.msg.body)).join('\n')).toContain('无权操作');
@@ -30,20 +31,20 @@ describe('pausing a problem’s clock while it waits on the initiator', () => {
     expect(card.card.buttons.map((b) => [b.label, b.for])).toEqual([['补充信息', A.id]]);
 
     // Nothing is pinged while paused, not even past the old breach time.
-    expect(reminderText(await c.at('2026-11-24T10:30:00+08:00'))).toBe('');
+    expect(reminderText(await c.at('2026-11-24T18:30:00+08:00'))).toBe('');
 
-    // Wednesday 11:00 the initiator answers on the card: 11:00 + 5 working hours = 16:00.
+    // Wednesday 11:00 the initiator answers on the card: + 13 working hours = Thursday 15:00.
     c.clock.set('2026-11-25T11:00:00+08:00');
     await c.click(A, c.card('【问题】#1'), '补充信息', { answer: '生产环境' });
     expect(c.state(1)).toBe('open');
-    expect(iso(c.repo.getItem(1)!.clockAt)).toBe(sh('2026-11-25T16:00:00'));
+    expect(iso(c.repo.getItem(1)!.clockAt)).toBe(sh('2026-11-26T15:00:00'));
     expect(c.card('【问题】#1').card.header.tag).toBe('待处理');
-    expect(reminderText(await c.at('2026-11-25T16:00:00+08:00'))).toContain('2026-11-25 16:00 周三');
+    expect(reminderText(await c.at('2026-11-26T15:00:00+08:00'))).toContain('2026-11-26 15:00 周四');
 
     const shown = (await c.say(A, '/查看 #1')).map((s) => bodyText(s.msg.body)).join('\n');
     expect(shown).toContain('⏸ 2026-11-23 14:00 周一 → 2026-11-25 11:00 周三');
     expect(shown).toContain('需补充信息「哪个环境？」，已补充「生产环境」');
-    expect(shown).toContain('暂停时剩余 5 个工作小时');
+    expect(shown).toContain('暂停时剩余 13 个工作小时');
   });
 
   it('the paused stretch does not count against the owner in the compliance table', async () => {
@@ -57,7 +58,7 @@ describe('pausing a problem’s clock while it waits on the initiator', () => {
     await c.say(B, '/进度 #1 20% 已定位');
     const cfg = parseConfig({ log: { level: 'silent' } });
     const t = compliance(c.repo, cfg, new WorkCalendar({ ...cfg.calendar }), new Date(sh('2026-11-23T00:00:00')), new Date(sh('2026-11-30T00:00:00')), c.clock.now());
-    // Mon 10:00–14:00 (4 wh) + Wed 11:00–12:00 (1 wh); met, the resumed deadline being Wed 16:00.
+    // Mon 10:00–14:00 (4 wh) + Wed 11:00–12:00 (1 wh); met, the resumed deadline being Thu 15:00.
     expect({ met: t.total.met, breached: t.total.breached, hours: t.total.medianMs! / 3_600_000 }).toEqual({ met: 1, breached: 0, hours: 5 });
   });
 });

@@ -16,9 +16,10 @@ describe('pausing a question’s clock while it waits on the requester', () => {
   it('/补充 pauses it, nothing is pinged meanwhile, and the answer resumes it with the time it had left', async () => {
     const c = new Conversation('2026-11-23T10:00:00+08:00');
     await c.say(A, '/反馈 @李四 接口文档什么时候给？');
-    expect(iso(c.repo.getItem(1)!.clockAt)).toBe(sh('2026-11-24T10:00:00'));
+    // 1wd asked after the day began: Tuesday is the working day, to its end.
+    expect(iso(c.repo.getItem(1)!.clockAt)).toBe(sh('2026-11-24T18:00:00'));
 
-    // Monday 14:00: 5 working hours are left (4 on Monday, 1 on Tuesday).
+    // Monday 14:00: 13 working hours are left (4 on Monday, 9 on Tuesday).
     c.clock.set('2026-11-23T14:00:00+08:00');
     const paused = await c.say(B, '/补充 #1 哪个版本的接口？');
     expect(c.state(1)).toBe('info');
@@ -30,7 +31,7 @@ describe('pausing a question’s clock while it waits on the requester', () => {
     expect(paused.map((s) => bodyText(s.msg.body)).join('\n')).toContain('哪个版本的接口？');
 
     // No ping while paused, not even past the old breach time.
-    expect(reminderText(await c.at('2026-11-24T10:30:00+08:00'))).toBe('');
+    expect(reminderText(await c.at('2026-11-24T18:30:00+08:00'))).toBe('');
     expect(reminderText(await c.at('2026-11-25T09:30:00+08:00'))).toBe('');
 
     // Only the requester can answer it; someone else is refused.
@@ -40,18 +41,18 @@ describe('pausing a question’s clock while it waits on the requester', () => {
     expect(c.state(1)).toBe('info');
     await c.say(A, '/补充 #1 v2.3 的接口');
     expect(c.state(1)).toBe('waiting');
-    // Wednesday 11:00 + the 5 working hours left = Wednesday 16:00.
-    expect(iso(c.repo.getItem(1)!.clockAt)).toBe(sh('2026-11-25T16:00:00'));
+    // Wednesday 11:00 + the 13 working hours left = 7 on Wednesday, 6 on Thursday: Thursday 15:00.
+    expect(iso(c.repo.getItem(1)!.clockAt)).toBe(sh('2026-11-26T15:00:00'));
     expect(c.card('【反馈】#1').card.header.tag).toBe('待回复');
-    const ping = reminderText(await c.at('2026-11-25T16:00:00+08:00'));
-    expect(ping).toContain('已超过回复时限 2026-11-25 16:00 周三');
+    const ping = reminderText(await c.at('2026-11-26T15:00:00+08:00'));
+    expect(ping).toContain('已超过回复时限 2026-11-26 15:00 周四');
 
     // /查看 shows the pause: when, by whom, what was asked and what was supplied.
     const shown = (await c.say(A, '/查看 #1')).map((s) => bodyText(s.msg.body)).join('\n');
     expect(shown).toMatch(/2026-11-23 14:00 周一 .*需补充信息【待回复 → 已暂停】.*哪个版本的接口？/);
     expect(shown).toMatch(/2026-11-25 11:00 周三 .*补充信息【已暂停 → 待回复】.*v2\.3 的接口/);
     expect(shown).toContain('⏸ 2026-11-23 14:00 周一 → 2026-11-25 11:00 周三');
-    expect(shown).toContain('暂停时剩余 5 个工作小时');
+    expect(shown).toContain('暂停时剩余 13 个工作小时');
   });
 
   it('the card’s 「需补充信息」 button pauses it, and the requester’s 「补充信息」 button resumes it', async () => {
@@ -64,8 +65,9 @@ describe('pausing a question’s clock while it waits on the requester', () => {
     c.clock.set('2026-11-24T09:00:00+08:00');
     const back = await c.click(A, c.card('【反馈】#1'), '补充信息', { answer: '预发环境' });
     expect(back.ok).toBe(true);
-    // Paused Monday 17:00 with 2 working hours left (1 on Monday, 1 on Tuesday): Tuesday 11:00.
-    expect(iso(c.repo.getItem(1)!.clockAt)).toBe(sh('2026-11-24T11:00:00'));
+    // Paused Monday 17:00 with 10 working hours left (1 on Monday, 9 on Tuesday); resumed
+    // Tuesday 09:00: all of Tuesday and 1 hour of Wednesday.
+    expect(iso(c.repo.getItem(1)!.clockAt)).toBe(sh('2026-11-25T10:00:00'));
   });
 
   it('a threaded reply by the asker on the question card resumes it too', async () => {
@@ -85,6 +87,7 @@ describe('pausing a question’s clock while it waits on the requester', () => {
     });
     await c.dispatcher.drain();
     expect(c.state(1)).toBe('waiting');
-    expect(iso(c.repo.getItem(1)!.clockAt)).toBe(sh('2026-11-24T10:00:00'));
+    // Paused and resumed at the same instant: the breach time is unchanged.
+    expect(iso(c.repo.getItem(1)!.clockAt)).toBe(sh('2026-11-24T18:00:00'));
   });
 });

@@ -57,11 +57,11 @@ describe('SLA compliance of a seeded week', () => {
     const t = table(c);
     const row = (dim: string, key: string) => pick(t.rows.find((r) => r.dimension === dim && r.key === key));
     // Response times, by hand:
-    //   #1 李四 Mon 10:00→15:00: 10–12 + 13–15 = 4 wh, met (due Tue 10:00)
-    //   #2 王五 Mon 10:00→Wed 10:00: 7 + 8 + 1 = 16 wh, breached (due Tue 10:00)
+    //   #1 李四 Mon 10:00→15:00: 10–12 + 13–15 = 4 wh, met (due Tue 18:00)
+    //   #2 王五 Mon 10:00→Wed 10:00: 7 + 8 + 1 = 16 wh, breached (due Tue 18:00)
     //   #3 李四 urgent Mon 11:00→12:30: 1.5 h wall, met (due 13:00)
     //   #4 王五 problem Tue 09:00→17:00: 3 + 4 = 7 wh, met (due Tue 18:00)
-    //   #5 李四 Tue 14:00→16:00 (2 wh), paused to Wed 11:00, →15:00 (1 + 2 wh) = 5 wh, met (due Wed 18:00)
+    //   #5 李四 Tue 14:00→16:00 (2 wh), paused to Wed 11:00, →15:00 (1 + 2 wh) = 5 wh, met (resumed with 10 wh left: due Thu 14:00)
     expect(row('person', B.id)).toEqual({ met: 3, breached: 0, median: 4, p90: 5, kind: 'mixed' }); // [1.5, 4, 5]
     expect(row('person', C.id)).toEqual({ met: 1, breached: 1, median: 11.5, p90: 16, kind: 'work' }); // [7, 16]
     expect(row('type', 'ask')).toEqual({ met: 3, breached: 1, median: 4.5, p90: 16, kind: 'mixed' }); // [1.5, 4, 5, 16]
@@ -75,9 +75,9 @@ describe('SLA compliance of a seeded week', () => {
 
   it('a question still open past its deadline counts as breached; one not yet due is not counted', async () => {
     const c = new Conversation(cn('2026-11-23T10:00:00'), CONFIG);
-    await c.say(A, '/反馈 @李四 还没回复的问题'); // due Tue 10:00, never answered
-    c.clock.set(cn('2026-11-24T17:00:00'));
-    await c.say(A, '/反馈 @王五 刚问的问题'); // due Wed 16:00
+    await c.say(A, '/反馈 @李四 还没回复的问题'); // due Tue 18:00, never answered
+    c.clock.set(cn('2026-11-25T10:00:00'));
+    await c.say(A, '/反馈 @王五 刚问的问题'); // due Thu 18:00
     const t = table(c);
     expect({ met: t.total.met, breached: t.total.breached, median: t.total.medianMs }).toEqual({ met: 0, breached: 1, median: undefined });
     expect(t.rows.find((r) => r.dimension === 'person')?.key).toBe(B.id);

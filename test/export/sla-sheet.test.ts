@@ -14,14 +14,14 @@ describe('archive: the SLA sheet', () => {
     const c = new Conversation('2026-11-23T10:00:00+08:00');
     c.repo.ensureChat(CHAT, 'sandbox', '联调群');
     await c.say(A, '/设置 project:支付升级 dept:技术部');
-    await c.say(A, '/反馈 @李四 接口文档？'); // #1, due Tue 10:00
-    await c.say(A, '/反馈 @王五 测试环境？'); // #2, due Tue 10:00
-    await c.say(A, '/问题 支付回调超时 sev:一般 @王五'); // #3, due Tue 10:00
+    await c.say(A, '/反馈 @李四 接口文档？'); // #1, due Tue 18:00
+    await c.say(A, '/反馈 @王五 测试环境？'); // #2, due Tue 18:00
+    await c.say(A, '/问题 支付回调超时 sev:一般 @王五'); // #3, due Tue 18:00
     c.clock.set('2026-11-23T13:00:00+08:00');
     await c.say(B, '/回复 #1 周三'); // 3 wh, met
     await c.say(C, '/进度 #3 10% 排查中'); // 3 wh, met
-    c.clock.set('2026-11-24T12:00:00+08:00');
-    await c.say(C, '/回复 #2 test.example.com'); // 8 + 3 = 11 wh, breached
+    c.clock.set('2026-11-25T10:00:00+08:00');
+    await c.say(C, '/回复 #2 test.example.com'); // 8 + 9 + 1 = 18 wh, breached
 
     const cfg = parseConfig({ log: { level: 'silent' } });
     const calendar = new WorkCalendar({ ...cfg.calendar });
@@ -40,13 +40,13 @@ describe('archive: the SLA sheet', () => {
     ws.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
     expect(rows).toEqual([
       ['维度', '对象', '按时', '超时', '达标率', '响应中位数（小时）', '响应 P90（小时）', '计时'],
-      ['合计', '合计', 2, 1, 0.667, 3, 11, '工作时间'],
+      ['合计', '合计', 2, 1, 0.667, 3, 18, '工作时间'],
       ['按人', '李四', 1, 0, 1, 3, 3, '工作时间'],
-      ['按人', '王五', 1, 1, 0.5, 7, 11, '工作时间'],
-      ['按类型', '反馈', 1, 1, 0.5, 7, 11, '工作时间'],
+      ['按人', '王五', 1, 1, 0.5, 10.5, 18, '工作时间'],
+      ['按类型', '反馈', 1, 1, 0.5, 10.5, 18, '工作时间'],
       ['按类型', '问题', 1, 0, 1, 3, 3, '工作时间'],
-      ['按群', '支付升级', 2, 1, 0.667, 3, 11, '工作时间'],
-      ['按周', '2026-W48', 2, 1, 0.667, 3, 11, '工作时间'],
+      ['按群', '支付升级', 2, 1, 0.667, 3, 18, '工作时间'],
+      ['按周', '2026-W48', 2, 1, 0.667, 3, 18, '工作时间'],
     ]);
   });
 });

@@ -20,12 +20,12 @@ describe('npm run sla', () => {
     runMigrations(db);
     const c = new Conversation('2026-11-23T10:00:00+08:00', {}, db);
     c.repo.ensureChat(CHAT, 'sandbox', '联调群');
-    await c.say(A, '/反馈 @李四 接口文档？'); // due Tue 10:00
-    await c.say(A, '/反馈 @王五 测试环境？'); // due Tue 10:00
+    await c.say(A, '/反馈 @李四 接口文档？'); // due Tue 18:00
+    await c.say(A, '/反馈 @王五 测试环境？'); // due Tue 18:00
     c.clock.set('2026-11-23T13:00:00+08:00');
     await c.say(B, '/回复 #1 周三'); // 3 wh, met
-    c.clock.set('2026-11-24T12:00:00+08:00');
-    await c.say(C, '/回复 #2 test.example.com'); // 11 wh, breached
+    c.clock.set('2026-11-25T10:00:00+08:00');
+    await c.say(C, '/回复 #2 test.example.com'); // 8 + 9 + 1 = 18 wh, breached
     db.$client.close();
     const config = join(dir, 'bot.json');
     writeFileSync(config, JSON.stringify({ database: { file } }));
@@ -36,12 +36,12 @@ describe('npm run sla', () => {
     expect(lines).toEqual(
       expect.arrayContaining([
         '维度 对象 按时 超时 达标率 中位(小时) P90(小时) 计时',
-        '合计 合计 1 1 50% 7 11 工作时间',
+        '合计 合计 1 1 50% 10.5 18 工作时间',
         '按人 李四 1 0 100% 3 3 工作时间',
-        '按人 王五 0 1 0% 11 11 工作时间',
-        '按类型 反馈 1 1 50% 7 11 工作时间',
-        '按群 联调群 1 1 50% 7 11 工作时间',
-        '按周 2026-W48 1 1 50% 7 11 工作时间',
+        '按人 王五 0 1 0% 18 18 工作时间',
+        '按类型 反馈 1 1 50% 10.5 18 工作时间',
+        '按群 联调群 1 1 50% 10.5 18 工作时间',
+        '按周 2026-W48 1 1 50% 10.5 18 工作时间',
       ]),
     );
   });

@@ -138,7 +138,8 @@ describe('cancellation, coalescing, restarts and races', () => {
     await c.say(A, '/反馈 @李四 问题一');
     await c.say(A, '/反馈 @王五 问题二');
     await c.say(B, '/反馈 @张三 问题三');
-    const sent = (await c.tick(), await c.at('2026-11-24T10:00:00+08:00'));
+    // All three clocks (1wd, asked after the day began) run out at the end of Tuesday.
+    const sent = (await c.tick(), await c.at('2026-11-24T18:00:00+08:00'));
     const msgs = sent.filter((t) => t.includes('协作提醒'));
     expect(msgs).toHaveLength(1);
     expect(msgs[0]!.match(/^- /gm)).toHaveLength(3);
@@ -174,7 +175,7 @@ describe('cancellation, coalescing, restarts and races', () => {
     const c = new Conversation('2026-11-23T10:00:00+08:00', {}, db);
     await c.say(A, '/反馈 @李四 问题一');
     await c.say(A, '/反馈 @王五 问题二');
-    c.clock.set('2026-11-24T10:30:00+08:00');
+    c.clock.set('2026-11-24T18:30:00+08:00');
     const cfg = parseConfig({ log: { level: 'silent' } });
     const other = new Scheduler({
       repo: new Repo(openDatabase(file)),

@@ -20,28 +20,28 @@ function reminderText(texts: string[]): string {
 }
 
 describe('the hold-out: Friday 17:30 before the Qingming weekend (04-04..04-06 off)', () => {
-  it('an ordinary question is not pinged as late before the next working day, and the heads-up counts working hours', async () => {
+  it('an ordinary question is not pinged as late before the next working day ends, and the heads-up counts working hours', async () => {
     const c = new Conversation('2026-04-03T17:30:00+08:00');
     await c.say(A, '/反馈 @李四 周一能给测试报告吗？');
-    // 1wd = 9 working hours: 30 minutes on Friday, 8.5 hours on Tuesday 04-07.
-    expect(iso(c.repo.getItem(1)!.clockAt!)).toBe(iso(sh('2026-04-07T17:30:00')));
+    // 1wd is a whole working day: Friday is not counted (it had begun), Tuesday 04-07 is, to its end.
+    expect(iso(c.repo.getItem(1)!.clockAt!)).toBe(iso(sh('2026-04-07T18:00:00')));
     const late: string[] = [];
-    for (const t of ['2026-04-03T18:30', '2026-04-04T17:30', '2026-04-05T10:00', '2026-04-06T17:30', `2026-04-07T${MORNING}`, '2026-04-07T12:00', '2026-04-07T13:30', '2026-04-07T17:29']) {
+    for (const t of ['2026-04-03T18:30', '2026-04-04T17:30', '2026-04-05T10:00', '2026-04-06T17:30', `2026-04-07T${MORNING}`, '2026-04-07T12:00', '2026-04-07T14:00', '2026-04-07T17:30', '2026-04-07T17:59']) {
       late.push(reminderText(await c.at(`${t}:00+08:00`)));
     }
     expect(late.join('\n')).not.toContain('已超过');
-    // The heads-up came 4 working hours before the breach, on Tuesday at 13:30, and says so.
+    // The heads-up came 4 working hours before the breach, on Tuesday at 14:00, and says so.
     const heads = c.db.$client.prepare(`select fire_at from reminders where rule = 'headsup'`).get() as { fire_at: number };
-    expect(iso(heads.fire_at)).toBe(iso(sh('2026-04-07T13:30:00')));
+    expect(iso(heads.fire_at)).toBe(iso(sh('2026-04-07T14:00:00')));
     const warned = late.join('\n');
     expect(warned).toContain('还剩 4 个工作小时');
-    expect(warned).toContain('2026-04-07 17:30 周二');
-    const ping = reminderText(await c.at('2026-04-07T17:30:00+08:00'));
-    expect(ping).toContain('已超过回复时限 2026-04-07 17:30 周二');
-    // The next morning's ping counts lateness in working hours: 18:00 → 09:xx is 30 min + xx min.
+    expect(warned).toContain('2026-04-07 18:00 周二');
+    const ping = reminderText(await c.at('2026-04-07T18:00:00+08:00'));
+    expect(ping).toContain('已超过回复时限 2026-04-07 18:00 周二');
+    // The next morning's ping counts lateness in working hours: 18:00 → 09:xx is xx minutes.
     const next = reminderText(await c.at(`2026-04-08T${MORNING}:00+08:00`));
-    expect(next).toContain('已超过回复时限 2026-04-07 17:30 周二');
-    expect(next).toContain('（工作时间）');
+    expect(next).toContain('已超过回复时限 2026-04-07 18:00 周二');
+    expect(next).toContain(`已超时 ${spreadMinutes(CHAT)} 分钟（工作时间）`);
   });
 });
 
@@ -67,11 +67,12 @@ describe('breach warnings', () => {
     expect(urgent).toContain(`<@${C.id}>`);
     expect(urgent).toContain('还剩 30 分钟，请在 2026-11-23 12:00 周一 前回复');
     expect(urgent).not.toContain(`<@${B.id}>`);
-    // The ordinary clock runs out on Tuesday 10:00: 2 working hours before is Monday 17:00.
-    expect(reminderText(await c.at('2026-11-23T16:59:00+08:00'))).not.toContain(`<@${B.id}>`);
-    const ordinary = reminderText(await c.at('2026-11-23T17:00:00+08:00'));
+    // The ordinary clock (1wd, asked after the day began) runs out at the end of Tuesday:
+    // 2 working hours before is Tuesday 16:00.
+    expect(reminderText(await c.at('2026-11-24T15:59:00+08:00'))).not.toContain(`<@${B.id}>`);
+    const ordinary = reminderText(await c.at('2026-11-24T16:00:00+08:00'));
     expect(ordinary).toContain(`<@${B.id}>`);
-    expect(ordinary).toContain('还剩 2 个工作小时，请在 2026-11-24 10:00 周二 前回复');
+    expect(ordinary).toContain('还剩 2 个工作小时，请在 2026-11-24 18:00 周二 前回复');
   });
 });
 
@@ -85,8 +86,8 @@ describe('confirmation and acceptance clocks in working time', () => {
   it('the older clocks.confirmWorkingDays still works: 2 means 2wd', async () => {
     const c = new Conversation('2026-11-27T10:00:00+08:00', { clocks: { confirmWorkingDays: 2 } });
     await c.say(A, '/需求 接口联调 协作:@李四 截止:12月4日');
-    // Friday 10:00 + 18 working hours: Friday 8 h, Monday 9 h, Tuesday 1 h.
-    expect(iso(c.repo.getItem(1)!.clockAt!)).toBe(iso(sh('2026-12-01T10:00:00')));
+    // Two whole working days after Friday 10:00: Monday and Tuesday, to Tuesday's end.
+    expect(iso(c.repo.getItem(1)!.clockAt!)).toBe(iso(sh('2026-12-01T18:00:00')));
   });
 
   it('clocks.confirm in working hours skips the lunch break', async () => {
