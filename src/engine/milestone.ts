@@ -47,7 +47,8 @@ export function createMilestone(ctx: Ctx, request: ItemRow, cmd: Extract<Command
     chatId: ctx.chatId,
     title: cmd.title,
     state: 'planned',
-    initiatorId: ctx.actor.id,
+    // The request's initiator manages its milestones (/改期), whoever set one; the audit says who.
+    initiatorId: request.initiatorId,
     ownerId: null,
     dueAt: when,
     parentId: request.id,
