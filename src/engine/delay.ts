@@ -97,7 +97,7 @@ export function fileDelay(ctx: Ctx, item: ItemRow, cmd: Extract<Command, { name:
   const data = { ...item.data, delayNotes: [...notes.map((n) => (n === open ? { ...n, status: 'lapsed' as const } : n)), rec] };
   if (!ctx.repo.updateItem(item.id, item.version, { data }, now)) return reply(ctx, `已处理：${name} ${ref} 刚刚已被他人修改，请重试。`, item.id);
   const saved = ctx.repo.getItem(item.id)!;
-  record(ctx, saved, 'delay', item.state, item.state, { no: rec.no, from: rec.from, to: rec.to, reason: rec.reason, plan: rec.plan });
+  record(ctx, saved, 'delay', item.state, item.state, { no: rec.no, from: rec.from, asked: rec.to, reason: rec.reason, plan: rec.plan });
   postCard(ctx, saved, cardKey(item.id, rec.no), delayCard(saved, rec, zone));
   reply(
     ctx,
@@ -143,7 +143,7 @@ function decideDelay(ctx: Ctx, item: ItemRow, input: ActInput): Outcome {
   const saved = ctx.repo.getItem(item.id)!;
   const detail = approve
     ? { no: rec.no, from: item.dueAt, newDue: rec.to, reason: rec.reason, plan: rec.plan }
-    : { no: rec.no, reason: answer, delayReason: rec.reason, plan: rec.plan, to: rec.to };
+    : { no: rec.no, reason: answer, delayReason: rec.reason, plan: rec.plan, asked: rec.to };
   record(ctx, saved, input.action, item.state, item.state, detail);
   postCard(ctx, saved, cardKey(item.id, rec.no), delayCard(saved, answered, zone), true);
   // The item's other cards show the deadline: redrawn at the new version.

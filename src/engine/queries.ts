@@ -35,6 +35,7 @@ export function showItem(ctx: Ctx, id: number): void {
       typeof d.evidence === 'string' ? `证据：${d.evidence}` : '',
       typeof d.newDue === 'number' ? `新期限：${fmtTime(d.newDue, tz)}` : '',
       typeof d.to === 'number' ? `改为：${fmtTime(d.to, tz)}` : '',
+      typeof d.asked === 'number' ? `申请改为：${fmtTime(d.asked, tz)}` : '',
       typeof d.delayReason === 'string' ? `延期原因：${d.delayReason}` : '',
       typeof d.plan === 'string' ? `计划：${d.plan}` : '',
       // A retrospective's three parts (协作复盘报告).

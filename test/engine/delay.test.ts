@@ -81,6 +81,8 @@ describe('延期说明', () => {
     expect(shown).toContain('**延期说明**');
     expect(shown).toContain('第 1 号 ⏳ 待审批');
     expect(shown).toContain('2026-12-01 18:00 周二 → 2026-12-08 18:00 周二');
+    // The history names the note's reason, plan and the date asked for.
+    expect(shown).toContain('提交延期说明 原因：第三方接口延迟交付；申请改为：2026-12-08 18:00 周二；计划：先用模拟数据联调');
     // A second note waits until the first is answered.
     expect(c.texts(await c.say(B, '/延期 #1 12月9日 原因:又晚了 计划:加班')).join()).toContain('仍待 <@sandbox:a> 审批');
     expect(c.texts(await c.say(A, '/延期 #1 拒绝')).join()).toContain('须写明原因');
