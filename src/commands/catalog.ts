@@ -137,6 +137,29 @@ export const COMMANDS: readonly CommandSpec[] = [
     notes: [WHEN_NOTE],
   },
   {
+    name: 'delay', zh: ['延期', '延期说明'], en: ['delay'], keys: ['due', 'reason', 'plan'],
+    usage: '/延期 #编号 <新时间> reason:<延期原因> plan:<调整计划>',
+    example: '/延期 #15 12月8日 原因:第三方接口延迟交付 计划:先用模拟数据联调，接口到位后一天内切换',
+    summary: '责任人提交延期说明，请发起人审批；批准后截止时间才改变',
+    more: ['/delay #15 +2d reason:"vendor API late" plan:"mock first, switch in a day"', '/延期 #15 批准', '/延期 #15 拒绝 原因:客户验收日期不能变'],
+    notes: [
+      '任务、问题由责任人提交，需求由对接人提交；发起人在卡片上批准或拒绝（拒绝须写原因），也可发送 /延期 #编号 批准 或 /延期 #编号 拒绝 原因:<原因>。',
+      '新时间须晚于现在；早于原截止时间的称为「调整」。一件事项同一时间只有一份待审批的延期说明。',
+      WHEN_NOTE,
+    ],
+  },
+  {
+    name: 'milestone', zh: ['里程碑'], en: ['milestone'], keys: ['due'],
+    usage: '/里程碑 #需求编号 <名称> <时间> [重大]',
+    example: '/里程碑 #12 联调完成 12月10日 重大',
+    summary: '设置需求的里程碑：阶段成果提前 1 个工作日提交，重大里程碑提前 3 个工作日在群里预告',
+    more: ['/milestone #12 "beta release" 2026-12-10 major'],
+    notes: [
+      '里程碑前 1 个工作日上班时提醒对接人提交阶段成果；写上「重大」（major）的里程碑提前 3 个工作日上班时在群里预告。工作日按法定节假日和调休计算。',
+      '/查看 #需求编号 列出全部里程碑。', WHEN_NOTE,
+    ],
+  },
+  {
     name: 'assign', zh: ['转交'], en: ['assign'], keys: ['to', 'reason'],
     usage: '/转交 #编号 @新责任人 [reason:<原因>]', example: '/转交 #15 @赵六 reason:王五休假',
     summary: '转交给新的责任人',

@@ -52,7 +52,7 @@ export const KEYS: Readonly<Record<Key, KeySpec>> = {
   std: { en: ['std', 'standard'], zh: ['标准', '交付标准'], kind: 'text', meaning: '交付标准' },
   with: { en: ['with'], zh: ['协作人', '协助'], kind: 'users', meaning: '协作人（@成员，可多个）' },
   risk: { en: ['risk'], zh: ['风险'], kind: 'text', meaning: '风险' },
-  plan: { en: ['plan'], zh: ['措施', '应对'], kind: 'text', meaning: '应对措施' },
+  plan: { en: ['plan'], zh: ['计划', '措施', '应对'], kind: 'text', meaning: '应对措施 / 调整计划' },
   sev: { en: ['sev', 'severity'], zh: ['严重', '严重程度', '级别'], kind: 'word', meaning: '严重程度：一般/重要/紧急（normal/major/critical）' },
   impact: { en: ['impact'], zh: ['影响'], kind: 'text', meaning: '影响' },
   evidence: { en: ['evidence'], zh: ['证据', '附件'], kind: 'text', meaning: '证据或附件链接' },

@@ -65,7 +65,11 @@ export type Command =
   | { name: 'done'; id: number; text: string; evidence?: string }
   | { name: 'skip'; id: number; stage: string; reason: string }
   | { name: 'change'; id: number; what: string; reason: string }
-  | { name: 'survey'; id: number };
+  | { name: 'survey'; id: number }
+  /** The owner files a 延期说明 (a new date with reason and plan), or the initiator answers the pending one. */
+  | { name: 'delay'; id: number; due: Date; reason: string; plan: string }
+  | { name: 'delay'; id: number; answer: 'approve' | 'refuse'; reason?: string }
+  | { name: 'milestone'; id: number; title: string; at: Date; major: boolean };
 
 export type CommandName = Command['name'];
 

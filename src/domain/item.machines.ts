@@ -10,13 +10,14 @@ export const TASK_ACTIONS = ['progress', 'submit', 'accept', 'reject', 'cancel',
 export type TaskAction = (typeof TASK_ACTIONS)[number];
 /** owner: accountable; helper: helps; reviewer: who assigned it and accepts the delivery. */
 export type TaskRole = 'owner' | 'helper' | 'reviewer';
-export type TaskGuard = 'hasReason';
+/** hasReasonAndDate: a rejected delivery names what to change and by when (a new date). */
+export type TaskGuard = 'hasReasonAndDate';
 
 export const TASK_TRANSITIONS: readonly Transition<TaskState, TaskAction, TaskRole, TaskGuard>[] = [
   { from: ['todo', 'doing'], action: 'progress', to: 'doing', who: ['owner', 'helper'] },
   { from: ['todo', 'doing'], action: 'submit', to: 'review', who: ['owner'] },
   { from: ['review'], action: 'accept', to: 'done', who: ['reviewer'] },
-  { from: ['review'], action: 'reject', to: 'doing', who: ['reviewer'], guard: 'hasReason' },
+  { from: ['review'], action: 'reject', to: 'doing', who: ['reviewer'], guard: 'hasReasonAndDate' },
   { from: ['todo', 'doing', 'review'], action: 'cancel', to: 'cancelled', who: ['reviewer'] },
   { from: ['done', 'cancelled'], action: 'reopen', to: 'doing', who: ['reviewer'] },
 ];

@@ -25,7 +25,7 @@ export interface ReminderRules {
   morning: string;
 }
 
-export type Rule = 'headsup' | 'ping' | 'due-soon' | 'due-today' | 'overdue' | 'milestone' | 'nudge' | 'digest' | 'stage';
+export type Rule = 'headsup' | 'ping' | 'due-soon' | 'due-today' | 'overdue' | 'milestone' | 'announce' | 'nudge' | 'digest' | 'stage';
 
 export interface PlannedReminder {
   /**
@@ -53,6 +53,10 @@ export interface WatchedItem {
   /** A request's current stage of its collaboration type, and when that stage's clock runs out. */
   stage?: string | null;
   stageDueAt?: number | null;
+  /** A milestone item (kind 'milestone') marked 重大: announced in the group ahead of time. */
+  major?: boolean;
+  /** Whether the item's request has ended (closed or cancelled): its milestones are off. */
+  parentEnded?: boolean;
 }
 
 /** States in which someone owes a response on the item's clock. */
@@ -173,6 +177,7 @@ export function planItem(i: WatchedItem, cal: WorkCalendar, r: ReminderRules, no
   if (stageLive(i)) {
     out.push({ key: stageKey(i, 1), rule: 'stage', round: 1, fireAt: deliverAt(cal, new Date(i.stageDueAt!), i.urgent, chat), urgent: i.urgent });
   }
+  if (i.kind === 'milestone') out.push(...planMilestone(i, cal, r, now));
   // A stage result is due 1 day before its milestone: remind the owner that morning.
   if (i.kind === 'task' && i.milestoneAt && (i.state === 'todo' || i.state === 'doing')) {
     const dayBefore = cal.at(cal.localDay(new Date(i.milestoneAt - 86_400_000)), r.morning);
@@ -180,6 +185,33 @@ export function planItem(i: WatchedItem, cal: WorkCalendar, r: ReminderRules, no
       out.push({ key: `m:${i.id}:${i.milestoneAt}`, rule: 'milestone', round: 0, fireAt: deliverAt(cal, dayBefore, false, chat, true), urgent: false });
     }
   }
+  return out;
+}
+
+/** Working days before a milestone: its stage result is due (owners reminded), a major one is announced. */
+export const MILESTONE_RESULT_DAYS = 1;
+export const MILESTONE_ANNOUNCE_DAYS = 3;
+
+function milestoneLive(i: WatchedItem): boolean {
+  return i.kind === 'milestone' && i.state === 'planned' && i.dueAt !== null && !i.parentEnded;
+}
+
+/**
+ * A milestone item's reminders, at the morning time of the working day 1 (result) and 3 (重大:
+ * announcement) working days before its day — on the working calendar, so holidays are skipped
+ * and 调休 days count. Keyed by the milestone's id and date: a new date plans new ones.
+ */
+function planMilestone(i: WatchedItem, cal: WorkCalendar, r: ReminderRules, now: Date): PlannedReminder[] {
+  if (!milestoneLive(i)) return [];
+  const due = new Date(i.dueAt!);
+  const morningOf = (n: number) => cal.at(cal.localDay(cal.addWorkingDays(due, -n)), r.morning);
+  const out: PlannedReminder[] = [];
+  const plan = (rule: Rule, suffix: string, n: number) => {
+    const at = morningOf(n);
+    if (at > now && at < due) out.push({ key: `m:${i.id}:${i.dueAt}:${suffix}`, rule, round: 0, fireAt: deliverAt(cal, at, false, i.chatId, true), urgent: false });
+  };
+  plan('milestone', 'result', MILESTONE_RESULT_DAYS);
+  if (i.major) plan('announce', 'announce', MILESTONE_ANNOUNCE_DAYS);
   return out;
 }
 
@@ -215,6 +247,7 @@ export function stillApplies(i: WatchedItem, key: string): boolean {
   if (key.startsWith('c:')) return clockLive(i) && key.startsWith(`c:${i.id}:${i.state}:${i.clockAt}:`);
   if (key.startsWith('d:')) return deadlineLive(i) && key.startsWith(`d:${i.id}:${i.dueAt}:`);
   if (key.startsWith('s:')) return stageLive(i) && key.startsWith(`s:${i.id}:${i.stage}:${i.stageDueAt}:`);
+  if (key.startsWith('m:') && i.kind === 'milestone') return milestoneLive(i) && key.startsWith(`m:${i.id}:${i.dueAt}:`);
   if (key.startsWith('m:')) return (i.state === 'todo' || i.state === 'doing') && key === `m:${i.id}:${i.milestoneAt}`;
   return true;
 }

@@ -69,6 +69,7 @@ export function act(ctx: Ctx, spec: KindSpec, item: ItemRow, input: ActInput): O
   }
   const newDue = input.dueText ? parseWhen(input.dueText, whenOpts(ctx)) : undefined;
   if (input.dueText && !newDue) return { ok: false, message: `无法识别的时间：${input.dueText}（示例：周五、12月1日、+2d）` };
+  if (newDue && newDue.getTime() <= nowMs(ctx)) return { ok: false, message: `新期限 ${input.dueText} 已过：请写今后的时间（示例：周五、12月1日、+2d）。` };
   const f: Facts = { item, people: ctx.repo.people(item.id), actorId: ctx.actor.id, input, newDue };
   const done = () => ({ ok: false as const, stale: true, message: `已处理：${name} ${ref} 当前状态为【${stateLabel(item.state, spec.kind)}】，您已操作过，无需重复。` });
   // A card drawn before something it showed changed acts on what the clicker saw, not on what

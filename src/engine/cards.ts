@@ -108,7 +108,7 @@ export function reviewCard(item: ItemRow, round: number, reviewerId: string, tz:
     color = done.result === 'accept' ? 'green' : 'red';
   } else if (item.state === 'review') {
     md = `请 ${at(reviewerId)} 在 ${fmtTime(item.clockAt, tz)} 前验收：通过，或驳回并写明整改要求与新期限。`;
-    buttons.push(...reviewButtons(item, reviewerId, true));
+    buttons.push(...reviewButtons(item, reviewerId));
   } else {
     md = `该交付已失效（当前状态：${stateLabel(item.state)}）。`;
     color = 'grey';
@@ -124,14 +124,14 @@ export function reviewCard(item: ItemRow, round: number, reviewerId: string, tz:
   };
 }
 
-/** 验收通过 / 驳回 for the reviewer; a request's rejection also asks for a new date. */
-export function reviewButtons(item: ItemRow, reviewerId: string, askNewDate: boolean): CardButton[] {
+/** 验收通过 / 驳回 for the reviewer: a rejection names the changes and a new date. */
+export function reviewButtons(item: ItemRow, reviewerId: string): CardButton[] {
   const base = { itemId: item.id, version: item.version, for: reviewerId };
   const reason = { name: 'reason', label: '整改要求 / Changes required', placeholder: '具体需要修改的内容', required: true };
   const due = { name: 'due', label: '新期限 / New due date', placeholder: '如 周五、12月1日、+2d', required: true };
   return [
     { label: '验收通过', style: 'primary', action: 'accept', ...base },
-    { label: '驳回', style: 'danger', action: 'reject', ...base, inputs: askNewDate ? [reason, due] : [reason] },
+    { label: '驳回', style: 'danger', action: 'reject', ...base, inputs: [reason, due] },
   ];
 }
 

@@ -27,6 +27,8 @@ import { progressReport } from './progress-report.ts';
 import { SURVEY_ACTIONS, sendSurvey, surveyCardAction } from './survey.ts';
 import { STAGE_ACTIONS, completeStage, showStage, skipStage, stageCardAction } from './stage.ts';
 import { createTask, taskSpec } from './task.ts';
+import { DELAY_ACTIONS, answerDelay, delayCardAction, fileDelay } from './delay.ts';
+import { createMilestone } from './milestone.ts';
 
 export interface EngineDeps {
   repo: Repo;
@@ -56,10 +58,10 @@ const REPLAYED = '已处理：该操作已生效，无需重复。';
 
 /** Card actions each kind accepts from a button. */
 const CARD_ACTIONS: Record<string, ReadonlySet<string>> = {
-  request: new Set(['confirm', 'object', 'accept', 'reject', ...STAGE_ACTIONS, ...CHANGE_ACTIONS, ...SURVEY_ACTIONS]),
-  task: new Set(['accept', 'reject']),
+  request: new Set(['confirm', 'object', 'accept', 'reject', ...STAGE_ACTIONS, ...CHANGE_ACTIONS, ...SURVEY_ACTIONS, ...DELAY_ACTIONS]),
+  task: new Set(['accept', 'reject', ...DELAY_ACTIONS]),
   ask: new Set(['reply', 'needinfo', 'supply']),
-  issue: new Set(['verify', 'reopen', 'needinfo', 'supply']),
+  issue: new Set(['verify', 'reopen', 'needinfo', 'supply', ...DELAY_ACTIONS]),
   minutes: new Set(['confirm']),
 };
 
@@ -171,7 +173,9 @@ export class Engine {
             ? changeCardAction(ctx, item, input)
             : SURVEY_ACTIONS.has(a.action)
               ? surveyCardAction(ctx, item, input, form)
-              : act(ctx, spec, item, input);
+              : DELAY_ACTIONS.has(a.action)
+                ? delayCardAction(ctx, item, input)
+                : act(ctx, spec, item, input);
         const cardKey = a.cardMessageId ? this.d.repo.cardKeyOfMessage(a.platform, a.cardMessageId) : undefined;
         if (!out.ok) {
           // A stale card is answered with the card as it is now (its latest rendering), so that
@@ -255,6 +259,10 @@ export class Engine {
         return fileChange(ctx, item, cmd);
       case 'survey':
         return sendSurvey(ctx, item, cmd);
+      case 'delay':
+        return 'answer' in cmd ? answerDelay(ctx, item, cmd) : fileDelay(ctx, item, cmd);
+      case 'milestone':
+        return createMilestone(ctx, item, cmd);
     }
     const input = commandInput(cmd);
     // "/关闭" means the closing step of each kind: verify a problem, accept a task.

@@ -1,6 +1,8 @@
 // Read-only commands: /show (an item with its whole history), /list, /report.
 
 import { pauseLines } from './pause.ts';
+import { delayLines } from './delay.ts';
+import { milestoneLines } from './milestone.ts';
 import type { ListFilter } from '../commands/types.ts';
 import type { Card, CardChart } from '../domain/card.ts';
 import type { Config } from '../config/schema.ts';
@@ -32,6 +34,10 @@ export function showItem(ctx: Ctx, id: number): void {
       typeof d.risk === 'string' ? `风险：${d.risk}` : '',
       typeof d.evidence === 'string' ? `证据：${d.evidence}` : '',
       typeof d.newDue === 'number' ? `新期限：${fmtTime(d.newDue, tz)}` : '',
+      typeof d.to === 'number' ? `改为：${fmtTime(d.to, tz)}` : '',
+      typeof d.asked === 'number' ? `申请改为：${fmtTime(d.asked, tz)}` : '',
+      typeof d.delayReason === 'string' ? `延期原因：${d.delayReason}` : '',
+      typeof d.plan === 'string' ? `计划：${d.plan}` : '',
       // A retrospective's three parts (协作复盘报告).
       typeof d.good === 'string' ? `做得好：${d.good}` : '',
       typeof d.bad === 'string' ? `不足：${d.bad}` : '',
@@ -44,6 +50,10 @@ export function showItem(ctx: Ctx, id: number): void {
   const card = statusCard(item, ctx.repo.people(id), tz, lines);
   const pauses = pauseLines(item, tz);
   if (pauses.length) card.markdown.push('**回复时限暂停**\n' + pauses.join('\n'));
+  const delays = delayLines(item, tz);
+  if (delays.length) card.markdown.push('**延期说明**\n' + delays.join('\n'));
+  const milestones = milestoneLines(ctx, item);
+  if (milestones.length) card.markdown.push('**里程碑**\n' + milestones.join('\n'));
   card.header.title = `【${KIND_LABEL[item.kind] ?? item.kind}】${card.header.title}`;
   const stages = stageCardParts(ctx, item);
   card.fields.push(...stages.fields);

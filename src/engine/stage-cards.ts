@@ -21,7 +21,8 @@ export interface StageRecord {
   signer?: string;
   signedBy?: string;
   signedAt?: number;
-  refusals: Array<{ by: string; at: number; reason: string }>;
+  /** Each return of the stage's document, with the new date it set (absent on older records). */
+  refusals: Array<{ by: string; at: number; reason: string; newDue?: number }>;
   skipReason?: string;
   skippedBy?: string;
   /** The signer's own document when the stage is confirmed with one (排期计划). */
@@ -93,15 +94,21 @@ export function signoffCard(item: ItemRow, t: ProcessTemplate, s: StageTemplate,
     const base = { itemId: item.id, version: item.version, for: rec.signer };
     // A stage confirmed with a document is signed by sending it: a click alone would carry none.
     md = s.confirm
-      ? `请 ${who}以《${s.confirm.name}》（${s.confirm.fields.join('、')}）确认阶段「${s.name}」：发送 /完成 #${item.id} ${s.confirm.name} ${fillIn(s.confirm)}；或退回并写明原因。`
-      : `请 ${who}签核阶段「${s.name}」：通过进入下一阶段，或退回并写明原因。`;
+      ? `请 ${who}以《${s.confirm.name}》（${s.confirm.fields.join('、')}）确认阶段「${s.name}」：发送 /完成 #${item.id} ${s.confirm.name} ${fillIn(s.confirm)}；或退回并写明原因和新期限。`
+      : `请 ${who}签核阶段「${s.name}」：通过进入下一阶段，或退回并写明原因和新期限。`;
     if (!s.confirm) buttons.push({ label: '签核通过', style: 'primary', action: 'signoff', ...base });
-    buttons.push({ label: '退回', style: 'danger', action: 'refuse', ...base, inputs: [{ name: 'reason', label: '退回原因 / Reason', placeholder: '需要补充或修改的内容', required: true }] });
+    buttons.push({
+      label: '退回', style: 'danger', action: 'refuse', ...base,
+      inputs: [
+        { name: 'reason', label: '退回原因 / Reason', placeholder: '需要补充或修改的内容', required: true },
+        { name: 'due', label: '新期限 / New due date', placeholder: '如 周五、12月1日、+2d', required: true },
+      ],
+    });
   } else if (rec.status === 'done' && rec.signedBy) {
     md = `✅ ${at(rec.signedBy)} 已签核（${fmtTime(rec.signedAt, tz)}）`;
     color = 'green';
   } else if (last && last.at >= (rec.at ?? 0)) {
-    md = `↩️ ${at(last.by)} 已退回（${fmtTime(last.at, tz)}）：${last.reason}`;
+    md = `↩️ ${at(last.by)} 已退回（${fmtTime(last.at, tz)}）：${last.reason}${last.newDue ? `\n新期限：${fmtTime(last.newDue, tz)}` : ''}`;
     color = 'red';
   } else {
     md = '该签核已失效。';

@@ -153,13 +153,17 @@ export function stageCardAction(ctx: Ctx, item: ItemRow, input: ActInput): Outco
   }
   if (input.action === 'refuse') {
     const reason = input.reason?.trim();
-    if (!reason) return { ok: false, message: '退回需要说明：请填写退回原因。' };
-    const back: StageRecord = { ...rec, status: 'open', refusals: [...rec.refusals, { by: ctx.actor.id, at: nowMs(ctx), reason }] };
-    const saved = save(ctx, item, { data: { ...item.data, stages: { ...recs, [s.id]: back } } });
+    // A returned stage document names what to change and the new date it is due by.
+    const due = input.dueText ? parseWhen(input.dueText, whenOpts(ctx))?.getTime() : undefined;
+    if (!reason || !input.dueText) return { ok: false, message: '退回需要说明：请填写退回原因和新期限。' };
+    if (!due) return { ok: false, message: `无法识别的时间：${input.dueText}（示例：周五、12月1日、+2d）` };
+    if (due <= nowMs(ctx)) return { ok: false, message: `新期限 ${input.dueText} 已过：请写今后的时间。` };
+    const back: StageRecord = { ...rec, status: 'open', dueAt: due, refusals: [...rec.refusals, { by: ctx.actor.id, at: nowMs(ctx), reason, newDue: due }] };
+    const saved = save(ctx, item, { stageDueAt: watchedDue(s, back), data: { ...item.data, stages: { ...recs, [s.id]: back } } });
     if (!saved) return { ok: false, stale: true, message: `已处理：需求 ${itemRef(item.id)} 刚刚已被他人处理。` };
-    record(ctx, saved, 'refuse', item.state, item.state, { stage: s.id, reason });
+    record(ctx, saved, 'refuse', item.state, item.state, { stage: s.id, reason, newDue: due });
     postCard(ctx, saved, signoffCardKey(item.id, s.id, rec.round), signoffCard(saved, t, s, back, tz), true);
-    say(ctx, `${at(rec.by!)} 阶段「${s.name}」被 ${at(ctx.actor.id)} 退回：${reason}。请修改后重新 /完成 #${item.id}。`, item.id);
+    say(ctx, `${at(rec.by!)} 阶段「${s.name}」被 ${at(ctx.actor.id)} 退回：${reason}。请在 ${fmtTime(due, tz)} 前修改后重新 /完成 #${item.id}。`, item.id);
     return { ok: true, item: saved, toast: `已退回阶段「${s.name}」。` };
   }
   return signOff(ctx, item, t, s, rec);

@@ -7,7 +7,7 @@
 import type { AuditRow } from '../db/repo.ts';
 
 /** Changes outside a transition that alter what every card of the item asks people to agree to. */
-const MATERIAL = new Set(['due', 'assign']);
+const MATERIAL = new Set(['due', 'assign', 'delay_ok']);
 
 /** The item version an audit row produced (recorded with it; absent on rows from older versions). */
 export const VERSION_KEY = 'v';

@@ -68,10 +68,10 @@ function taskReviewCard(item: ItemRow, round: number, tz: string): Card {
   const buttons: CardButton[] = [];
   let md: string;
   if (done) {
-    md = done.result === 'accept' ? `✅ ${at(done.by)} 已验收通过` : `❌ ${at(done.by)} 已驳回：${done.reason ?? ''}`;
+    md = done.result === 'accept' ? `✅ ${at(done.by)} 已验收通过` : `❌ ${at(done.by)} 已驳回：${done.reason ?? ''}\n新期限：${fmtTime(done.newDue, tz)}`;
   } else if (item.state === 'review') {
     md = `请 ${at(reviewer)} 在 ${fmtTime(item.clockAt, tz)} 前验收。`;
-    buttons.push(...reviewButtons(item, reviewer, false));
+    buttons.push(...reviewButtons(item, reviewer));
   } else {
     md = `当前状态：${stateLabel(item.state)}`;
   }
@@ -106,9 +106,9 @@ export const taskSpec: KindSpec = {
     if (people.some((p) => p.role === 'helper' && p.userId === actorId)) r.add('helper');
     return r;
   },
-  guards: (f) => ({ hasReason: !!f.input.reason?.trim() }),
-  guardHint: { hasReason: '请填写驳回原因' },
-  patch(ctx, { item, input, actorId }, to) {
+  guards: (f) => ({ hasReasonAndDate: !!f.input.reason?.trim() && f.newDue !== undefined }),
+  guardHint: { hasReasonAndDate: '请填写驳回原因和新期限' },
+  patch(ctx, { item, input, actorId, newDue }, to) {
     const data = { ...item.data };
     const patch: Partial<ItemRow> = {};
     if (input.action === 'progress') {
@@ -120,9 +120,11 @@ export const taskSpec: KindSpec = {
       patch.clockAt = clockDeadline(ctx, 'accept').getTime();
     }
     if (input.action === 'accept' || input.action === 'reject') {
-      const rec: ReviewRecord = { round: (data.round as number) ?? 1, result: input.action, by: actorId, at: nowMs(ctx), reason: input.reason };
+      const rec: ReviewRecord = { round: (data.round as number) ?? 1, result: input.action, by: actorId, at: nowMs(ctx), reason: input.reason, newDue: newDue?.getTime() };
       data.reviews = [...((data.reviews as ReviewRecord[] | undefined) ?? []), rec];
       patch.clockAt = null;
+      // A rejection sets the date the revised delivery is due.
+      if (input.action === 'reject' && newDue) patch.dueAt = newDue.getTime();
     }
     if (to === 'done' || to === 'cancelled') patch.clockAt = null;
     patch.data = data;
@@ -153,7 +155,7 @@ export const taskSpec: KindSpec = {
           ctx,
           f.input.action === 'accept'
             ? `任务 ${ref} 已验收完成 ✅ ${at(item.ownerId!)}`
-            : `${at(item.ownerId!)} 任务 ${ref} 被驳回：${f.input.reason}，请整改后重新提交。`,
+            : `${at(item.ownerId!)} 任务 ${ref} 被驳回：${f.input.reason}。请在 ${fmtTime(item.dueAt, tz)} 前整改后重新提交。`,
           item.id,
         );
         break;

@@ -20,6 +20,7 @@ export const STATE_LABEL: Record<string, string> = {
   verify: '待验证',
   confirmed: '已确认',
   logged: '已记录',
+  planned: '计划中',
 };
 
 export const ACTION_LABEL: Record<string, string> = {
@@ -55,6 +56,9 @@ export const ACTION_LABEL: Record<string, string> = {
   change_no: '不同意变更',
   survey_sent: '发送满意度调研',
   survey: '填写满意度调研',
+  delay: '提交延期说明',
+  delay_ok: '批准延期',
+  delay_no: '拒绝延期',
 };
 
 export const ROLE_LABEL: Record<string, string> = {
@@ -78,6 +82,7 @@ export const KIND_LABEL: Record<string, string> = {
   issue: '问题',
   minutes: '会议纪要',
   note: '记录',
+  milestone: '里程碑',
 };
 
 // State names do not collide across kinds, so one table serves all; `kind` is for future use.

@@ -7,6 +7,7 @@ import { elapsed } from '../domain/working-time.ts';
 import type { ItemBrief, PersonBrief } from '../db/repo.ts';
 import { fmtSpan, fmtTime, ats, itemRef, rowTitle } from '../engine/format.ts';
 import { KIND_LABEL } from '../i18n/zh-CN.ts';
+import { milestoneLine } from './milestone-lines.ts';
 
 /**
  * Where lines read an item's people and its request: the Repo, or the tick's batch (one query
@@ -17,7 +18,7 @@ export interface ItemLookup {
   people(itemId: number): PersonBrief[];
 }
 
-export const RANK: Record<Rule, number> = { digest: 0, nudge: 1, 'due-soon': 2, milestone: 3, 'due-today': 4, headsup: 5, overdue: 6, ping: 7, stage: 7 };
+export const RANK: Record<Rule, number> = { digest: 0, nudge: 1, 'due-soon': 2, milestone: 3, announce: 3, 'due-today': 4, headsup: 5, overdue: 6, ping: 7, stage: 7 };
 
 /** Who owes the response on the item's clock, per kind and state. */
 export function waitingOn(repo: ItemLookup, item: ItemBrief): string[] {
@@ -82,6 +83,10 @@ export function reminderLine(
   tz: string,
   cal: WorkCalendar,
 ): { rank: number; text: string } | undefined {
+  if (item.kind === 'milestone') {
+    const text = rule === 'milestone' || rule === 'announce' ? milestoneLine(repo, item, rule, tz) : undefined;
+    return text ? { rank: RANK[rule], text } : undefined;
+  }
   const what = `${KIND_LABEL[item.kind] ?? item.kind} ${itemRef(item.id, item.seqNo)}「${rowTitle(item.title)}」`;
   const tag = item.urgent ? '【紧急】' : '';
   const owed = OWED[`${item.kind}:${item.state}`] ?? '处理';

@@ -16,7 +16,8 @@ const RULE: Record<string, string> = {
   'due-soon': '截止前提醒 due soon',
   'due-today': '当天截止 due today',
   overdue: '逾期提醒 overdue',
-  milestone: '里程碑前一天 milestone',
+  milestone: '里程碑前一个工作日 milestone',
+  announce: '重大里程碑预告 announce',
   nudge: '进度催更 nudge',
   digest: '周报 digest',
 };

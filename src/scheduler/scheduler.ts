@@ -103,9 +103,12 @@ export function rulesFrom(config: Config, calendar: WorkCalendar): ReminderRules
   };
 }
 
-export function watched(i: ItemBrief, parent?: ItemBrief): WatchedItem {
+/** `data` is there when planning (a full row): a milestone's 重大 mark; a tick's briefs carry none and need none. */
+export function watched(i: ItemBrief & { data?: Record<string, unknown> }, parent?: ItemBrief): WatchedItem {
   const milestoneAt = parent?.kind === 'request' ? parent.dueAt : null;
-  return { id: i.id, chatId: i.chatId, kind: i.kind, state: i.state, urgent: i.urgent, clockAt: i.clockAt, dueAt: i.dueAt, milestoneAt, stage: i.stage, stageDueAt: i.stageDueAt };
+  const major = i.kind === 'milestone' && i.data?.major === true;
+  const parentEnded = parent?.state === 'closed' || parent?.state === 'cancelled';
+  return { id: i.id, chatId: i.chatId, kind: i.kind, state: i.state, urgent: i.urgent, clockAt: i.clockAt, dueAt: i.dueAt, milestoneAt, stage: i.stage, stageDueAt: i.stageDueAt, major, parentEnded };
 }
 
 export class Scheduler {
@@ -149,8 +152,8 @@ export class Scheduler {
         if (t !== undefined && t !== r.fireAt) move.run(t, r.id);
       }
     }
-    // A request's deadline is its tasks' milestone.
-    if (cascade && found?.kind === 'request') for (const t of this.d.repo.childItems(found.id)) if (t.kind === 'task') this.replan(t.id, false);
+    // A request's deadline is its tasks' milestone; its milestones end with it.
+    if (cascade && found?.kind === 'request') for (const t of this.d.repo.childItems(found.id)) if (t.kind === 'task' || t.kind === 'milestone') this.replan(t.id, false);
   }
 
   /**
@@ -174,7 +177,7 @@ export class Scheduler {
   }
 
   /** The item as the rules see it (with its request's deadline as milestone). */
-  private view(i: ItemBrief, lookup: ItemLookup = this.d.repo): WatchedItem {
+  private view(i: ItemBrief & { data?: Record<string, unknown> }, lookup: ItemLookup = this.d.repo): WatchedItem {
     const parent = i.parentId === null ? undefined : lookup.getItem(i.parentId);
     return watched(i, parent);
   }

@@ -70,6 +70,7 @@ describe.skipIf(!canRun)('a stage sign-off in the sandbox page', () => {
     const form = first.locator('form.card-form');
     await form.waitFor();
     await form.locator('[name="reason"]').fill('缺少期望交付时间');
+    await form.locator('[name="due"]').fill('+2d');
     await form.getByRole('button', { name: /提交/ }).click();
     await first.locator('.card.c-red').waitFor();
     expect(await text(first.locator('.md'))).toContain('缺少期望交付时间');

@@ -49,7 +49,10 @@ async function runAllStages(c: Conversation, t: ProcessTemplate, assigned: Recor
     expect(forged).toMatchObject({ ok: false, toast: expect.stringContaining('无权操作') });
     expect(c.repo.getItem(1)!.stage).toBe(s.id);
     expect(await c.click(signer, card, '退回', { reason: '' })).toMatchObject({ ok: false, toast: expect.stringContaining('退回原因') });
-    expect((await c.click(signer, card, '退回', { reason: '字段不全' })).ok).toBe(true);
+    expect(await c.click(signer, card, '退回', { reason: '字段不全' })).toMatchObject({ ok: false, toast: expect.stringContaining('新期限') });
+    expect((await c.click(signer, card, '退回', { reason: '字段不全', due: '+2d' })).ok).toBe(true);
+    // The returned stage is due by the new date.
+    expect((c.repo.getItem(1)!.data.stages as Record<string, { dueAt?: number }>)[s.id]!.dueAt).toBe(c.clock.now().getTime() + 2 * 86_400_000);
     expect(c.repo.getItem(1)!.stage).toBe(s.id);
     // The refused round's card is closed and says why; clicking its old button does nothing.
     expect(c.platform.cards.get(card.id)!).toMatchObject({ buttons: [], markdown: [expect.stringContaining('已退回')] });

@@ -102,8 +102,12 @@ describe('tasks (任务)', () => {
     expect(c.state(2)).toBe('review');
     const review = c.cardFor('任务验收', A);
     expect((await c.click(B, review, '验收通过')).ok).toBe(false);
-    expect((await c.click(A, review, '驳回', { reason: '缺少单测' })).ok).toBe(true);
+    // A rejection names a new date, and the task is due then.
+    expect(await c.click(A, review, '驳回', { reason: '缺少单测' })).toMatchObject({ ok: false, toast: expect.stringContaining('新期限') });
+    expect(await c.click(A, review, '驳回', { reason: '缺少单测', due: '2026-11-01' })).toMatchObject({ ok: false, toast: expect.stringContaining('已过') });
+    expect((await c.click(A, review, '驳回', { reason: '缺少单测', due: '12月2日' })).ok).toBe(true);
     expect(c.state(2)).toBe('doing');
+    expect(c.repo.getItem(2)!.dueAt).toBe(new Date('2026-12-02T18:00:00+08:00').getTime());
     await c.say(B, '/提交 #2 补了单测');
     expect((await c.click(A, c.cardFor('任务验收', A), '验收通过')).ok).toBe(true);
     expect(c.state(2)).toBe('done');

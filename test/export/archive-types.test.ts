@@ -28,7 +28,7 @@ describe('archive of a typed request', () => {
     await c.say(A, '/完成 #1 客户名称：A科技公司；核心诉求：定制数据看板；预算范围：20万；期望交付时间：12月20日 evidence:https://example.com/list');
     await c.click(C, c.cardFor('【阶段签核】', C), '签核通过');
     await c.say(B, '/完成 #1 需求评审 需调整 预算需增加');
-    await c.click(A, c.cardFor('【阶段签核】', A), '退回', { reason: '理由不具体' });
+    await c.click(A, c.cardFor('【阶段签核】', A), '退回', { reason: '理由不具体', due: '+2d' });
     await c.say(A, '/跳过 #1 方案确认 reason:沿用上一期方案');
     await c.say(A, '/变更 #1 增加导出功能 reason:客户新增需求');
     await c.click(C, c.cardFor('【需求变更单】', C), '确认变更');

@@ -5,6 +5,7 @@ import { buildMore, buildReply, buildResolve, buildSubmit } from './answer.ts';
 import { buildAsk } from './ask.ts';
 import { buildAssign } from './assign.ts';
 import { buildContact } from './contact.ts';
+import { buildDelay, buildMilestone } from './delay.ts';
 import { buildDue } from './due.ts';
 import { buildHelp } from './help.ts';
 import type { Builder } from './input.ts';
@@ -50,4 +51,6 @@ export const BUILDERS: Readonly<Record<CommandName, Builder>> = {
   skip: buildSkip,
   change: buildChange,
   survey: buildSurvey,
+  delay: buildDelay,
+  milestone: buildMilestone,
 };

@@ -34,7 +34,7 @@ describe('collaboration types over Feishu', () => {
     expect(stage()).toBe('collect');
     const noReason = (await h.clicks(C, card, '退回', { reason: '' })).json() as Toast;
     expect(noReason.toast.type).toBe('error');
-    const refused = (await h.clicks(C, card, '退回', { reason: '缺少期望交付时间' })).json() as Toast;
+    const refused = (await h.clicks(C, card, '退回', { reason: '缺少期望交付时间', due: '+2d' })).json() as Toast;
     expect(refused.toast.type).toBe('success');
     expect(stage()).toBe('collect');
     expect(markdownOf(h.fake.card(card.messageId))).toContain('缺少期望交付时间');
