@@ -70,6 +70,7 @@ const OWED: Record<string, string> = {
   'issue:open': '响应处理',
   'issue:verify': '验证',
   'minutes:pending': '确认纪要',
+  'request:closed': '复盘',
 };
 
 export function reminderLine(
