@@ -6,6 +6,7 @@ import { type ReminderRules, type Rule, clockKindOf, isEscalation } from '../dom
 import { elapsed } from '../domain/working-time.ts';
 import type { ItemBrief, PersonBrief } from '../db/repo.ts';
 import { fmtSpan, fmtTime, ats, itemRef, rowTitle } from '../engine/format.ts';
+import { MINUTES_CONFIRMERS } from '../domain/item.machines.ts';
 import { KIND_LABEL } from '../i18n/zh-CN.ts';
 
 /**
@@ -29,7 +30,7 @@ export function waitingOn(repo: ItemLookup, item: ItemBrief): string[] {
     case 'request:objected':
       return pick('contact');
     case 'minutes:pending':
-      return pick('attendee');
+      return people.filter((p) => MINUTES_CONFIRMERS.has(p.role) && p.status !== 'confirmed').map((p) => p.userId);
     case 'ask:waiting':
       return pick('asked');
     case 'issue:open':
