@@ -25,7 +25,7 @@ export interface ReminderRules {
   morning: string;
 }
 
-export type Rule = 'headsup' | 'ping' | 'due-soon' | 'due-today' | 'overdue' | 'milestone' | 'nudge' | 'digest' | 'stage';
+export type Rule = 'headsup' | 'ping' | 'due-soon' | 'due-today' | 'overdue' | 'milestone' | 'nudge' | 'digest' | 'monthly' | 'stage';
 
 export interface PlannedReminder {
   /**

@@ -18,7 +18,7 @@ export interface ItemLookup {
   people(itemId: number): PersonBrief[];
 }
 
-export const RANK: Record<Rule, number> = { digest: 0, nudge: 1, 'due-soon': 2, milestone: 3, 'due-today': 4, headsup: 5, overdue: 6, ping: 7, stage: 7 };
+export const RANK: Record<Rule, number> = { digest: 0, monthly: 0, nudge: 1, 'due-soon': 2, milestone: 3, 'due-today': 4, headsup: 5, overdue: 6, ping: 7, stage: 7 };
 
 /** Who owes the response on the item's clock, per kind and state. */
 export function waitingOn(repo: ItemLookup, item: ItemBrief): string[] {
