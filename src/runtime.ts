@@ -68,10 +68,15 @@ export function redactPaths(): string[] {
 }
 
 /** The chat reply to /归档: a signed 24-hour download link on the bot's own URL. */
-function exportReply(config: Config, deps: Pick<Core, 'db' | 'clock'>, platform: PlatformName, target: ExportTarget, port?: number): string {
+/** The bot's own base URL for links it posts: server.publicUrl, else the local listener. */
+function baseUrl(config: Config, port?: number): string {
   const { host, publicUrl } = config.server;
-  const local = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port ?? config.server.port}`;
-  const url = exportLink(deps, target, publicUrl ?? local);
+  return publicUrl ?? `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port ?? config.server.port}`;
+}
+
+function exportReply(config: Config, deps: Pick<Core, 'db' | 'clock'>, platform: PlatformName, target: ExportTarget, port?: number): string {
+  const { publicUrl } = config.server;
+  const url = exportLink(deps, target, baseUrl(config, port));
   const what = target.itemId !== undefined ? `#${target.itemId} 的` : '本群的';
   const warn = !publicUrl && platform !== 'sandbox' ? '\n⚠️ 管理员尚未配置 server.publicUrl，以下链接只能在服务器本机打开。' : '';
   return `📦 ${what}协作归档（${target.format}）已生成，链接 24 小时内有效：\n${url}${warn}`;
@@ -107,7 +112,16 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   let listening: () => number | undefined = () => undefined;
   const kick = () => dispatcher?.kick();
   const metrics = new Metrics({ defaults: true });
-  const scheduler = new Scheduler({ repo, config, clock, calendar, log, kick, metrics });
+  const scheduler = new Scheduler({
+    repo,
+    config,
+    clock,
+    calendar,
+    log,
+    kick,
+    metrics,
+    monthArchiveLink: (target, ttlMs) => exportLink({ db, clock }, { ...target, format: 'xlsx' }, baseUrl(config, listening()), ttlMs),
+  });
   const replanned = scheduler.replanOnce();
   if (replanned) log.info({ items: replanned }, 'reminders re-planned under working-time clocks');
   const engine = new Engine({

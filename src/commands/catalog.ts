@@ -106,7 +106,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: '/纪要 <会议主题>\n时间：<时间>\n地点：<地点>\n参会：@甲 @乙\n- <议题>\n- <决议> @责任人 due:<时间>',
     example: '/纪要 接口联调周会\n时间：今天 14:00\n地点：3楼会议室\n参会：@张三 @李四\n- 回顾上周进度\n- 周五前完成联调 @张三 due:周五',
     summary: '发布会议纪要，每项决议转为待办',
-    notes: ['每行一项，可用 - · • 或 1. 开头；带 @责任人 的是决议，否则是议题。', WHEN_NOTE],
+    notes: [
+      '每行一项，可用 - · • 或 1. 开头；带 @责任人 的是决议，否则是议题。',
+      '参会人和未参会的决议责任人须在会议时间（时间：/会议时间：）后 24 小时内确认；未写时间则从发布起算。',
+      WHEN_NOTE,
+    ],
   },
   {
     name: 'submit', zh: ['提交'], en: ['submit'], keys: ['evidence'],
@@ -169,6 +173,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: '/复盘 #编号 [good:<亮点>] [bad:<不足>] [improve:<改进>]',
     example: '/复盘 #12 good:对接及时 bad:需求变更多 improve:需求评审前置',
     summary: '协作复盘（至少填一项）',
+    notes: ['需求关闭后未复盘的，到期（默认关闭后 5 个工作日）提醒发起人，之后升级。'],
   },
   {
     name: 'list', zh: ['列表'], en: ['list'], keys: [],

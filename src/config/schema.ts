@@ -111,6 +111,11 @@ const SchedulerSchema = z
       .object({ enabled: z.boolean().default(true), weekday: z.number().int().min(1).max(7).default(1), at: HHMM.default('09:30') })
       .strict()
       .default({ enabled: true, weekday: 1, at: '09:30' }),
+    /** Monthly summary per group, on the last working day of each month at this time. */
+    monthly: z
+      .object({ enabled: z.boolean().default(true), at: HHMM.default('17:00') })
+      .strict()
+      .default({ enabled: true, at: '17:00' }),
   })
   .strict();
 

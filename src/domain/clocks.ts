@@ -23,6 +23,20 @@ export function clockNameOf(kind: string, state: string, urgent: boolean): Clock
   return name === 'response' ? (urgent ? 'urgent' : 'ordinary') : name;
 }
 
+/**
+ * Clocks that wait on nobody's answer, so compliance reports (which rebuild runs from
+ * clockNameOf) leave them out; the reminders still watch them: a closed request owes its
+ * retrospective.
+ */
+const DUTY_CLOCK_OF: Record<string, ClockName> = {
+  'request:closed': 'retro',
+};
+
+/** The clock the reminders watch for a kind and state: a response clock, else a duty clock. */
+export function watchedClockOf(kind: string, state: string, urgent: boolean): ClockName | undefined {
+  return clockNameOf(kind, state, urgent) ?? DUTY_CLOCK_OF[`${kind}:${state}`];
+}
+
 /** The configured clock texts ("1wd", "2h") parsed against one working day's length. */
 export function clockSet(texts: Record<ClockName, string>, workdayMs: number): ClockSet {
   const parse = (name: ClockName): Duration => {

@@ -59,6 +59,12 @@ export const ISSUE_TRANSITIONS: readonly Transition<IssueState, IssueAction, Iss
 ];
 
 // ── Minutes (会议纪要): 待确认 → 已确认 when every attendee confirmed ────────────────────────────────
+/**
+ * Who confirms minutes (a pendingAttendee is one of them who has not yet): the attendees, and
+ * owners of decisions who did not attend ('assignee': a decision binds its owner, so the owner
+ * confirms it in writing too).
+ */
+export const MINUTES_CONFIRMERS: ReadonlySet<string> = new Set(['attendee', 'assignee']);
 export const MINUTES_STATES = ['pending', 'confirmed'] as const;
 export type MinutesState = (typeof MINUTES_STATES)[number];
 export const MINUTES_ACTIONS = ['confirm'] as const;

@@ -3,7 +3,7 @@
 // deadline; follow-ups (repeats, escalation) are planned when the previous one fires.
 
 import type { WorkCalendar } from './calendar.ts';
-import { type ClockSet, clockNameOf } from './clocks.ts';
+import { type ClockSet, watchedClockOf } from './clocks.ts';
 import { type DurationKind, subtractDuration } from './working-time.ts';
 
 export interface ReminderRules {
@@ -25,7 +25,7 @@ export interface ReminderRules {
   morning: string;
 }
 
-export type Rule = 'headsup' | 'ping' | 'due-soon' | 'due-today' | 'overdue' | 'milestone' | 'announce' | 'nudge' | 'digest' | 'stage';
+export type Rule = 'headsup' | 'ping' | 'due-soon' | 'due-today' | 'overdue' | 'milestone' | 'announce' | 'nudge' | 'digest' | 'monthly' | 'stage';
 
 export interface PlannedReminder {
   /**
@@ -59,9 +59,9 @@ export interface WatchedItem {
   parentEnded?: boolean;
 }
 
-/** States in which someone owes a response on the item's clock. */
+/** States in which someone owes a response on the item's clock (a closed request: its retrospective). */
 const WAITING: Record<string, ReadonlySet<string>> = {
-  request: new Set(['pending', 'objected', 'review']),
+  request: new Set(['pending', 'objected', 'review', 'closed']),
   task: new Set(['review']),
   ask: new Set(['waiting']),
   issue: new Set(['open', 'verify']),
@@ -77,7 +77,7 @@ const DEADLINE_LIVE: Record<string, ReadonlySet<string>> = {
 
 /** How the item's clock counts: a working-time clock's heads-up and lateness are in working time. */
 export function clockKindOf(i: Pick<WatchedItem, 'kind' | 'state' | 'urgent'>, r: Pick<ReminderRules, 'clocks'>): DurationKind {
-  const name = clockNameOf(i.kind, i.state, i.urgent);
+  const name = watchedClockOf(i.kind, i.state, i.urgent);
   return name ? r.clocks[name].kind : 'wall';
 }
 

@@ -106,7 +106,9 @@ export function addRetro(ctx: Ctx, item: ItemRow, cmd: Cmd<'retro'>): void {
   if (!involved) return reply(ctx, '⛔ 无权操作：只有发起人或对接人可以填写复盘。', item.id);
   const retro = { good: cmd.good ?? null, bad: cmd.bad ?? null, improve: cmd.improve ?? null, by: ctx.actor.id, at: nowMs(ctx) };
   const retros = [...((item.data.retros as unknown[] | undefined) ?? []), retro];
-  if (!ctx.repo.updateItem(item.id, item.version, { data: { ...item.data, retro, retros } }, nowMs(ctx))) {
+  // The retrospective is what a closed request's clock waited for.
+  const clock = item.state === 'closed' ? { clockAt: null } : {};
+  if (!ctx.repo.updateItem(item.id, item.version, { data: { ...item.data, retro, retros }, ...clock }, nowMs(ctx))) {
     return reply(ctx, '已处理：请重试。', item.id);
   }
   record(ctx, ctx.repo.getItem(item.id)!, 'retro', item.state, item.state, retro);

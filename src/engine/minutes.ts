@@ -3,7 +3,7 @@
 
 import type { Command } from '../commands/types.ts';
 import type { Card } from '../domain/card.ts';
-import { MINUTES_TRANSITIONS } from '../domain/item.machines.ts';
+import { MINUTES_CONFIRMERS, MINUTES_TRANSITIONS } from '../domain/item.machines.ts';
 import type { ItemRow, PersonRow } from '../db/repo.ts';
 import { stateLabel } from '../i18n/zh-CN.ts';
 import { type ActInput, type KindSpec, type Outcome, act } from './act.ts';
@@ -18,11 +18,20 @@ export function minutesCardKey(id: number): string {
   return `item:${id}:minutes`;
 }
 
+/** The people who confirm the minutes. */
+export function confirmers(people: readonly PersonRow[]): PersonRow[] {
+  return people.filter((p) => MINUTES_CONFIRMERS.has(p.role));
+}
+
+/** Minutes go out and are confirmed within 24 hours of the meeting (of posting, when they name no time). */
+export const MINUTES_CLOCK_MS = 24 * 3600_000;
+
 function minutesCard(item: ItemRow, people: PersonRow[], tz: string): Card {
   const d = item.data as { time?: number; place?: string; agenda?: string[]; decisions?: Array<{ text: string; owner: string; due?: number; taskId: number }> };
   const attendees = people.filter((p) => p.role === 'attendee');
-  const confirmed = attendees.filter((p) => p.status === 'confirmed').map((p) => p.userId);
-  const waiting = attendees.filter((p) => p.status !== 'confirmed').map((p) => p.userId);
+  const assignees = people.filter((p) => p.role === 'assignee');
+  const confirmed = confirmers(people).filter((p) => p.status === 'confirmed').map((p) => p.userId);
+  const waiting = confirmers(people).filter((p) => p.status !== 'confirmed').map((p) => p.userId);
   const md: string[] = [];
   if (d.agenda?.length) md.push('**议程**\n' + d.agenda.map((a) => `- ${a}`).join('\n'));
   if (d.decisions?.length) {
@@ -36,6 +45,8 @@ function minutesCard(item: ItemRow, people: PersonRow[], tz: string): Card {
       ...(d.place ? [{ label: '地点', value: d.place }] : []),
       { label: '记录人', value: at(item.initiatorId) },
       { label: '参会人', value: ats(attendees.map((p) => p.userId)) || '—' },
+      ...(assignees.length ? [{ label: '决议责任人（未参会）', value: ats(assignees.map((p) => p.userId)) }] : []),
+      ...(item.state === 'pending' && item.clockAt !== null ? [{ label: '确认时限', value: fmtTime(item.clockAt, tz) }] : []),
     ],
     markdown: md,
     buttons:
@@ -51,20 +62,26 @@ function minutesCard(item: ItemRow, people: PersonRow[], tz: string): Card {
 export function createMinutes(ctx: Ctx, cmd: MinutesCmd): ItemRow {
   const t = nowMs(ctx);
   const attendees = cmd.attendees.filter((u, i, all) => all.findIndex((x) => x.id === u.id) === i);
+  // Owners of decisions who were not in the meeting (the recorder wrote the minutes: no need).
+  const assignees = cmd.decisions
+    .map((dec) => dec.owner)
+    .filter((u, i, all) => all.findIndex((x) => x.id === u.id) === i && u.id !== ctx.actor.id && !attendees.some((a) => a.id === u.id));
+  const confirming = attendees.length + assignees.length > 0;
   const item = ctx.repo.insertItem({
     kind: 'minutes',
     platform: ctx.platform,
     chatId: ctx.chatId,
     title: cmd.topic,
-    state: attendees.length ? 'pending' : 'confirmed',
+    state: confirming ? 'pending' : 'confirmed',
     initiatorId: ctx.actor.id,
-    // Minutes go out and are confirmed within 24 hours.
-    clockAt: attendees.length ? t + 24 * 3600_000 : null,
+    // The seeds: minutes are confirmed within 24 hours after the meeting ("会后24小时内").
+    clockAt: confirming ? (cmd.time?.getTime() ?? t) + MINUTES_CLOCK_MS : null,
     data: { time: cmd.time?.getTime() ?? null, place: cmd.place ?? null, agenda: cmd.agenda, decisions: [] },
     createdAt: t,
     updatedAt: t,
   });
   for (const u of attendees) ctx.repo.addPerson(item.id, u.id, 'attendee', t);
+  for (const u of assignees) ctx.repo.addPerson(item.id, u.id, 'assignee', t);
   const decisions = cmd.decisions.map((dec) => {
     const task = createTask(ctx, { title: dec.text, owner: dec.owner, due: dec.due, parentId: item.id, source: 'decision' }, false);
     return { text: dec.text, owner: dec.owner.id, due: dec.due?.getTime() ?? null, taskId: task.id };
@@ -80,21 +97,22 @@ export const minutesSpec: KindSpec = {
   kind: 'minutes',
   table: MINUTES_TRANSITIONS,
   roles({ people, actorId }) {
-    const me = people.find((p) => p.role === 'attendee' && p.userId === actorId);
+    const me = confirmers(people).find((p) => p.userId === actorId);
     return new Set(me && me.status !== 'confirmed' ? ['pendingAttendee'] : []);
   },
   guards({ people, actorId }) {
-    const left = people.filter((p) => p.role === 'attendee' && p.status !== 'confirmed' && p.userId !== actorId);
+    const left = confirmers(people).filter((p) => p.status !== 'confirmed' && p.userId !== actorId);
     return { lastConfirmation: left.length === 0, confirmationsRemain: left.length > 0 };
   },
   guardHint: {},
-  alreadyDone: ({ people, actorId }) => people.some((p) => p.role === 'attendee' && p.userId === actorId && p.status === 'confirmed'),
+  alreadyDone: ({ people, actorId }) => confirmers(people).some((p) => p.userId === actorId && p.status === 'confirmed'),
   patch: (_ctx, _f, to) => (to === 'confirmed' ? { clockAt: null } : {}),
   refresh(ctx, item) {
     postCard(ctx, item, minutesCardKey(item.id), minutesCard(item, ctx.repo.people(item.id), ctx.config.calendar.timezone), true);
   },
   after(ctx, item) {
-    ctx.repo.setPersonStatus(item.id, ctx.actor.id, 'attendee', 'confirmed', nowMs(ctx));
+    const mine = confirmers(ctx.repo.people(item.id)).find((p) => p.userId === ctx.actor.id);
+    if (mine) ctx.repo.setPersonStatus(item.id, ctx.actor.id, mine.role, 'confirmed', nowMs(ctx));
     postCard(ctx, item, minutesCardKey(item.id), minutesCard(item, ctx.repo.people(item.id), ctx.config.calendar.timezone), true);
   },
 };

@@ -111,6 +111,8 @@ export const requestSpec: KindSpec = {
       if (newDue) patch.dueAt = newDue.getTime();
     }
     if (to === 'active' || to === 'cancelled' || to === 'closed' || to === 'accepted') patch.clockAt = null;
+    // Closed without a retrospective: the initiator owes one within the retro clock.
+    if (to === 'closed' && !data.retro) patch.clockAt = clockDeadline(ctx, 'retro').getTime();
     if (input.action === 'reopen') data.reopenReason = input.reason ?? null;
     Object.assign(patch, stageForState(ctx, item, to, data));
     patch.data = data;
@@ -174,8 +176,11 @@ function announce(ctx: Ctx, item: ItemRow, from: string, input: ActInput): void 
       );
       break;
     }
-    case 'close':
-      say(ctx, `需求 ${ref}「${item.title}」已关闭 🎉 ${ats(contactIds)}`, item.id);
+    case 'close': {
+      const retro = item.clockAt === null ? '' : `\n${at(item.initiatorId)} 请在 ${fmtTime(item.clockAt, zone)} 前发送 /复盘 #${item.id} good:做得好 bad:不足 improve:改进`;
+      say(ctx, `需求 ${ref}「${item.title}」已关闭 🎉 ${ats(contactIds)}${retro}`, item.id);
+      break;
+    }
       break;
     case 'cancel':
       if (from === 'pending' || from === 'objected') refreshConfirmCards();

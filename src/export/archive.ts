@@ -9,7 +9,7 @@ import { loadSnapshot } from './snapshot.ts';
 import { buildTables } from './tables/index.ts';
 import { type SlaSheetOptions, slaTable } from './tables/sla.ts';
 import { stageTables } from './tables/stages.ts';
-import { fmtLocal, ymd } from './time.ts';
+import { fmtLocal, monthRange, ymd } from './time.ts';
 import type { Snapshot } from './types.ts';
 
 export { ArchiveError } from './snapshot.ts';
@@ -33,6 +33,11 @@ export interface ArchiveOptions {
   format: ArchiveFormat;
   timezone: string;
   now: Date;
+  /**
+   * A month's archive ('YYYY-MM'): the items created or changed that month, named
+   * 部门-月份-主题 (the /设置 department, the month, the project).
+   */
+  month?: string;
   /** The 协作类型 part of the file name. */
   collabType?: string;
   /**
@@ -60,17 +65,18 @@ export const DEFAULT_COLLAB_TYPE = '跨部门协作';
 
 /** Throws ArchiveError('item_not_found') when itemId is not an item of the chat. */
 export async function buildArchive(db: Db, opts: ArchiveOptions): Promise<ArchiveFile> {
-  const s = loadSnapshot(db, { chatId: opts.chatId, itemId: opts.itemId, timezone: opts.timezone });
+  const span = opts.month && opts.itemId === undefined ? monthRange(opts.month, opts.timezone) : undefined;
+  const s = loadSnapshot(db, { chatId: opts.chatId, itemId: opts.itemId, timezone: opts.timezone, ...(span ? { span } : {}) });
   const seedTables = buildTables(s);
   const typed = opts.processes ? [...seedTables, ...stageTables(s, opts.processes, new Set(seedTables.map((t) => t.name)))] : seedTables;
   const tables = opts.sla ? [...typed, slaTable(s, { ...opts.sla, processes: opts.processes }, opts.now)] : typed;
-  const stem = typedStem(s, opts) ?? archiveStem(s, opts);
+  const stem = span ? monthStem(s, opts.month!) : (typedStem(s, opts) ?? archiveStem(s, opts));
   const body =
     opts.format === 'xlsx'
       ? await (await loadXlsx()).writeXlsx(tables, { title: stem, now: opts.now, timezone: opts.timezone })
       : opts.format === 'csv'
         ? writeCsv(tables, opts.timezone)
-        : writeMarkdown(tables, { title: `${s.project} 协作归档`, facts: facts(s, opts), timezone: opts.timezone });
+        : writeMarkdown(tables, { title: span ? `${s.project} ${opts.month} 月度归档` : `${s.project} 协作归档`, facts: facts(s, opts), timezone: opts.timezone });
   return { filename: `${stem}.${opts.format}`, contentType: CONTENT_TYPE[opts.format], body };
 }
 
@@ -85,6 +91,12 @@ export function archiveStem(s: Snapshot, opts: Pick<ArchiveOptions, 'itemId' | '
     type += `（${root?.seqNo || `#${opts.itemId}`}）`;
   }
   return [s.project, type, ymd(opts.now.getTime(), opts.timezone)].map(safeName).join('-');
+}
+
+/** A month's archive: "部门-月份-主题" (技术部-2026-11-双十一大促); without a /设置 department, "月份-主题". */
+export function monthStem(s: Pick<Snapshot, 'chat' | 'project'>, month: string): string {
+  const dept = s.chat?.dept?.trim();
+  return [...(dept ? [dept] : []), month, s.project].map(safeName).join('-');
 }
 
 /**
@@ -117,7 +129,12 @@ function facts(s: Snapshot, opts: ArchiveOptions): Array<[string, string]> {
   const out: Array<[string, string]> = [['项目', s.project]];
   if (s.chat?.dept) out.push(['部门', s.chat.dept]);
   if (s.chat?.name) out.push(['群', s.chat.name]);
-  out.push(['范围', root ? `#${root.id}${root.seqNo ? `（${root.seqNo}）` : ''} ${s.plain(root.title)} 及其下属事项` : '本群全部事项']);
+  const scope = root
+    ? `#${root.id}${root.seqNo ? `（${root.seqNo}）` : ''} ${s.plain(root.title)} 及其下属事项`
+    : opts.month
+      ? `${opts.month} 新建或有变动的事项`
+      : '本群全部事项';
+  out.push(['范围', scope]);
   out.push(['导出时间', `${fmtLocal(opts.now.getTime(), opts.timezone)}（${opts.timezone}）`]);
   return out;
 }

@@ -12,11 +12,14 @@ export const LinkPayloadSchema = z
   .object({
     chatId: z.string().min(1),
     itemId: z.number().int().positive().optional(),
+    /** A month's archive ('YYYY-MM', the monthly summary's link): the items active that month. */
+    month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/).optional(),
     format: z.enum(['xlsx', 'csv', 'md']),
     /** Expiry, ms since epoch. */
     exp: z.number().int(),
   })
-  .strict();
+  .strict()
+  .refine((p) => p.itemId === undefined || p.month === undefined, 'an item or a month, not both');
 export type LinkPayload = z.infer<typeof LinkPayloadSchema>;
 
 export type LinkCheck = LinkPayload | 'expired' | 'invalid';

@@ -25,6 +25,8 @@ export interface ExportDeps {
 export interface ExportTarget {
   chatId: string;
   itemId?: number;
+  /** A month's archive, 'YYYY-MM'. */
+  month?: string;
   format: ArchiveFormat;
 }
 
@@ -39,11 +41,12 @@ const MESSAGES = {
 } as const;
 
 /** A signed download URL for the chat's archive (or one item's), valid for 24 hours. */
-export function exportLink(deps: Pick<ExportDeps, 'db' | 'clock'>, target: ExportTarget, baseUrl: string): string {
-  const exp = deps.clock.now().getTime() + LINK_TTL_MS;
+export function exportLink(deps: Pick<ExportDeps, 'db' | 'clock'>, target: ExportTarget, baseUrl: string, ttlMs = LINK_TTL_MS): string {
+  const exp = deps.clock.now().getTime() + ttlMs;
   const token = signLink(getLinkSecret(deps.db), {
     chatId: target.chatId,
     ...(target.itemId !== undefined ? { itemId: target.itemId } : {}),
+    ...(target.month !== undefined ? { month: target.month } : {}),
     format: target.format,
     exp,
   });
@@ -54,9 +57,10 @@ export function exportLink(deps: Pick<ExportDeps, 'db' | 'clock'>, target: Expor
  * `attachment` with an ASCII fallback name and the real (Chinese) name as RFC 5987/6266
  * `filename*=UTF-8''…`.
  */
-export function contentDisposition(filename: string): string {
+export function contentDisposition(filename: string, month?: string): string {
   const date = /(\d{8})\.(\w+)$/.exec(filename);
-  const fallback = date ? `archive-${date[1]}.${date[2]}` : `archive${/\.\w+$/.exec(filename)?.[0] ?? ''}`;
+  const ext = /\.\w+$/.exec(filename)?.[0] ?? '';
+  const fallback = month ? `archive-${month}${ext}` : date ? `archive-${date[1]}.${date[2]}` : `archive${ext}`;
   const encoded = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }
@@ -79,13 +83,14 @@ export function exportRoutes(deps: ExportDeps): (app: FastifyInstance) => Promis
         const file = await buildArchive(deps.db, {
           chatId: check.chatId,
           itemId: check.itemId,
+          ...(check.month ? { month: check.month } : {}),
           format: check.format,
           timezone: deps.config.calendar.timezone,
           now,
           processes: processRegistry(deps.config),
           ...(deps.calendar && deps.config.clocks ? { sla: { clocks: clockSet(deps.config.clocks, deps.calendar.workdayMs), calendar: deps.calendar } } : {}),
         });
-        return res.code(200).type(file.contentType).header('content-disposition', contentDisposition(file.filename)).send(file.body);
+        return res.code(200).type(file.contentType).header('content-disposition', contentDisposition(file.filename, check.month)).send(file.body);
       } catch (err) {
         if (err instanceof ArchiveError) return refuse(res, 404, MESSAGES.notFound);
         // The URL holds the token: log what was asked for, not the URL.

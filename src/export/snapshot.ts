@@ -1,9 +1,9 @@
 // Reads everything an archive shows in one pass: the chat, the items in scope (the whole chat,
 // or one item and everything under it), their people and audit rows, and users' names.
 
-import { asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lt } from 'drizzle-orm';
 import type { Db } from '../db/connection.ts';
-import type { ItemRow } from '../db/repo.ts';
+import type { ChatRow, ItemRow } from '../db/repo.ts';
 import { audit, chats, itemPeople, items, users } from '../db/schema.ts';
 import type { Snapshot } from './types.ts';
 
@@ -22,6 +22,8 @@ export interface SnapshotScope {
   chatId: string;
   /** One item (usually a request) and its descendants; the whole chat when absent. */
   itemId?: number;
+  /** Only the items created or changed in [from, to) (a month's archive). */
+  span?: { from: number; to: number };
   timezone: string;
 }
 
@@ -33,7 +35,7 @@ const CHUNK = 500;
 export function loadSnapshot(db: Db, scope: SnapshotScope): Snapshot {
   const chat = db.select().from(chats).where(eq(chats.id, scope.chatId)).get();
   const all = db.select().from(items).where(eq(items.chatId, scope.chatId)).orderBy(asc(items.id)).all();
-  const inScope = scope.itemId === undefined ? all : subtree(all, scope.itemId);
+  const inScope = scope.itemId !== undefined ? subtree(all, scope.itemId) : scope.span ? activeIn(db, all, scope.span) : all;
   if (scope.itemId !== undefined && inScope.length === 0) {
     throw new ArchiveError('item_not_found', `本群没有 #${scope.itemId} / item #${scope.itemId} not found in this chat`);
   }
@@ -71,7 +73,7 @@ export function loadSnapshot(db: Db, scope: SnapshotScope): Snapshot {
   return {
     chatId: scope.chatId,
     chat,
-    project: chat?.project?.trim() || chat?.name?.trim() || '未命名项目',
+    project: projectName(chat),
     items: inScope,
     byId: new Map(inScope.map((i) => [i.id, i])),
     people: (id) => people.get(id) ?? [],
@@ -80,6 +82,22 @@ export function loadSnapshot(db: Db, scope: SnapshotScope): Snapshot {
     plain,
     timezone: scope.timezone,
   };
+}
+
+/** The project an archive is named by: the /setup binding, else the chat name. */
+export function projectName(chat: Pick<ChatRow, 'project' | 'name'> | undefined): string {
+  return chat?.project?.trim() || chat?.name?.trim() || '未命名项目';
+}
+
+/** The items created in the span or with an audit row (any change) in it. */
+function activeIn(db: Db, all: ItemRow[], span: { from: number; to: number }): ItemRow[] {
+  const ids = all.map((i) => i.id);
+  const changed = new Set(
+    chunked(ids, (part) =>
+      db.select({ id: audit.itemId }).from(audit).where(and(inArray(audit.itemId, part), gte(audit.at, span.from), lt(audit.at, span.to))).all(),
+    ).map((r) => r.id),
+  );
+  return all.filter((i) => (i.createdAt >= span.from && i.createdAt < span.to) || changed.has(i.id));
 }
 
 /** The item with `rootId` and every item whose parent chain leads to it. */

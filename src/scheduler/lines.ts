@@ -6,6 +6,7 @@ import { type ReminderRules, type Rule, clockKindOf, isEscalation } from '../dom
 import { elapsed } from '../domain/working-time.ts';
 import type { ItemBrief, PersonBrief } from '../db/repo.ts';
 import { fmtSpan, fmtTime, ats, itemRef, rowTitle } from '../engine/format.ts';
+import { MINUTES_CONFIRMERS } from '../domain/item.machines.ts';
 import { KIND_LABEL } from '../i18n/zh-CN.ts';
 import { milestoneLine } from './milestone-lines.ts';
 
@@ -18,7 +19,7 @@ export interface ItemLookup {
   people(itemId: number): PersonBrief[];
 }
 
-export const RANK: Record<Rule, number> = { digest: 0, nudge: 1, 'due-soon': 2, milestone: 3, announce: 3, 'due-today': 4, headsup: 5, overdue: 6, ping: 7, stage: 7 };
+export const RANK: Record<Rule, number> = { digest: 0, monthly: 0, nudge: 1, 'due-soon': 2, milestone: 3, announce: 3, 'due-today': 4, headsup: 5, overdue: 6, ping: 7, stage: 7 };
 
 /** Who owes the response on the item's clock, per kind and state. */
 export function waitingOn(repo: ItemLookup, item: ItemBrief): string[] {
@@ -30,7 +31,7 @@ export function waitingOn(repo: ItemLookup, item: ItemBrief): string[] {
     case 'request:objected':
       return pick('contact');
     case 'minutes:pending':
-      return pick('attendee');
+      return people.filter((p) => MINUTES_CONFIRMERS.has(p.role) && p.status !== 'confirmed').map((p) => p.userId);
     case 'ask:waiting':
       return pick('asked');
     case 'issue:open':
@@ -71,6 +72,7 @@ const OWED: Record<string, string> = {
   'issue:open': '响应处理',
   'issue:verify': '验证',
   'minutes:pending': '确认纪要',
+  'request:closed': '复盘',
 };
 
 export function reminderLine(

@@ -27,6 +27,8 @@ import type { reminders } from '../db/schema.ts';
 import { type ItemLookup, reminderLine } from './lines.ts';
 import { stageReminderLine } from './stage-lines.ts';
 import { weeklyReportCard } from '../engine/queries.ts';
+import { MONTHLY_LINK_DAYS, monthlyMentions, monthlySummaryCard } from '../engine/monthly.ts';
+import { lastWorkingDayOf, monthOf } from '../domain/month.ts';
 
 export type ReminderRow = typeof reminders.$inferSelect;
 type RawReminder = Omit<ReminderRow, 'urgent'> & { urgent: number };
@@ -86,6 +88,8 @@ export interface SchedulerDeps {
   metrics?: Metrics;
   /** Nudges planned per tick at most (whole chats; default 2,000). */
   planChunk?: number;
+  /** A signed download URL of a chat's month archive, valid `ttlMs` (the monthly summary links it). */
+  monthArchiveLink?: (target: { chatId: string; month: string }, ttlMs: number) => string;
 }
 
 export function rulesFrom(config: Config, calendar: WorkCalendar): ReminderRules {
@@ -264,6 +268,10 @@ export class Scheduler {
         this.postDigest(r, now);
         continue;
       }
+      if (r.rule === 'monthly') {
+        this.postMonthly(r, now);
+        continue;
+      }
       const line = !item
         ? undefined
         : r.rule === 'stage'
@@ -322,6 +330,18 @@ export class Scheduler {
     this.d.repo.enqueue({ platform: r.platform as PlatformName, chatId: r.chatId, body: { type: 'card', card, cardKey: `digest:${r.key}` } }, now.getTime());
   }
 
+  /** The month's summary card of one chat; the month is the key's last part (`mo:<chat>:<YYYY-MM>`). */
+  private postMonthly(r: DueReminder, now: Date): void {
+    const month = r.key.slice(r.key.lastIndexOf(':') + 1);
+    const archiveUrl = this.d.monthArchiveLink?.({ chatId: r.chatId, month }, MONTHLY_LINK_DAYS * 86_400_000);
+    const card = monthlySummaryCard(this.d.repo, this.d.calendar, this.d.config, r.chatId, month, now, {
+      ...(archiveUrl ? { archiveUrl, linkValidFor: `${MONTHLY_LINK_DAYS} 天` } : {}),
+      mention: monthlyMentions(this.d.repo, r.chatId),
+    });
+    if (!card) return;
+    this.d.repo.enqueue({ platform: r.platform as PlatformName, chatId: r.chatId, body: { type: 'card', card, cardKey: `monthly:${r.key}` } }, now.getTime());
+  }
+
   /**
    * Plans the daily 17:00 nudge and the weekly digest once per day / week (keys make each
    * firing unique). The nudge is planned a few chats per tick, at most `planChunk` reminders
@@ -341,8 +361,10 @@ export class Scheduler {
     const isoWeekday = ((new Date(cal.at(day, '12:00')).getUTCDay() + 6) % 7) + 1;
     const digestDay = s.digest.enabled && isoWeekday === s.digest.weekday;
     const digestDone = !digestDay || (t >= cal.at(day, s.digest.at).getTime() && this.planDigest(day, now));
-    // Both done for today: later ticks today skip this (the markers say the same).
-    if (nudgeDone && digestDone) this.periodicDone = day;
+    const monthlyDay = s.monthly.enabled && lastWorkingDayOf(cal, monthOf(day)) === day;
+    const monthlyDone = !monthlyDay || (t >= cal.at(day, s.monthly.at).getTime() && this.planMonthly(day, now));
+    // All done for today: later ticks today skip this (the markers say the same).
+    if (nudgeDone && digestDone && monthlyDone) this.periodicDone = day;
   }
 
   /** One chunk of today's nudge planning; true when today's planning is complete. */
@@ -413,6 +435,40 @@ export class Scheduler {
       }
       return true;
     });
+  }
+
+  /**
+   * Plans the month's summary for each group with items, once per month (a marker row per month,
+   * one key per group and month: restarts, other instances and later ticks plan nothing twice).
+   */
+  private planMonthly(day: string, now: Date): boolean {
+    const month = monthOf(day);
+    const key = `monthly-plan:${month}`;
+    const at = this.d.calendar.at(day, this.d.config.scheduler.monthly.at);
+    return this.d.repo.tx(() => {
+      if (this.d.repo.statement('select 1 from reminders where key = ?').get(key) !== undefined) return true;
+      this.setMarker(key, DONE, 'system', now.getTime());
+      for (const c of this.chatsWithItems()) {
+        // Spread over the half hour after the summary time, off :00 and :30.
+        const fire = new Date(at.getTime() + spreadMinutes(c.chatId) * 60_000);
+        this.insert(c.platform, c.chatId, null, { key: `mo:${c.chatId}:${month}`, rule: 'monthly', round: 0, fireAt: fire > now ? fire : now, urgent: false });
+      }
+      return true;
+    });
+  }
+
+  /** Every chat that has items, with its platform: one index seek per chat, not a read of every item. */
+  private chatsWithItems(): Array<{ platform: string; chatId: string }> {
+    return this.d.repo
+      .statement(
+        `with recursive c(chat) as (
+           select min(chat_id) from items
+           union all
+           select (select min(chat_id) from items where chat_id > c.chat) from c where c.chat is not null
+         )
+         select chat as chatId, (select platform from items where chat_id = c.chat limit 1) as platform from c where chat is not null`,
+      )
+      .all() as Array<{ platform: string; chatId: string }>;
   }
 
   /** A planning marker: never fires (its status is not 'pending'); `cursor` is where planning got to. */

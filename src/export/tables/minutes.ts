@@ -2,11 +2,12 @@
 // One row per decision (each decision is a tracked task); a meeting without decisions gets one.
 
 import type { ItemRow } from '../../db/repo.ts';
+import { MINUTES_CONFIRMERS } from '../../domain/item.machines.ts';
 import { type Cell, type Snapshot, type TableSpec, cols, time } from '../types.ts';
 import { arr, names, num, obj, ref, state, str } from './common.ts';
 
 function confirmation(s: Snapshot, m: ItemRow): string {
-  const attendees = s.people(m.id).filter((p) => p.role === 'attendee');
+  const attendees = s.people(m.id).filter((p) => MINUTES_CONFIRMERS.has(p.role));
   if (attendees.length === 0) return '';
   const done = attendees.filter((p) => p.status === 'confirmed').map((p) => p.userId);
   const waiting = attendees.filter((p) => p.status !== 'confirmed').map((p) => p.userId);
