@@ -26,6 +26,8 @@ import type { Metrics } from '../metrics.ts';
 import type { reminders } from '../db/schema.ts';
 import { type ItemLookup, reminderLine } from './lines.ts';
 import { stageReminderLine } from './stage-lines.ts';
+import { requestOf } from './escalation.ts';
+import { leaderOf } from '../engine/leaders.ts';
 import { weeklyReportCard } from '../engine/queries.ts';
 
 export type ReminderRow = typeof reminders.$inferSelect;
@@ -96,6 +98,7 @@ export function rulesFrom(config: Config, calendar: WorkCalendar): ReminderRules
     headsUp: { ordinary: lead(s.headsUp.ordinary), urgent: lead(s.headsUp.urgent) },
     urgentRepeat: parseDuration(s.urgentRepeat)!,
     escalateAfter: s.escalateAfter,
+    leaderAfter: s.leaderAfter,
     maxPings: s.maxPings,
     deadlineDaysBefore: s.deadlineDaysBefore,
     maxOverdueDays: s.maxOverdueDays,
@@ -174,7 +177,7 @@ export class Scheduler {
   }
 
   /** The item as the rules see it (with its request's deadline as milestone). */
-  private view(i: ItemBrief, lookup: ItemLookup = this.d.repo): WatchedItem {
+  private view(i: ItemBrief, lookup: Pick<ItemLookup, 'getItem'> = this.d.repo): WatchedItem {
     const parent = i.parentId === null ? undefined : lookup.getItem(i.parentId);
     return watched(i, parent);
   }
@@ -307,9 +310,18 @@ export class Scheduler {
     const parentIds = [...new Set([...items.values()].flatMap((i) => (i.parentId !== null && !items.has(i.parentId) ? [i.parentId] : [])))];
     for (const [id, p] of repo.itemBriefs(parentIds)) items.set(id, p);
     const people = repo.peopleBriefs([...items.keys()]);
+    const getItem = (id: number) => items.get(id) ?? repo.getItem(id);
+    const peopleOf = (id: number) => people.get(id) ?? repo.people(id);
+    // Leaders are read only when an escalation reaches them: one chat row per group per tick.
+    const chats = new Map<string, { leaderId: string | null } | undefined>();
+    const getChat = (id: string) => {
+      if (!chats.has(id)) chats.set(id, repo.getChat(id));
+      return chats.get(id);
+    };
     return {
-      getItem: (id) => items.get(id) ?? repo.getItem(id),
-      people: (id) => people.get(id) ?? repo.people(id),
+      getItem,
+      people: peopleOf,
+      leader: (item) => leaderOf({ getChat, people: peopleOf }, item.chatId, requestOf({ getItem }, item)),
     };
   }
 
