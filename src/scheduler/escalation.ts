@@ -46,21 +46,19 @@ export interface EscalationFacts {
 }
 
 /**
- * The tail of an escalation line: "已提醒 N 次，自 <时间> 起；请 @发起人 @总对接人 协调，负责人 @X 督办"
- * — or, at the leader's step with no leader set, how to name one.
+ * An escalation line's head ("🚨 升级：", or "🚨 升级至负责人：" once it reaches a leader) and tail
+ * ("已提醒 N 次，自 <时间> 起；请 @发起人 @总对接人 协调，负责人 @X 督办"); at the leader's step
+ * with no leader set, the tail says so and how to name one.
  */
-export function escalationTail(lookup: EscalationLookup, item: ItemBrief, f: EscalationFacts, tz: string): string {
+export function escalationText(lookup: EscalationLookup, item: ItemBrief, f: EscalationFacts, tz: string): { head: string; tail: string } {
   const leader = f.step >= 2 ? lookup.leader(item) : undefined;
   const up = firstStepTargets(lookup, item).filter((x) => !f.asked.includes(x) && x !== leader);
   const asked = f.times > 0 ? `已提醒 ${f.times} 次，自 ${fmtTime(f.since, tz)} 起` : `自 ${fmtTime(f.since, tz)} 起未处理，首次提醒即升级`;
   const coordinate = up.length ? `；请 ${ats(up)} 协调` : '';
-  if (f.step < 2) return `${asked}${coordinate}`;
-  if (!leader) return `${asked}${coordinate}；未设负责人，无法再升级（发送 ${SET_LEADER_HINT} 设置）`;
-  if (f.asked.includes(leader)) return `${asked}${coordinate}`;
-  return `${asked}${coordinate}${up.length ? '，' : '；'}负责人 ${at(leader)} 督办`;
-}
-
-/** The head of an escalation line: the second step says it reached the leader. */
-export function escalationHead(step: EscalationStep): string {
-  return step >= 2 ? '🚨 升级至负责人：' : '🚨 升级：';
+  const head = leader ? '🚨 升级至负责人：' : '🚨 升级：';
+  if (f.step < 2) return { head, tail: `${asked}${coordinate}` };
+  if (!leader) return { head, tail: `${asked}${coordinate}；未设负责人，无法再升级（发送 ${SET_LEADER_HINT} 设置）` };
+  // The leader is the one asked (a stage the leader owns): nobody above to bring in.
+  if (f.asked.includes(leader)) return { head: '🚨 升级：', tail: `${asked}${coordinate}` };
+  return { head, tail: `${asked}${coordinate}${up.length ? '，' : '；'}负责人 ${at(leader)} 督办` };
 }

@@ -7,7 +7,7 @@ import { elapsed } from '../domain/working-time.ts';
 import type { ItemBrief, PersonBrief } from '../db/repo.ts';
 import { fmtSpan, fmtTime, ats, itemRef, rowTitle } from '../engine/format.ts';
 import { KIND_LABEL } from '../i18n/zh-CN.ts';
-import { escalationHead, escalationTail } from './escalation.ts';
+import { escalationText } from './escalation.ts';
 
 /**
  * Where lines read an item's people and its request: the Repo, or the tick's batch (one query
@@ -89,8 +89,8 @@ export function reminderLine(
       const step = escalationStep(rule, round, rules);
       if (step > 0) {
         const who = waitingOn(repo, item);
-        const tail = escalationTail(repo, item, { step, asked: who, since: item.clockAt, times: round - 1 }, tz);
-        text = `- ${escalationHead(step)}${ats(who)} 未${owed} ${tag}${what}（时限 ${fmtTime(item.clockAt, tz)}${late ? `，已超时 ${late}` : ''}），${tail}`;
+        const { head, tail } = escalationText(repo, item, { step, asked: who, since: item.clockAt, times: round - 1 }, tz);
+        text = `- ${head}${ats(who)} 未${owed} ${tag}${what}（时限 ${fmtTime(item.clockAt, tz)}${late ? `，已超时 ${late}` : ''}），${tail}`;
       } else {
         text = `- ⏰ ${ats(waitingOn(repo, item))} ${tag}${what} 已超过${owed}时限 ${fmtTime(item.clockAt, tz)}${late ? `（已超时 ${late}）` : ''}，请尽快${owed}`;
       }
@@ -107,8 +107,8 @@ export function reminderLine(
       const step = escalationStep(rule, round, rules);
       const owners = deadlineOwners(repo, item);
       if (step > 0) {
-        const tail = escalationTail(repo, item, { step, asked: owners, since: item.dueAt, times: round - 1 }, tz);
-        text = `- ${escalationHead(step)}${ats(owners)} ${tag}${what} 已逾期（截止 ${fmtTime(item.dueAt, tz)}），${tail}`;
+        const { head, tail } = escalationText(repo, item, { step, asked: owners, since: item.dueAt, times: round - 1 }, tz);
+        text = `- ${head}${ats(owners)} ${tag}${what} 已逾期（截止 ${fmtTime(item.dueAt, tz)}），${tail}`;
       } else {
         text = `- 🔴 ${ats(owners)} ${tag}${what} 已逾期（截止 ${fmtTime(item.dueAt, tz)}）${round > 1 ? `，第 ${round} 次提醒` : ''}`;
       }

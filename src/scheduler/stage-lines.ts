@@ -12,7 +12,7 @@ import { ats, fmtTime, itemRef } from '../engine/format.ts';
 import { holders, processRegistry } from '../engine/processes.ts';
 import { documentsLabel, stageRecords } from '../engine/stage-cards.ts';
 import { groupLeader, leaderOf } from '../engine/leaders.ts';
-import { escalationHead, escalationTail } from './escalation.ts';
+import { escalationText } from './escalation.ts';
 import { RANK } from './lines.ts';
 
 export function stageReminderLine(repo: Repo, config: Config, itemId: number, round: number, rules: ReminderRules, now: Date): { rank: number; text: string } | undefined {
@@ -38,8 +38,8 @@ export function stageReminderLine(repo: Repo, config: Config, itemId: number, ro
   const step = escalationStep('stage', round, rules, item.urgent);
   if (step > 0) {
     const lookup = { getItem: (id: number) => repo.getItem(id), people: (id: number) => repo.people(id), leader: () => leaderOf(repo, item.chatId, item) };
-    const tail = escalationTail(lookup, item, { step, asked: who, since: item.stageDueAt, times: round - 1 }, tz);
-    return { rank: RANK.stage, text: `- ${escalationHead(step)}${ats(who)} ${tag}${what} 未按时${owed}，时限 ${fmtTime(item.stageDueAt, tz)}${lateText}，${tail}` };
+    const { head, tail } = escalationText(lookup, item, { step, asked: who, since: item.stageDueAt, times: round - 1 }, tz);
+    return { rank: RANK.stage, text: `- ${head}${ats(who)} ${tag}${what} 未按时${owed}，时限 ${fmtTime(item.stageDueAt, tz)}${lateText}，${tail}` };
   }
   return { rank: RANK.stage, text: `- ⏰ ${ats(who)} ${tag}${what} 已超过时限 ${fmtTime(item.stageDueAt, tz)}${lateText}，请${owed}` };
 }
