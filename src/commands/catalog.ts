@@ -30,18 +30,20 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: '查看全部命令，或某个命令的详细用法',
   },
   {
-    name: 'req', zh: ['需求'], en: ['req'], keys: ['to', 'due', 'pri', 'std', 'background', 'type', 'customer', 'supplier', 'partner'],
-    usage: '/需求 <标题> to:@对接人… [due:<时间>] [pri:高/中/低] [std:<交付标准>] [类型:客户 客户:<名称>]',
+    name: 'req', zh: ['需求'], en: ['req'], keys: ['to', 'due', 'pri', 'std', 'background', 'type', 'customer', 'supplier', 'partner', 'lead'],
+    usage: '/需求 <标题> to:@对接人… [due:<时间>] [pri:高/中/低] [std:<交付标准>] [类型:客户 客户:<名称>] [负责人:@负责人]',
     example: '/需求 官网改版接口联调 to:@张三 @李四 due:12月1日 pri:高 std:联调通过并出测试报告',
     summary: '发起协作需求，向每位对接人发送确认卡片',
     more: [
       '/req Checkout API integration to:@alice due:+2d pri:high std:"tests pass"',
       '/需求 数据看板 紧急 对接：@王五 截止：下周一 10点 背景：季度汇报',
       '/需求 智能办公系统定制 to:@王五 类型:客户 客户:A科技公司 截止:12月20日',
+      '/需求 支付系统升级 to:@李四 截止:12月15日 负责人:@赵六',
     ],
     notes: [
       '标题写在第一个选项之前；to: 至少一位对接人。',
-      '类型：跨部门（默认）/客户/供应商/合作伙伴/紧急，各有自己的阶段（/阶段 #编号 查看）；客户:/供应商:/合作方: 写对方名称。', '写上「紧急」/「不急」标记紧急程度。', WHEN_NOTE, QUOTE_NOTE],
+      '类型：跨部门（默认）/客户/供应商/合作伙伴/紧急，各有自己的阶段（/阶段 #编号 查看）；客户:/供应商:/合作方: 写对方名称。', '写上「紧急」/「不急」标记紧急程度。',
+      '负责人: 为本需求指定负责人（同 /对接 #编号 @某人 role:负责人），优先于本群负责人（/设置 负责人:）：超时升级的最后一级。', WHEN_NOTE, QUOTE_NOTE],
   },
   {
     name: 'contact', zh: ['对接'], en: ['contact'], keys: ['role', 'duty', 'external'],
@@ -199,9 +201,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: '按模板表格导出归档（默认 xlsx）',
   },
   {
-    name: 'setup', zh: ['设置'], en: ['setup'], keys: ['project', 'dept'],
-    usage: '/设置 project:<项目名称> dept:<部门>', example: '/设置 project:官网改版 dept:技术部',
-    summary: '将本群绑定到项目',
+    name: 'setup', zh: ['设置'], en: ['setup'], keys: ['project', 'dept', 'lead'],
+    usage: '/设置 [project:<项目名称> dept:<部门>] [负责人:@负责人]', example: '/设置 project:官网改版 dept:技术部',
+    summary: '将本群绑定到项目，指定本群负责人；不带选项时查看当前设置',
+    more: ['/设置 负责人:@赵六', '/setup lead:@alice', '/设置'],
+    notes: ['project: 和 dept: 需一起写；负责人: 可单独设置，是超时升级的最后一级（先提醒责任人，再升级到发起人和总对接人，最后到负责人），并在会议纪要中抄送。'],
   },
   {
     name: 'stage', zh: ['阶段'], en: ['stage'], keys: [],

@@ -29,7 +29,8 @@ export type Key =
   | 'customer'
   | 'supplier'
   | 'partner'
-  | 'external';
+  | 'external'
+  | 'lead';
 
 /**
  * users: @mentions only · date: a time expression · word: one word (an enum) ·
@@ -74,6 +75,7 @@ export const KEYS: Readonly<Record<Key, KeySpec>> = {
   supplier: { en: ['supplier'], zh: ['供应商', '供应商名称'], kind: 'text', meaning: '供应商名称（供应商类型）' },
   partner: { en: ['partner'], zh: ['合作方', '合作方名称'], kind: 'text', meaning: '合作方名称（合作伙伴类型）' },
   external: { en: ['external'], zh: ['外部', '外部联系人'], kind: 'text', meaning: '外部联系人姓名（经被 @ 的同事联系，用于客户/供应商/合作方对接人）' },
+  lead: { en: ['lead'], zh: ['负责人'], kind: 'users', meaning: '负责人（部门/项目负责人，@一位成员）：升级的最后一级，纪要抄送' },
 };
 
 export interface KeyAlias {

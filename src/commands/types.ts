@@ -35,6 +35,8 @@ export type Command =
       type?: string;
       /** The customer's, supplier's or partner's name. */
       counterparty?: string;
+      /** The request's own leader (负责人), over the group's. */
+      lead?: UserRef;
     }
   /** `processRole`: a role a collaboration type brings (法务, 客户对接人…), given instead of 主/子. */
   | { name: 'contact'; id: number; user: UserRef; role: 'main' | 'sub'; processRole?: string; duty?: string; external?: string }
@@ -59,7 +61,8 @@ export type Command =
   /** With an id: that request's progress report for its customer or partner (已完成 / 进行中 / 下一步 / 需配合). */
   | { name: 'report'; id?: number }
   | { name: 'export'; id?: number; format: ExportFormat }
-  | { name: 'setup'; project: string; dept: string }
+  /** Binds the project (both), names the leader, or — with neither — shows the group's settings. */
+  | { name: 'setup'; project?: string; dept?: string; lead?: UserRef }
   | { name: 'stage'; id: number }
   /** `text` may start with the stage's name; the engine, which knows the request's type, splits it off. */
   | { name: 'done'; id: number; text: string; evidence?: string }

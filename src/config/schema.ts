@@ -100,7 +100,10 @@ const SchedulerSchema = z
       .strict()
       .default({ ordinary: '4h', urgent: '30m' }),
     urgentRepeat: Duration.default('2h'),
+    /** Missed pings before escalation also @mentions the initiator and the side's 总对接人. */
     escalateAfter: z.number().int().min(1).default(2),
+    /** Missed pings after that first step before the leader (负责人) is @mentioned too. */
+    leaderAfter: z.number().int().min(1).default(2),
     maxPings: z.number().int().min(1).default(6),
     deadlineDaysBefore: z.number().int().min(0).default(2),
     maxOverdueDays: z.number().int().min(1).default(10),

@@ -51,7 +51,7 @@ const ITEM_COLUMNS: Record<keyof ItemRow, string> = {
   updatedAt: 'updated_at',
 };
 const AUDIT_SELECT = `select id, item_id as itemId, at, actor_id as actorId, action, from_state as fromState, to_state as toState, detail from audit`;
-const CHAT_SELECT = `select id, platform, name, project, dept, created_at as createdAt from chats`;
+const CHAT_SELECT = `select id, platform, name, project, dept, leader_id as leaderId, created_at as createdAt from chats`;
 
 type Raw = Record<string, unknown>;
 
@@ -316,6 +316,11 @@ export class Repo {
 
   bindChat(id: string, project: string, dept: string): void {
     this.st('update chats set project = ?, dept = ? where id = ?').run(project, dept, id);
+  }
+
+  /** Names the group's leader (null: none). */
+  setChatLeader(id: string, leaderId: string | null): void {
+    this.st('update chats set leader_id = ? where id = ?').run(leaderId, id);
   }
 
   nextCounter(key: string): number {

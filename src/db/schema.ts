@@ -81,6 +81,8 @@ export const chats = sqliteTable('chats', {
   name: text('name'),
   project: text('project'),
   dept: text('dept'),
+  /** The group's leader (部门负责人 / 项目负责人, `/设置 负责人:@X`): the last step of escalation. */
+  leaderId: text('leader_id'),
   createdAt: integer('created_at').notNull().default(now),
 });
 

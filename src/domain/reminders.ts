@@ -13,8 +13,10 @@ export interface ReminderRules {
   headsUp: { ordinary: number; urgent: number };
   /** Repeat interval of an urgent ping; ordinary pings repeat each next working morning. */
   urgentRepeat: number;
-  /** After this many missed pings, the next one escalates. */
+  /** After this many missed pings, the next one escalates to the initiator and the side's 总对接人. */
   escalateAfter: number;
+  /** After this many more missed pings, the escalation reaches the leader (负责人). */
+  leaderAfter: number;
   /** Stop after this many pings of one clock (escalations included). */
   maxPings: number;
   /** Deadline heads-up: this many working days before. */
@@ -252,8 +254,21 @@ export function stillApplies(i: WatchedItem, key: string): boolean {
   return true;
 }
 
-/** A missed clock escalates after `escalateAfter` pings; an urgent stage at its first missed ping. */
-export function isEscalation(rule: Rule, round: number, r: ReminderRules, urgent = false): boolean {
-  if (rule === 'stage') return urgent || round > r.escalateAfter;
-  return rule === 'ping' && round > r.escalateAfter;
+/**
+ * How far a missed clock or deadline has climbed: 0 the owner alone; 1 also the initiator and the
+ * side's 总对接人 (after `escalateAfter` pings); 2 also the leader (after `leaderAfter` more).
+ * Response clocks, stage clocks and overdue deadlines climb alike; an urgent stage (紧急 type)
+ * reaches the leader at its first missed ping.
+ */
+export type EscalationStep = 0 | 1 | 2;
+
+export function escalationStep(rule: Rule, round: number, r: Pick<ReminderRules, 'escalateAfter' | 'leaderAfter'>, urgent = false): EscalationStep {
+  if (rule !== 'ping' && rule !== 'overdue' && rule !== 'stage') return 0;
+  if (rule === 'stage' && urgent) return 2;
+  if (round > r.escalateAfter + r.leaderAfter) return 2;
+  return round > r.escalateAfter ? 1 : 0;
+}
+
+export function isEscalation(rule: Rule, round: number, r: Pick<ReminderRules, 'escalateAfter' | 'leaderAfter'>, urgent = false): boolean {
+  return escalationStep(rule, round, r, urgent) > 0;
 }

@@ -115,8 +115,3 @@ export function addRetro(ctx: Ctx, item: ItemRow, cmd: Cmd<'retro'>): void {
   refreshCards(ctx, item.id);
   reply(ctx, `📝 已记录需求 ${itemRef(item.id)} 的复盘。做得好：${cmd.good ?? '—'}；不足：${cmd.bad ?? '—'}；改进：${cmd.improve ?? '—'}`, item.id);
 }
-
-export function setupChat(ctx: Ctx, cmd: Cmd<'setup'>): void {
-  ctx.repo.bindChat(ctx.chatId, cmd.project, cmd.dept);
-  reply(ctx, `✅ 本群已绑定项目「${cmd.project}」，部门「${cmd.dept}」。之后的需求编号形如 ${ctx.calendar.localDay(ctx.now).slice(0, 4)}-${cmd.dept.slice(0, 1)}-001。`);
-}

@@ -9,6 +9,7 @@ import { stateLabel } from '../i18n/zh-CN.ts';
 import { type ActInput, type KindSpec, type Outcome, act } from './act.ts';
 import { type Ctx, nowMs, postCard, record, reply } from './context.ts';
 import { at, ats, fmtTime, itemRef, showCommand } from './format.ts';
+import { leaderOf } from './leaders.ts';
 import { createTask } from './task.ts';
 
 type MinutesCmd = Extract<Command, { name: 'minutes' }>;
@@ -27,7 +28,7 @@ export function confirmers(people: readonly PersonRow[]): PersonRow[] {
 export const MINUTES_CLOCK_MS = 24 * 3600_000;
 
 function minutesCard(item: ItemRow, people: PersonRow[], tz: string): Card {
-  const d = item.data as { time?: number; place?: string; agenda?: string[]; decisions?: Array<{ text: string; owner: string; due?: number; taskId: number }> };
+  const d = item.data as { time?: number; place?: string; agenda?: string[]; decisions?: Array<{ text: string; owner: string; due?: number; taskId: number }>; cc?: string | null };
   const attendees = people.filter((p) => p.role === 'attendee');
   const assignees = people.filter((p) => p.role === 'assignee');
   const confirmed = confirmers(people).filter((p) => p.status === 'confirmed').map((p) => p.userId);
@@ -47,6 +48,8 @@ function minutesCard(item: ItemRow, people: PersonRow[], tz: string): Card {
       { label: '参会人', value: ats(attendees.map((p) => p.userId)) || '—' },
       ...(assignees.length ? [{ label: '决议责任人（未参会）', value: ats(assignees.map((p) => p.userId)) }] : []),
       ...(item.state === 'pending' && item.clockAt !== null ? [{ label: '确认时限', value: fmtTime(item.clockAt, tz) }] : []),
+      // Minutes are copied to the leader (抄送上级领导), as the seeds require.
+      ...(d.cc ? [{ label: '抄送', value: `负责人 ${at(d.cc)}` }] : []),
     ],
     markdown: md,
     buttons:
@@ -86,9 +89,11 @@ export function createMinutes(ctx: Ctx, cmd: MinutesCmd): ItemRow {
     const task = createTask(ctx, { title: dec.text, owner: dec.owner, due: dec.due, parentId: item.id, source: 'decision' }, false);
     return { text: dec.text, owner: dec.owner.id, due: dec.due?.getTime() ?? null, taskId: task.id };
   });
-  ctx.repo.updateItem(item.id, item.version, { data: { ...item.data, decisions } }, t);
+  // The leader copied is the one in charge when the minutes were written (kept with the minutes).
+  const cc = leaderOf(ctx.repo, ctx.chatId, item.parentId ?? undefined) ?? null;
+  ctx.repo.updateItem(item.id, item.version, { data: { ...item.data, decisions, cc } }, t);
   const saved = ctx.repo.getItem(item.id)!;
-  record(ctx, saved, 'create', null, saved.state, { topic: cmd.topic, decisions: decisions.length });
+  record(ctx, saved, 'create', null, saved.state, { topic: cmd.topic, decisions: decisions.length, ...(cc ? { cc } : {}) });
   postCard(ctx, saved, minutesCardKey(item.id), minutesCard(saved, ctx.repo.people(item.id), ctx.config.calendar.timezone));
   return saved;
 }

@@ -12,6 +12,7 @@ import { projectName } from '../export/snapshot.ts';
 import { stateLabel } from '../i18n/zh-CN.ts';
 import { at, ats, fmtTime, itemRef, rowTitle } from './format.ts';
 import { SEVERITY_LABEL } from './issue.ts';
+import { groupLeader } from './leaders.ts';
 import { isOpen } from './queries.ts';
 import { compliance, complianceLines, slaLabeller } from './sla.ts';
 
@@ -27,18 +28,15 @@ export interface MonthlyOptions {
   /** How long that link works, as the card says it ("7 天"). */
   linkValidFor?: string;
   /**
-   * Who the summary is copied to (抄送): the group's leader. The scheduler passes
-   * `monthlyMentions(...)`; the leader's user ids belong in that list.
+   * Who the summary is copied to (抄送): the group's leader, from `monthlyMentions(...)`.
    */
   mention: readonly string[];
 }
 
-/**
- * Who the month's summary mentions (抄送上级领导): the group's leader set with /设置 负责人:.
- * Leaders are not stored yet; once `leaderOf(repo, chatId)` exists, return its ids here.
- */
-export function monthlyMentions(_repo: Repo, _chatId: string): string[] {
-  return [];
+/** Who the month's summary mentions (抄送上级领导): the group's leader set with /设置 负责人:. */
+export function monthlyMentions(repo: Repo, chatId: string): string[] {
+  const leader = groupLeader(repo, chatId);
+  return leader ? [leader] : [];
 }
 
 /** The archive file name of a chat's month: 部门-月份-主题 (技术部-2026-11-双十一大促). */

@@ -26,13 +26,15 @@ export function roleKey(roleId: string): string {
 /**
  * The people who hold `roleId` on the request, first the one who signs for it: the initiator,
  * the contacts (main contacts, in the order they were named), or those given the role with
- * `/对接 role:`; nobody holding it means its fallback role (the leader: the initiator).
+ * `/对接 role:`. Nobody holding it means its fallback role; the leader (负责人) falls back to the
+ * group's leader (`groupLeader`, from `/设置 负责人:`) before the initiator.
  */
-export function holders(reg: ProcessRegistry, item: ItemRow, people: readonly PersonRow[], roleId: string, depth = 0): string[] {
+export function holders(reg: ProcessRegistry, item: ItemRow, people: readonly PersonRow[], roleId: string, groupLeader?: string | null, depth = 0): string[] {
   if (roleId === 'initiator') return [item.initiatorId];
   const role = roleId === 'contact' ? 'contact' : roleKey(roleId);
   const ids = people.filter((p) => p.role === role).map((p) => p.userId);
   if (ids.length > 0 || depth > 3) return ids;
+  if (roleId === 'leader' && groupLeader) return [groupLeader];
   const fallback = reg.role(roleId)?.fallback;
-  return fallback ? holders(reg, item, people, fallback, depth + 1) : [];
+  return fallback ? holders(reg, item, people, fallback, groupLeader, depth + 1) : [];
 }

@@ -8,6 +8,7 @@ import { confirmCard, confirmCardKey, reviewCard, reviewCardKey, type ReviewReco
 import { clockDeadline } from './clocks.ts';
 import { type Ctx, nowMs, postCard, record, reply, say } from './context.ts';
 import { at, ats, fmtTime, itemRef } from './format.ts';
+import { LEADER_ROLE } from './leaders.ts';
 import { announceFirstStage, firstStage, postRequestCard, refreshRequestCard, resolveType, stageForState } from './stage.ts';
 
 type ReqCmd = Extract<Command, { name: 'req' }>;
@@ -41,10 +42,12 @@ export function createRequest(ctx: Ctx, cmd: ReqCmd): ItemRow | undefined {
     updatedAt: t,
   });
   for (const u of cmd.to) ctx.repo.addPerson(item.id, u.id, 'contact', t);
-  record(ctx, item, 'create', null, 'pending', { title: cmd.title, contacts: cmd.to.map((u) => u.id), due: item.dueAt });
+  // The request's own leader is the type's 负责人 role, the one `/对接 role:负责人` sets.
+  if (cmd.lead) ctx.repo.addPerson(item.id, cmd.lead.id, LEADER_ROLE, t, undefined, 'confirmed');
+  record(ctx, item, 'create', null, 'pending', { title: cmd.title, contacts: cmd.to.map((u) => u.id), due: item.dueAt, ...(cmd.lead ? { leader: cmd.lead.id } : {}) });
   reply(
     ctx,
-    `已发起需求 ${itemRef(item.id, seqNo)}「${cmd.title}」，截止 ${fmtTime(item.dueAt, tz(ctx))}。已请 ${ats(cmd.to.map((u) => u.id))} 确认对接。`,
+    `已发起需求 ${itemRef(item.id, seqNo)}「${cmd.title}」，截止 ${fmtTime(item.dueAt, tz(ctx))}。已请 ${ats(cmd.to.map((u) => u.id))} 确认对接。${cmd.lead ? `本需求负责人：${at(cmd.lead.id)}。` : ''}`,
     item.id,
   );
   for (const p of ctx.repo.people(item.id)) postCard(ctx, item, confirmCardKey(item.id, p.userId), confirmCard(item, p, tz(ctx)));

@@ -11,6 +11,7 @@ import { type ActInput, type Outcome, whenOpts } from './act.ts';
 import { type Ctx, nowMs, postCard, record, reply, say } from './context.ts';
 import { at, fmtTime, itemRef } from './format.ts';
 import { holders, processRegistry, roleKey } from './processes.ts';
+import { groupLeader, LEADER_ROLE } from './leaders.ts';
 import {
   documentsLabel, holderText, requestCard, requestCardKey, rolesText, signoffCard, signoffCardKey, type StageRecord, stageRecords, stepperLines,
 } from './stage-cards.ts';
@@ -82,7 +83,7 @@ export function completeStage(ctx: Ctx, item: ItemRow, cmd: Cmd<'done'>): void {
   if (s.confirm && document.startsWith(s.confirm.name)) return confirmStage(ctx, item, t, s, rec, document.slice(s.confirm.name.length).trim());
   if (rec.status === 'signing') return reply(ctx, `阶段「${s.name}」已提交，正等待 ${at(rec.signer!)} 签核。`, item.id);
   const people = ctx.repo.people(item.id);
-  const owners = holders(reg, item, people, s.owner);
+  const owners = holders(reg, item, people, s.owner, groupLeader(ctx.repo, item.chatId));
   if (!owners.includes(ctx.actor.id)) {
     return reply(ctx, `⛔ 无权操作：只有${reg.roleLabel(s.owner)}${owners.length ? `（${owners.map(at).join(' ')}）` : ''}可以完成阶段「${s.name}」。`, item.id);
   }
@@ -93,7 +94,7 @@ export function completeStage(ctx: Ctx, item: ItemRow, cmd: Cmd<'done'>): void {
   }
   const verdict = s.verdicts?.find((v) => document.startsWith(v));
   if (s.verdicts && !verdict) return reply(ctx, `❌ 「${s.name}」需写明结论：${s.verdicts.join(' / ')}，例如 /完成 #${item.id} ${s.name} ${s.verdicts[0]} <理由>`, item.id);
-  const signer = holders(reg, item, people, s.signer)[0];
+  const signer = holders(reg, item, people, s.signer, groupLeader(ctx.repo, item.chatId))[0];
   if (!signer) {
     const label = reg.roleLabel(s.signer);
     return reply(ctx, `❌ 阶段「${s.name}」由${label}签核，但本需求还没有${label}。请先发送 /对接 #${item.id} @某人 role:${label}`, item.id);
@@ -209,7 +210,7 @@ function fileDelay(ctx: Ctx, item: ItemRow, s: StageTemplate, rec: StageRecord, 
   const saved = save(ctx, item, { stageDueAt: watchedDue(s, next), data: { ...item.data, stages: { ...stageRecords(item), [s.id]: next } } });
   if (!saved) return reply(ctx, '已处理：请重试。', item.id);
   record(ctx, saved, 'stage_delay', item.state, item.state, { stage: s.id, text, newDue: due });
-  const signer = holders(processRegistry(ctx.config), item, ctx.repo.people(item.id), s.signer)[0];
+  const signer = holders(processRegistry(ctx.config), item, ctx.repo.people(item.id), s.signer, groupLeader(ctx.repo, item.chatId))[0];
   const moved = due ? `节点调整至 ${fmtTime(due, tz)}。` : '';
   say(ctx, `${signer ? `${at(signer)} ` : ''}需求 ${itemRef(item.id, item.seqNo)} 阶段「${s.name}」：${at(ctx.actor.id)} 提交《${d.name}》——${text}。${moved}`, item.id, undefined, item.urgent);
 }
@@ -223,6 +224,8 @@ export function assignRole(ctx: Ctx, item: ItemRow, cmd: Cmd<'contact'>): void {
   const outside = reg.assignableRoles().filter((r) => r.external).map((r) => r.label).join('、');
   if (cmd.external && !role.external) return reply(ctx, `❌ ${role.label}是内部角色，不能写 外部:（外部联系人只用于 ${outside}）`, item.id);
   const t = nowMs(ctx);
+  // A request has one leader: naming another replaces the first.
+  if (role.id === 'leader') for (const p of ctx.repo.people(item.id)) if (p.role === LEADER_ROLE && p.userId !== cmd.user.id) ctx.repo.removePerson(item.id, p.userId, p.role);
   ctx.repo.addPerson(item.id, cmd.user.id, roleKey(role.id), t, cmd.duty, 'confirmed');
   const key = `${role.id}:${cmd.user.id}`;
   const others = { ...((item.data.outsiders as Record<string, string> | undefined) ?? {}) };
@@ -286,7 +289,7 @@ function moved(ctx: Ctx, item: ItemRow, t: ProcessTemplate): string {
 
 function nextHint(ctx: Ctx, item: ItemRow, t: ProcessTemplate, s: StageTemplate): string {
   const reg = processRegistry(ctx.config);
-  const owners = holders(reg, item, ctx.repo.people(item.id), s.owner);
+  const owners = holders(reg, item, ctx.repo.people(item.id), s.owner, groupLeader(ctx.repo, item.chatId));
   const due = stageRecords(item)[s.id]?.dueAt;
   const who = owners.length ? owners.map(at).join(' ') : reg.roleLabel(s.owner);
   return `请 ${who}${due ? ` 在 ${fmtTime(due, ctx.config.calendar.timezone)} 前` : ''}完成「${s.name}」：${documentsLabel(s)}，发送 /完成 #${item.id} <文档>。`;

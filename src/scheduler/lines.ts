@@ -2,13 +2,14 @@
 // `rank` orders rules when several fire for one item in one tick (the most pressing is sent).
 
 import type { WorkCalendar } from '../domain/calendar.ts';
-import { type ReminderRules, type Rule, clockKindOf, isEscalation } from '../domain/reminders.ts';
+import { type ReminderRules, type Rule, clockKindOf, escalationStep } from '../domain/reminders.ts';
 import { elapsed } from '../domain/working-time.ts';
 import type { ItemBrief, PersonBrief } from '../db/repo.ts';
 import { fmtSpan, fmtTime, ats, itemRef, rowTitle } from '../engine/format.ts';
 import { MINUTES_CONFIRMERS } from '../domain/item.machines.ts';
 import { KIND_LABEL } from '../i18n/zh-CN.ts';
 import { milestoneLine } from './milestone-lines.ts';
+import { escalationText } from './escalation.ts';
 
 /**
  * Where lines read an item's people and its request: the Repo, or the tick's batch (one query
@@ -17,6 +18,8 @@ import { milestoneLine } from './milestone-lines.ts';
 export interface ItemLookup {
   getItem(id: number): ItemBrief | undefined;
   people(itemId: number): PersonBrief[];
+  /** The leader of the item's request, else of its group (escalation's last step). */
+  leader(item: ItemBrief): string | undefined;
 }
 
 export const RANK: Record<Rule, number> = { digest: 0, monthly: 0, nudge: 1, 'due-soon': 2, milestone: 3, announce: 3, 'due-today': 4, headsup: 5, overdue: 6, ping: 7, stage: 7 };
@@ -49,18 +52,6 @@ export function deadlineOwners(repo: ItemLookup, item: ItemBrief): string[] {
     return contacts.length ? contacts : [item.initiatorId];
   }
   return item.ownerId ? [item.ownerId] : [item.initiatorId];
-}
-
-/** Escalation also @mentions the initiator and the main contact of the side. */
-function escalationTargets(repo: ItemLookup, item: ItemBrief): string[] {
-  const ids = new Set<string>([item.initiatorId]);
-  const request = item.kind === 'request' ? item : item.parentId ? repo.getItem(item.parentId) : undefined;
-  if (request) {
-    ids.add(request.initiatorId);
-    const main = repo.people(request.id).find((p) => p.role === 'contact');
-    if (main) ids.add(main.userId);
-  }
-  return [...ids];
 }
 
 const OWED: Record<string, string> = {
@@ -102,10 +93,11 @@ export function reminderLine(
       break;
     case 'ping': {
       const late = sinceBreach >= 60_000 ? fmtSpan(kind, sinceBreach) : '';
-      if (isEscalation(rule, round, rules)) {
+      const step = escalationStep(rule, round, rules);
+      if (step > 0) {
         const who = waitingOn(repo, item);
-        const up = escalationTargets(repo, item).filter((x) => !who.includes(x));
-        text = `- 🚨 升级：${ats(who)} 已 ${round - 1} 次未${owed} ${tag}${what}（时限 ${fmtTime(item.clockAt, tz)}${late ? `，已超时 ${late}` : ''}）${up.length ? `，请 ${ats(up)} 协调` : ''}`;
+        const { head, tail } = escalationText(repo, item, { step, asked: who, since: item.clockAt, times: round - 1 }, tz);
+        text = `- ${head}${ats(who)} 未${owed} ${tag}${what}（时限 ${fmtTime(item.clockAt, tz)}${late ? `，已超时 ${late}` : ''}），${tail}`;
       } else {
         text = `- ⏰ ${ats(waitingOn(repo, item))} ${tag}${what} 已超过${owed}时限 ${fmtTime(item.clockAt, tz)}${late ? `（已超时 ${late}）` : ''}，请尽快${owed}`;
       }
@@ -117,9 +109,18 @@ export function reminderLine(
     case 'due-today':
       text = `- 📅 ${ats(deadlineOwners(repo, item))} ${tag}${what} 今天 ${fmtTime(item.dueAt, tz).slice(11, 16)} 截止`;
       break;
-    case 'overdue':
-      text = `- 🔴 ${ats(deadlineOwners(repo, item))} ${tag}${what} 已逾期（截止 ${fmtTime(item.dueAt, tz)}）${round > 1 ? `，第 ${round} 次提醒` : ''}`;
+    case 'overdue': {
+      // A missed deadline climbs the same chain as a missed response clock.
+      const step = escalationStep(rule, round, rules);
+      const owners = deadlineOwners(repo, item);
+      if (step > 0) {
+        const { head, tail } = escalationText(repo, item, { step, asked: owners, since: item.dueAt, times: round - 1 }, tz);
+        text = `- ${head}${ats(owners)} ${tag}${what} 已逾期（截止 ${fmtTime(item.dueAt, tz)}），${tail}`;
+      } else {
+        text = `- 🔴 ${ats(owners)} ${tag}${what} 已逾期（截止 ${fmtTime(item.dueAt, tz)}）${round > 1 ? `，第 ${round} 次提醒` : ''}`;
+      }
       break;
+    }
     case 'milestone': {
       const parent = item.parentId ? repo.getItem(item.parentId) : undefined;
       text = `- 🏁 ${ats(deadlineOwners(repo, item))} ${what} 的阶段成果请今天提交：里程碑 ${parent ? `需求 ${itemRef(parent.id, parent.seqNo)}` : ''} 于 ${fmtTime(parent?.dueAt, tz)} 截止`;

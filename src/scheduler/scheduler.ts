@@ -26,6 +26,8 @@ import type { Metrics } from '../metrics.ts';
 import type { reminders } from '../db/schema.ts';
 import { type ItemLookup, reminderLine } from './lines.ts';
 import { stageReminderLine } from './stage-lines.ts';
+import { requestOf } from './escalation.ts';
+import { leaderOf } from '../engine/leaders.ts';
 import { weeklyReportCard } from '../engine/queries.ts';
 import { MONTHLY_LINK_DAYS, monthlyMentions, monthlySummaryCard } from '../engine/monthly.ts';
 import { lastWorkingDayOf, monthOf } from '../domain/month.ts';
@@ -100,6 +102,7 @@ export function rulesFrom(config: Config, calendar: WorkCalendar): ReminderRules
     headsUp: { ordinary: lead(s.headsUp.ordinary), urgent: lead(s.headsUp.urgent) },
     urgentRepeat: parseDuration(s.urgentRepeat)!,
     escalateAfter: s.escalateAfter,
+    leaderAfter: s.leaderAfter,
     maxPings: s.maxPings,
     deadlineDaysBefore: s.deadlineDaysBefore,
     maxOverdueDays: s.maxOverdueDays,
@@ -181,7 +184,7 @@ export class Scheduler {
   }
 
   /** The item as the rules see it (with its request's deadline as milestone). */
-  private view(i: ItemBrief & { data?: Record<string, unknown> }, lookup: ItemLookup = this.d.repo): WatchedItem {
+  private view(i: ItemBrief & { data?: Record<string, unknown> }, lookup: Pick<ItemLookup, 'getItem'> = this.d.repo): WatchedItem {
     const parent = i.parentId === null ? undefined : lookup.getItem(i.parentId);
     return watched(i, parent);
   }
@@ -318,9 +321,18 @@ export class Scheduler {
     const parentIds = [...new Set([...items.values()].flatMap((i) => (i.parentId !== null && !items.has(i.parentId) ? [i.parentId] : [])))];
     for (const [id, p] of repo.itemBriefs(parentIds)) items.set(id, p);
     const people = repo.peopleBriefs([...items.keys()]);
+    const getItem = (id: number) => items.get(id) ?? repo.getItem(id);
+    const peopleOf = (id: number) => people.get(id) ?? repo.people(id);
+    // Leaders are read only when an escalation reaches them: one chat row per group per tick.
+    const chats = new Map<string, { leaderId: string | null } | undefined>();
+    const getChat = (id: string) => {
+      if (!chats.has(id)) chats.set(id, repo.getChat(id));
+      return chats.get(id);
+    };
     return {
-      getItem: (id) => items.get(id) ?? repo.getItem(id),
-      people: (id) => people.get(id) ?? repo.people(id),
+      getItem,
+      people: peopleOf,
+      leader: (item) => leaderOf({ getChat, people: peopleOf }, item.chatId, requestOf({ getItem }, item)),
     };
   }
 

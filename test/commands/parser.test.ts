@@ -130,6 +130,12 @@ const OK_CASES: Array<[string, Command]> = [
   // /设置 /setup
   ['/设置 project:官网改版 dept:技术部', { name: 'setup', project: '官网改版', dept: '技术部' }],
   ['/setup 项目：“CRM 升级” 部门：销售部', { name: 'setup', project: 'CRM 升级', dept: '销售部' }],
+  ['/设置 负责人:@赵六', { name: 'setup', lead: ZL }],
+  [`/setup lead:${T_ZS}`, { name: 'setup', lead: ZS }],
+  ['/设置 project:官网改版 dept:技术部 负责人：@赵六', { name: 'setup', project: '官网改版', dept: '技术部', lead: ZL }],
+  ['/设置', { name: 'setup' }],
+  ['/需求 支付升级 to:@李四 负责人:@赵六', { name: 'req', title: '支付升级', to: [LS], pri: 'medium', lead: ZL }],
+  ['/req Payments to:@alice lead:@王五', { name: 'req', title: 'Payments', to: [ALICE], pri: 'medium', lead: WW }],
   // /帮助 /help
   ['/帮助', { name: 'help' }],
   ['/help 需求', { name: 'help', topic: '需求' }],
@@ -201,6 +207,10 @@ const ERROR_CASES: Array<[string, CommandName, string]> = [
   ['/export 12 pdf', 'export', '无法识别：pdf'],
   ['/setup project:x', 'setup', '缺少部门'],
   ['/设置 dept:技术部', 'setup', '缺少项目名称'],
+  ['/设置 负责人:@赵六 @王五', 'setup', '负责人只能是一位'],
+  ['/设置 负责人:赵六哥', 'setup', '需要 @成员'],
+  ['/设置 负责人:@赵六 部门', 'setup', '多余的内容'],
+  ['/需求 支付升级 to:@李四 负责人:@赵六 @王五', 'req', '负责人只能是一位'],
 ];
 
 describe('parseCommand — mistakes are answered with the reason and the usage', () => {

@@ -39,6 +39,8 @@ export const CHAT = 'sandbox:g1';
 export const A: UserRef = { id: 'sandbox:a', name: '张三' };
 export const B: UserRef = { id: 'sandbox:b', name: '李四' };
 export const C: UserRef = { id: 'sandbox:c', name: '王五' };
+export const D: UserRef = { id: 'sandbox:d', name: '赵六' };
+const PEOPLE = [A, B, C, D];
 
 export class Conversation {
   readonly clock: FakeClock;
@@ -60,7 +62,7 @@ export class Conversation {
     this.scheduler = new Scheduler({ repo: this.repo, config: cfg, clock: this.clock, calendar, log });
     this.engine = new Engine({ repo: this.repo, config: cfg, clock: this.clock, calendar, log, replan: (id) => this.scheduler.replan(id) });
     this.dispatcher = new Dispatcher({ repo: this.repo, platforms: new Map([['sandbox', this.platform]]), clock: this.clock, log });
-    for (const u of [A, B, C]) this.repo.upsertUser(u.id, u.name, 0);
+    for (const u of PEOPLE) this.repo.upsertUser(u.id, u.name, 0);
   }
 
   /** `who` says `text` in the group (mentions as `@名字` are resolved like the sandbox does). */
@@ -68,7 +70,7 @@ export class Conversation {
     const before = this.platform.sent.length;
     const mentions: UserRef[] = [];
     const resolved = text.replace(/@(\S+?)(?=\s|$)/g, (m, name: string) => {
-      const u = [A, B, C].find((x) => x.name === name);
+      const u = PEOPLE.find((x) => x.name === name);
       if (!u) return m;
       mentions.push(u);
       return `<@${u.id}>`;

@@ -13,7 +13,7 @@ import type { Card } from '../../src/domain/card.ts';
 import { spreadMinutes } from '../../src/domain/reminders.ts';
 import { exportLink, exportRoutes } from '../../src/export/routes.ts';
 import { Scheduler } from '../../src/scheduler/scheduler.ts';
-import { A, B, C, CHAT, Conversation } from '../engine/driver.ts';
+import { A, B, C, CHAT, Conversation, D } from '../engine/driver.ts';
 
 const BASE = 'https://bot.example.com';
 const cfg = parseConfig({ log: { level: 'silent' } });
@@ -47,7 +47,7 @@ const monthlyRows = (c: Conversation) =>
 /** October 2026 in the group 技术部 / 双十一大促. */
 async function october(): Promise<Conversation> {
   const c = new Conversation('2026-10-12T10:00:00+08:00'); // Monday after the National Day holiday
-  await c.say(A, '/设置 project:双十一大促 dept:技术部');
+  await c.say(A, '/设置 project:双十一大促 dept:技术部 负责人:@赵六');
   await c.say(A, '/需求 活动页面 to:@李四 截止:2026-10-23');
   await c.click(B, c.cardFor('需求确认', B), '确认对接'); // confirmed at once: met
   await c.say(B, '/提交 #1 页面已上线');
@@ -93,6 +93,9 @@ describe('the monthly summary', () => {
     expect(md).toContain(`- #3 支付回调超时【重要】<@${B.id}> 已开 16 天，计划 2026-11-05 18:00 周四 前解决`);
     expect(md).toContain('**下月截止（2026-11）**');
     expect(md).toMatch(/- 2026-11-05 18:00 周四 #3 支付回调超时 <@sandbox:b>\n- 2026-11-20 18:00 周五 #2\S* 库存保障/);
+    // Copied to the group's leader (抄送), who is mentioned for real.
+    expect(md).toContain(`抄送：<@${D.id}>`);
+    expect(card!.mentions).toContainEqual({ id: D.id, name: D.name });
     expect(md).toMatch(/\*\*本月归档\*\* 技术部-2026-10-双十一大促\.xlsx（链接 7 天内有效）\nhttps:\/\/bot\.example\.com\/files\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/m);
     // No rest-day repeat, no second card later that day or the next month's first days.
     for (const t of ['2026-10-30T18:30:00+08:00', '2026-10-31T17:30:00+08:00', '2026-11-02T17:30:00+08:00']) await tickAt(c, s, t);

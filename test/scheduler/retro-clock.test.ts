@@ -46,8 +46,8 @@ describe('the retrospective clock', () => {
     expect((await c.at('2026-12-02T09:40:00+08:00')).join()).toContain('已超过复盘时限');
     // scheduler.escalateAfter (2) missed pings: the third goes up to the side's main contact.
     const third = (await c.at('2026-12-03T09:40:00+08:00')).join('\n');
-    expect(third).toContain(`🚨 升级：<@${A.id}> 已 2 次未复盘 需求 #1「联调」`);
-    expect(third).toContain(`请 <@${B.id}> 协调`);
+    expect(third).toContain(`🚨 升级：<@${A.id}> 未复盘 需求 #1「联调」`);
+    expect(third).toContain(`已提醒 2 次，自 2026-12-01 18:00 周二 起；请 <@${B.id}> 协调`);
     // Recorded: nothing more is planned or sent.
     await c.say(A, '/复盘 #1 good:对接及时 bad:需求变更多 improve:评审前置');
     expect(c.repo.getItem(1)!.clockAt).toBeNull();

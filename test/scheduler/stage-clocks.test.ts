@@ -56,8 +56,8 @@ describe('stage clocks', () => {
     const fired = await c.tick().then(() => c.at('2026-11-24T00:30:10+08:00'));
     const text = fired.join();
     expect(text).toContain('【紧急】⏰ 协作提醒');
-    expect(text).toContain(`🚨 升级：<@${A.id}> 【紧急】需求 #1「支付故障」 未按时完成阶段「上报」`);
-    expect(text).toContain(`请 <@${C.id}> 协调`);
+    expect(text).toContain(`🚨 升级至负责人：<@${A.id}> 【紧急】需求 #1「支付故障」 未按时完成阶段「上报」`);
+    expect(text).toContain(`自 2026-11-24 00:30 周二 起未处理，首次提醒即升级；请 <@${B.id}> 协调，负责人 <@${C.id}> 督办`);
     // Urgent repeats come every scheduler.urgentRepeat (2h), not the next morning.
     expect(local(stagePlans(c)[0]!.fire_at)).toBe('2026-11-24 02:30');
   });

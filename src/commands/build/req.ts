@@ -19,6 +19,8 @@ export function buildReq(i: Input): ParseResult {
   const p = opt(a.value, 'pri');
   const pri = p ? priority(p.text) : ({ ok: true, value: 'medium' } as const);
   if (!pri.ok) return fail('req', pri.error);
+  const lead = opt(a.value, 'lead');
+  if (lead && lead.users.length > 1) return fail('req', '负责人只能是一位：请只 @一位成员');
   return done({
     name: 'req',
     title,
@@ -30,5 +32,6 @@ export function buildReq(i: Input): ParseResult {
     urgency: flag.found ? URGENCY[flag.found as keyof typeof URGENCY] : undefined,
     type: opt(a.value, 'type')?.text,
     counterparty: (opt(a.value, 'customer') ?? opt(a.value, 'supplier') ?? opt(a.value, 'partner'))?.text,
+    ...(lead ? { lead: lead.users[0]! } : {}),
   });
 }
