@@ -29,7 +29,8 @@ export type Key =
   | 'customer'
   | 'supplier'
   | 'partner'
-  | 'external';
+  | 'external'
+  | 'side';
 
 /**
  * users: @mentions only · date: a time expression · word: one word (an enum) ·
@@ -73,6 +74,7 @@ export const KEYS: Readonly<Record<Key, KeySpec>> = {
   customer: { en: ['customer'], zh: ['客户', '客户名称'], kind: 'text', meaning: '客户名称（客户类型）' },
   supplier: { en: ['supplier'], zh: ['供应商', '供应商名称'], kind: 'text', meaning: '供应商名称（供应商类型）' },
   partner: { en: ['partner'], zh: ['合作方', '合作方名称'], kind: 'text', meaning: '合作方名称（合作伙伴类型）' },
+  side: { en: ['side'], zh: ['方', '所属方'], kind: 'users', meaning: '哪一方：@该方的总对接人（有多个协作方时指明替换或加入哪一方）' },
   external: { en: ['external'], zh: ['外部', '外部联系人'], kind: 'text', meaning: '外部联系人姓名（经被 @ 的同事联系，用于客户/供应商/合作方对接人）' },
 };
 

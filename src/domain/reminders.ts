@@ -57,7 +57,8 @@ export interface WatchedItem {
 
 /** States in which someone owes a response on the item's clock. */
 const WAITING: Record<string, ReadonlySet<string>> = {
-  request: new Set(['pending', 'objected', 'review']),
+  // In 执行 (active, rework) a request has a clock only while a sub-contact owes a confirmation.
+  request: new Set(['pending', 'objected', 'review', 'active', 'rework']),
   task: new Set(['review']),
   ask: new Set(['waiting']),
   issue: new Set(['open', 'verify']),

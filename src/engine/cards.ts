@@ -17,7 +17,7 @@ export const STATE_COLOR: Record<string, CardColor> = {
   cancelled: 'grey',
 };
 
-const REASON_INPUT = { name: 'reason', label: '原因 / Reason', placeholder: '请填写具体原因', required: true } as const;
+export const REASON_INPUT = { name: 'reason', label: '原因 / Reason', placeholder: '请填写具体原因', required: true } as const;
 
 function baseFields(item: ItemRow, tz: string): CardField[] {
   const f: CardField[] = [

@@ -27,6 +27,7 @@ import { progressReport } from './progress-report.ts';
 import { SURVEY_ACTIONS, sendSurvey, surveyCardAction } from './survey.ts';
 import { STAGE_ACTIONS, completeStage, showStage, skipStage, stageCardAction } from './stage.ts';
 import { createTask, taskSpec } from './task.ts';
+import { SUB_ACTIONS, subCardAction } from './sub-contacts.ts';
 
 export interface EngineDeps {
   repo: Repo;
@@ -56,7 +57,7 @@ const REPLAYED = '已处理：该操作已生效，无需重复。';
 
 /** Card actions each kind accepts from a button. */
 const CARD_ACTIONS: Record<string, ReadonlySet<string>> = {
-  request: new Set(['confirm', 'object', 'accept', 'reject', ...STAGE_ACTIONS, ...CHANGE_ACTIONS, ...SURVEY_ACTIONS]),
+  request: new Set(['confirm', 'object', 'accept', 'reject', ...SUB_ACTIONS, ...STAGE_ACTIONS, ...CHANGE_ACTIONS, ...SURVEY_ACTIONS]),
   task: new Set(['accept', 'reject']),
   ask: new Set(['reply', 'needinfo', 'supply']),
   issue: new Set(['verify', 'reopen', 'needinfo', 'supply']),
@@ -171,7 +172,9 @@ export class Engine {
             ? changeCardAction(ctx, item, input)
             : SURVEY_ACTIONS.has(a.action)
               ? surveyCardAction(ctx, item, input, form)
-              : act(ctx, spec, item, input);
+              : SUB_ACTIONS.has(a.action)
+                ? subCardAction(ctx, item, input)
+                : act(ctx, spec, item, input);
         const cardKey = a.cardMessageId ? this.d.repo.cardKeyOfMessage(a.platform, a.cardMessageId) : undefined;
         if (!out.ok) {
           // A stale card is answered with the card as it is now (its latest rendering), so that

@@ -11,6 +11,7 @@ import { type ActInput, type Outcome, whenOpts } from './act.ts';
 import { type Ctx, nowMs, postCard, record, reply, say } from './context.ts';
 import { at, fmtTime, itemRef } from './format.ts';
 import { holders, processRegistry, roleKey } from './processes.ts';
+import { setOutsideContact } from './sides.ts';
 import {
   documentsLabel, holderText, requestCard, requestCardKey, rolesText, signoffCard, signoffCardKey, type StageRecord, stageRecords, stepperLines,
 } from './stage-cards.ts';
@@ -218,6 +219,8 @@ export function assignRole(ctx: Ctx, item: ItemRow, cmd: Cmd<'contact'>): void {
   if (!role || role.id === 'initiator' || role.id === 'contact') return reply(ctx, `❌ 无效的角色：${cmd.processRole}（可选：主/子，或 ${choices}）`, item.id);
   const outside = reg.assignableRoles().filter((r) => r.external).map((r) => r.label).join('、');
   if (cmd.external && !role.external) return reply(ctx, `❌ ${role.label}是内部角色，不能写 外部:（外部联系人只用于 ${outside}）`, item.id);
+  // An outside organisation is a side: one contact, replaced rather than added.
+  if (role.external) return setOutsideContact(ctx, item, cmd, role);
   const t = nowMs(ctx);
   ctx.repo.addPerson(item.id, cmd.user.id, roleKey(role.id), t, cmd.duty, 'confirmed');
   const key = `${role.id}:${cmd.user.id}`;

@@ -4,6 +4,7 @@
 import type { WorkCalendar } from '../domain/calendar.ts';
 import { type ReminderRules, type Rule, clockKindOf, isEscalation } from '../domain/reminders.ts';
 import { elapsed } from '../domain/working-time.ts';
+import { mainContactOf } from '../domain/sides.ts';
 import type { ItemBrief, PersonBrief } from '../db/repo.ts';
 import { fmtSpan, fmtTime, ats, itemRef, rowTitle } from '../engine/format.ts';
 import { KIND_LABEL } from '../i18n/zh-CN.ts';
@@ -27,7 +28,10 @@ export function waitingOn(repo: ItemLookup, item: ItemBrief): string[] {
   switch (`${item.kind}:${item.state}`) {
     case 'request:pending':
     case 'request:objected':
-      return pick('contact');
+      return [...pick('contact'), ...pick('sub')];
+    case 'request:active':
+    case 'request:rework':
+      return pick('sub');
     case 'minutes:pending':
       return pick('attendee');
     case 'ask:waiting':
@@ -55,8 +59,8 @@ function escalationTargets(repo: ItemLookup, item: ItemBrief): string[] {
   const request = item.kind === 'request' ? item : item.parentId ? repo.getItem(item.parentId) : undefined;
   if (request) {
     ids.add(request.initiatorId);
-    const main = repo.people(request.id).find((p) => p.role === 'contact');
-    if (main) ids.add(main.userId);
+    const main = mainContactOf(repo.people(request.id), item.ownerId ?? undefined);
+    if (main) ids.add(main);
   }
   return [...ids];
 }
@@ -65,6 +69,8 @@ const OWED: Record<string, string> = {
   'request:pending': '确认对接',
   'request:objected': '确认对接',
   'request:review': '验收',
+  'request:active': '确认分工',
+  'request:rework': '确认分工',
   'task:review': '验收',
   'ask:waiting': '回复',
   'issue:open': '响应处理',
