@@ -21,7 +21,7 @@ function refreshCards(ctx: Ctx, id: number): void {
   const saved = ctx.repo.getItem(id);
   if (saved) SPECS[saved.kind]?.refresh(ctx, saved);
 }
-import { assignRole } from './stage.ts';
+import { assignRole, refreshRequestCard } from './stage.ts';
 import { addSide, mayChangeContacts, replaceMain } from './sides.ts';
 import { addSubContact } from './sub-contacts.ts';
 
@@ -85,7 +85,12 @@ export function changeContact(ctx: Ctx, item: ItemRow, cmd: Cmd<'contact'>): voi
   else if (cmd.replace) replaceMain(ctx, item, cmd);
   else addSide(ctx, item, cmd);
   // Every card at the new version, once something changed; a new contact's is sent as a new card.
-  if (ctx.repo.getItem(item.id)?.version !== item.version) refreshCards(ctx, item.id);
+  const saved = ctx.repo.getItem(item.id);
+  if (saved && saved.version !== item.version) {
+    refreshCards(ctx, item.id);
+    // A role's holder is shown by assignRole itself.
+    if (!cmd.processRole) refreshRequestCard(ctx, saved);
+  }
 }
 
 export function addRetro(ctx: Ctx, item: ItemRow, cmd: Cmd<'retro'>): void {

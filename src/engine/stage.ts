@@ -220,7 +220,12 @@ export function assignRole(ctx: Ctx, item: ItemRow, cmd: Cmd<'contact'>): void {
   const outside = reg.assignableRoles().filter((r) => r.external).map((r) => r.label).join('、');
   if (cmd.external && !role.external) return reply(ctx, `❌ ${role.label}是内部角色，不能写 外部:（外部联系人只用于 ${outside}）`, item.id);
   // An outside organisation is a side: one contact, replaced rather than added.
-  if (role.external) return setOutsideContact(ctx, item, cmd, role);
+  if (role.external) {
+    setOutsideContact(ctx, item, cmd, role);
+    const changed = ctx.repo.getItem(item.id);
+    if (changed && changed.version !== item.version) refreshRequestCard(ctx, changed);
+    return;
+  }
   const t = nowMs(ctx);
   ctx.repo.addPerson(item.id, cmd.user.id, roleKey(role.id), t, cmd.duty, 'confirmed');
   const key = `${role.id}:${cmd.user.id}`;
