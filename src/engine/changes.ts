@@ -22,7 +22,8 @@ function refreshCards(ctx: Ctx, id: number): void {
   if (saved) SPECS[saved.kind]?.refresh(ctx, saved);
 }
 import { assignRole, refreshRequestCard } from './stage.ts';
-import { addSide, mayChangeContacts, replaceMain } from './sides.ts';
+import { mayChangeContacts } from './side-common.ts';
+import { addSide, replaceMain } from './sides.ts';
 import { addSubContact } from './sub-contacts.ts';
 
 type Cmd<N extends Command['name']> = Extract<Command, { name: N }>;

@@ -5,37 +5,19 @@
 import { roleFull } from '../commands/limits.ts';
 import type { Command } from '../commands/types.ts';
 import type { Card } from '../domain/card.ts';
-import { type SidePick, MAIN_ROLES, mains, pickSide, subClock, subLinks } from '../domain/sides.ts';
-import type { ItemRow, NewItem, PersonRow } from '../db/repo.ts';
+import { MAIN_ROLES, mains, pickSide, subLinks } from '../domain/sides.ts';
+import type { ItemRow } from '../db/repo.ts';
 import { confirmCardKey } from './cards.ts';
 import { type Ctx, nowMs, postCard, record, reply, say } from './context.ts';
 import { at, ats, itemRef } from './format.ts';
 import { roleKey } from './processes.ts';
+import { clockPatch, sideRefusal } from './side-common.ts';
 import { holderText } from './stage-cards.ts';
+import { refreshSubCards } from './sub-contacts.ts';
 
 type ContactCmd = Extract<Command, { name: 'contact' }>;
 
 const WAITING = new Set(['pending', 'objected']);
-/** States in which only sub-contacts can owe a confirmation on the request's clock. */
-const SUB_CLOCK_STATES = new Set(['active', 'rework']);
-
-/** Whether the sender may change the request's contacts: its initiator or a side's 总对接人. */
-export function mayChangeContacts(ctx: Ctx, item: ItemRow, people: readonly PersonRow[]): boolean {
-  return item.initiatorId === ctx.actor.id || people.some((p) => MAIN_ROLES.has(p.role) && p.userId === ctx.actor.id);
-}
-
-/** The request's clock once its people changed: in 执行, the earliest sub-contact confirmation owed. */
-export function clockPatch(ctx: Ctx, item: ItemRow, data: Record<string, unknown>): Partial<NewItem> {
-  if (!SUB_CLOCK_STATES.has(item.state)) return {};
-  return { clockAt: subClock(ctx.repo.people(item.id), subLinks(data)) };
-}
-
-/** The reply for a side that could not be told apart. */
-export function sideRefusal(item: ItemRow, people: readonly PersonRow[], pick: Extract<SidePick, { ok: false }>, example: string): string {
-  const all = mains(people);
-  if (pick.why === 'not-a-side') return `❌ 方: 后要 @一方的总对接人。需求 ${itemRef(item.id)} 各方总对接人：${all.length ? ats(all) : '—'}`;
-  return `❌ 需求 ${itemRef(item.id)} 有 ${all.length} 个协作方（总对接人 ${ats(all)}），请用 方:@该方总对接人 指明哪一方，例如 ${example}`;
-}
 
 /** No role given: C becomes the 总对接人 of a side of their own (or only their duty changes). */
 export function addSide(ctx: Ctx, item: ItemRow, cmd: ContactCmd): void {
@@ -83,6 +65,7 @@ export function replaceMain(ctx: Ctx, item: ItemRow, cmd: ContactCmd): void {
   const saved = ctx.repo.getItem(item.id)!;
   record(ctx, saved, 'contact', item.state, item.state, { user, role: 'contact', replaced: old, duty, reason: cmd.reason });
   postCard(ctx, saved, confirmCardKey(item.id, old), replacedCard(saved, old, user), true);
+  refreshSubCards(ctx, saved, user);
   say(
     ctx,
     `🔁 需求 ${itemRef(item.id)} 总对接人由 ${at(old)} 更换为 ${at(user)}${duty ? `，职责：${duty}` : ''}${cmd.reason ? `，原因：${cmd.reason}` : ''}。` +
@@ -144,6 +127,7 @@ export function setOutsideContact(ctx: Ctx, item: ItemRow, cmd: ContactCmd, role
   if (prev) for (const [id, l] of Object.entries(links)) if (l.side === prev) links[id] = { ...l, side: user };
   if (!ctx.repo.updateItem(item.id, item.version, { data: { ...item.data, outsiders: others, subs: links } }, t)) return reply(ctx, '已处理：请重试。', item.id);
   const saved = ctx.repo.getItem(item.id)!;
+  if (prev) refreshSubCards(ctx, saved, user);
   const nowText = holderText(saved, role.id, user);
   record(ctx, saved, 'role', item.state, item.state, {
     user,

@@ -12,7 +12,7 @@ import { REASON_INPUT } from './cards.ts';
 import { clockDeadline } from './clocks.ts';
 import { type Ctx, nowMs, postCard, record, reply, say } from './context.ts';
 import { at, fmtTime, itemRef } from './format.ts';
-import { clockPatch, sideRefusal } from './sides.ts';
+import { clockPatch, sideRefusal } from './side-common.ts';
 
 export const SUB_ACTIONS: ReadonlySet<string> = new Set(['sub_confirm', 'sub_object']);
 
@@ -131,7 +131,11 @@ export function subCardAction(ctx: Ctx, item: ItemRow, input: ActInput): Outcome
   return { ok: true, item: saved, toast: confirm ? '已确认分工。' : '已提出异议。' };
 }
 
-/** Every sub-contact's card at the request's current version. */
-export function refreshSubCards(ctx: Ctx, item: ItemRow): void {
-  for (const p of ctx.repo.people(item.id)) if (p.role === 'sub' && subLinks(item.data)[p.userId]) postCard(ctx, item, subCardKey(item.id, p.userId), subCard(ctx, item, p.userId), true);
+/** The sub-contacts' cards at the request's current version: all, or those of the side of `main`. */
+export function refreshSubCards(ctx: Ctx, item: ItemRow, main?: string): void {
+  const links = subLinks(item.data);
+  for (const p of ctx.repo.people(item.id)) {
+    const link = links[p.userId];
+    if (p.role === 'sub' && link && (main === undefined || link.side === main)) postCard(ctx, item, subCardKey(item.id, p.userId), subCard(ctx, item, p.userId), true);
+  }
 }
