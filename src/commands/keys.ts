@@ -58,7 +58,7 @@ export const KEYS: Readonly<Record<Key, KeySpec>> = {
   impact: { en: ['impact'], zh: ['影响'], kind: 'text', meaning: '影响' },
   evidence: { en: ['evidence'], zh: ['证据', '附件'], kind: 'text', meaning: '证据或附件链接' },
   reason: { en: ['reason'], zh: ['原因', '理由'], kind: 'text', meaning: '原因' },
-  role: { en: ['role'], zh: ['角色'], kind: 'word', meaning: '角色：主/子（main/sub），默认主（总对接人）' },
+  role: { en: ['role'], zh: ['角色'], kind: 'word', meaning: '角色：总/子（main/sub）或协作类型的角色；不写为新增一方的总对接人，写 总 为替换该方的总对接人' },
   duty: { en: ['duty'], zh: ['职责', '分工'], kind: 'text', meaning: '职责分工' },
   good: { en: ['good'], zh: ['亮点', '做得好'], kind: 'text', meaning: '做得好的地方' },
   bad: { en: ['bad'], zh: ['不足'], kind: 'text', meaning: '不足' },

@@ -109,6 +109,8 @@ describe('sub-contacts confirm their duty', () => {
     expect(stale.toast).toContain('分工已调整');
     expect((await c.click(C, c.cardFor('分工确认', C), '确认分工')).ok).toBe(true);
     expect(c.repo.history(1).map((h) => h.action)).toEqual(['create', 'contact', 'sub_object', 'contact', 'sub_confirm']);
+    const shown = (await c.say(A, '/查看 #1')).find((x) => x.msg.body.type === 'card')!;
+    expect(shown.msg.body.type === 'card' && shown.msg.body.card.fields).toEqual(expect.arrayContaining([{ label: '子对接人', value: `${mention(C)}✅（只负责联调）` }]));
   });
 
   it('with several sides the sub-contact\'s side must be named, and moves with its 总对接人', async () => {
