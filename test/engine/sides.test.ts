@@ -74,8 +74,8 @@ describe('sub-contacts confirm their duty', () => {
     expect(added).toContain(`新增子对接人 ${mention(C)}（${mention(B)} 一方），职责：前端页面`);
     const card = c.cardFor('分工确认', C);
     expect(card.card.fields).toEqual(expect.arrayContaining([{ label: '职责', value: '前端页面' }, { label: '所属方总对接人', value: mention(B) }]));
-    const due = c.repo.getItem(1)!.clockAt;
-    expect(due).toBe(c.repo.getItem(1)!.data.subs && (c.repo.getItem(1)!.data.subs as Record<string, { dueAt: number }>)[C.id]!.dueAt);
+    // The request's clock is now the sub-contact's confirmation: one working day from now.
+    expect(new Date(c.repo.getItem(1)!.clockAt!).toISOString()).toBe('2026-11-24T02:00:00.000Z');
     // Someone else's click does nothing.
     const wrong = await c.click(B, card, '确认分工');
     expect(wrong.ok).toBe(false);
