@@ -30,7 +30,8 @@ export type Key =
   | 'supplier'
   | 'partner'
   | 'external'
-  | 'lead';
+  | 'lead'
+  | 'side';
 
 /**
  * users: @mentions only · date: a time expression · word: one word (an enum) ·
@@ -58,7 +59,7 @@ export const KEYS: Readonly<Record<Key, KeySpec>> = {
   impact: { en: ['impact'], zh: ['影响'], kind: 'text', meaning: '影响' },
   evidence: { en: ['evidence'], zh: ['证据', '附件'], kind: 'text', meaning: '证据或附件链接' },
   reason: { en: ['reason'], zh: ['原因', '理由'], kind: 'text', meaning: '原因' },
-  role: { en: ['role'], zh: ['角色'], kind: 'word', meaning: '角色：主/子（main/sub），默认主（总对接人）' },
+  role: { en: ['role'], zh: ['角色'], kind: 'word', meaning: '角色：总/子（main/sub）或协作类型的角色；不写为新增一方的总对接人，写 总 为替换该方的总对接人' },
   duty: { en: ['duty'], zh: ['职责', '分工'], kind: 'text', meaning: '职责分工' },
   good: { en: ['good'], zh: ['亮点', '做得好'], kind: 'text', meaning: '做得好的地方' },
   bad: { en: ['bad'], zh: ['不足'], kind: 'text', meaning: '不足' },
@@ -74,6 +75,7 @@ export const KEYS: Readonly<Record<Key, KeySpec>> = {
   customer: { en: ['customer'], zh: ['客户', '客户名称'], kind: 'text', meaning: '客户名称（客户类型）' },
   supplier: { en: ['supplier'], zh: ['供应商', '供应商名称'], kind: 'text', meaning: '供应商名称（供应商类型）' },
   partner: { en: ['partner'], zh: ['合作方', '合作方名称'], kind: 'text', meaning: '合作方名称（合作伙伴类型）' },
+  side: { en: ['side'], zh: ['方', '所属方'], kind: 'users', meaning: '哪一方：@该方的总对接人（有多个协作方时指明替换或加入哪一方）' },
   external: { en: ['external'], zh: ['外部', '外部联系人'], kind: 'text', meaning: '外部联系人姓名（经被 @ 的同事联系，用于客户/供应商/合作方对接人）' },
   lead: { en: ['lead'], zh: ['负责人'], kind: 'users', meaning: '负责人（部门/项目负责人，@一位成员）：升级的最后一级，纪要抄送' },
 };

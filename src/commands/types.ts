@@ -39,7 +39,20 @@ export type Command =
       lead?: UserRef;
     }
   /** `processRole`: a role a collaboration type brings (法务, 客户对接人…), given instead of 主/子. */
-  | { name: 'contact'; id: number; user: UserRef; role: 'main' | 'sub'; processRole?: string; duty?: string; external?: string }
+  | {
+      name: 'contact';
+      id: number;
+      user: UserRef;
+      role: 'main' | 'sub';
+      processRole?: string;
+      duty?: string;
+      external?: string;
+      /** `role:总` written out: the person replaces the 总对接人 of a side instead of adding a side. */
+      replace?: true;
+      /** `方:@X`: the side whose 总对接人 is X. */
+      side?: UserRef;
+      reason?: string;
+    }
   | { name: 'task'; id?: number; title: string; owner: UserRef; helpers: UserRef[]; due?: Date; std?: string }
   | { name: 'progress'; id: number; pct: number; risk?: string; plan?: string; note?: string }
   | { name: 'ask'; to: UserRef[]; question: string; urgent: boolean }

@@ -63,7 +63,9 @@ export interface WatchedItem {
 
 /** States in which someone owes a response on the item's clock (a closed request: its retrospective). */
 const WAITING: Record<string, ReadonlySet<string>> = {
-  request: new Set(['pending', 'objected', 'review', 'closed']),
+  // In 执行 (active, rework) a request has a clock only while a sub-contact owes a confirmation;
+  // once closed, its clock is the retrospective's.
+  request: new Set(['pending', 'objected', 'review', 'active', 'rework', 'closed']),
   task: new Set(['review']),
   ask: new Set(['waiting']),
   issue: new Set(['open', 'verify']),

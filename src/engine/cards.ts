@@ -17,7 +17,7 @@ export const STATE_COLOR: Record<string, CardColor> = {
   cancelled: 'grey',
 };
 
-const REASON_INPUT = { name: 'reason', label: '原因 / Reason', placeholder: '请填写具体原因', required: true } as const;
+export const REASON_INPUT = { name: 'reason', label: '原因 / Reason', placeholder: '请填写具体原因', required: true } as const;
 
 function baseFields(item: ItemRow, tz: string): CardField[] {
   const f: CardField[] = [
@@ -148,10 +148,12 @@ export interface ReviewRecord {
 export function statusCard(item: ItemRow, people: PersonRow[], tz: string, history: string[]): Card {
   const fields = baseFields(item, tz);
   const contacts = people.filter((p) => p.role === 'contact');
+  const mark: Record<string, string> = { confirmed: '✅', objected: '⚠️', pending: '⏳' };
   if (contacts.length) {
-    const mark: Record<string, string> = { confirmed: '✅', objected: '⚠️', pending: '⏳' };
     fields.push({ label: '对接人', value: contacts.map((p) => `${at(p.userId)}${mark[p.status] ?? ''}`).join(' ') });
   }
+  const subs = people.filter((p) => p.role === 'sub');
+  if (subs.length) fields.push({ label: '子对接人', value: subs.map((p) => `${at(p.userId)}${mark[p.status] ?? ''}${p.duty ? `（${p.duty}）` : ''}`).join(' ') });
   return {
     header: { title: `${itemRef(item.id, item.seqNo)} ${item.title}`, color: STATE_COLOR[item.state] ?? 'blue', tag: stateLabel(item.state) },
     fields,

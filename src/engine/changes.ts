@@ -2,7 +2,6 @@
 // /retro (retrospective) and /setup (bind the group to a project). Each writes an audit row
 // and tells the people affected.
 
-import { roleFull } from '../commands/limits.ts';
 import type { Command } from '../commands/types.ts';
 import type { ItemRow } from '../db/repo.ts';
 import { KIND_LABEL } from '../i18n/zh-CN.ts';
@@ -22,7 +21,10 @@ function refreshCards(ctx: Ctx, id: number): void {
   const saved = ctx.repo.getItem(id);
   if (saved) SPECS[saved.kind]?.refresh(ctx, saved);
 }
-import { assignRole } from './stage.ts';
+import { assignRole, refreshRequestCard } from './stage.ts';
+import { mayChangeContacts } from './side-common.ts';
+import { addSide, replaceMain } from './sides.ts';
+import { addSubContact } from './sub-contacts.ts';
 
 type Cmd<N extends Command['name']> = Extract<Command, { name: N }>;
 
@@ -77,26 +79,19 @@ export function changeOwner(ctx: Ctx, item: ItemRow, cmd: Cmd<'assign'>): void {
 
 export function changeContact(ctx: Ctx, item: ItemRow, cmd: Cmd<'contact'>): void {
   if (item.kind !== 'request') return reply(ctx, `#${item.id} 不是需求，只有需求有对接人。`, item.id);
-  const people = ctx.repo.people(item.id);
-  const isContact = people.some((p) => p.role === 'contact' && p.userId === ctx.actor.id);
-  if (item.initiatorId !== ctx.actor.id && !isContact) return reply(ctx, `⛔ 无权操作：只有发起人或对接人可以调整对接信息。`, item.id);
+  if (!mayChangeContacts(ctx, item, ctx.repo.people(item.id))) return reply(ctx, `⛔ 无权操作：只有发起人或对接人可以调整对接信息。`, item.id);
   if (TERMINAL.has(item.state)) return reply(ctx, `需求 ${itemRef(item.id)} 已结束，不能调整对接人。`, item.id);
-  if (cmd.processRole) return assignRole(ctx, item, cmd);
-  const t = nowMs(ctx);
-  const waiting = item.state === 'pending' || item.state === 'objected';
-  const role = cmd.role === 'sub' ? 'sub' : 'contact';
-  const inRole = people.filter((p) => p.role === role);
-  const full = inRole.some((p) => p.userId === cmd.user.id) ? undefined : roleFull(inRole.length, ctx.config.limits, '对接人', 'contacts');
-  if (full) return reply(ctx, `❌ ${full}`, item.id);
-  // A main contact joining while confirmations are open must confirm too; later ones are informed.
-  ctx.repo.addPerson(item.id, cmd.user.id, role, t, cmd.duty, role === 'contact' && waiting ? 'pending' : 'confirmed');
-  if (!ctx.repo.updateItem(item.id, item.version, {}, t)) return reply(ctx, '已处理：请重试。', item.id);
-  const saved = ctx.repo.getItem(item.id)!;
-  record(ctx, saved, 'contact', item.state, item.state, { user: cmd.user.id, role, duty: cmd.duty });
-  const label = role === 'sub' ? '子对接人' : '总对接人';
-  say(ctx, `👥 需求 ${itemRef(item.id)} 新增${label} ${at(cmd.user.id)}${cmd.duty ? `，职责：${cmd.duty}` : ''}。`, item.id);
-  // Every contact's card at the new version; the new contact's is sent as a new card.
-  refreshCards(ctx, item.id);
+  if (cmd.processRole) assignRole(ctx, item, cmd);
+  else if (cmd.role === 'sub') addSubContact(ctx, item, cmd);
+  else if (cmd.replace) replaceMain(ctx, item, cmd);
+  else addSide(ctx, item, cmd);
+  // Every card at the new version, once something changed; a new contact's is sent as a new card.
+  const saved = ctx.repo.getItem(item.id);
+  if (saved && saved.version !== item.version) {
+    refreshCards(ctx, item.id);
+    // A role's holder is shown by assignRole itself.
+    if (!cmd.processRole) refreshRequestCard(ctx, saved);
+  }
 }
 
 export function addRetro(ctx: Ctx, item: ItemRow, cmd: Cmd<'retro'>): void {

@@ -30,6 +30,7 @@ import { STAGE_ACTIONS, completeStage, showStage, skipStage, stageCardAction } f
 import { createTask, taskSpec } from './task.ts';
 import { DELAY_ACTIONS, answerDelay, delayCardAction, fileDelay } from './delay.ts';
 import { createMilestone } from './milestone.ts';
+import { SUB_ACTIONS, subCardAction } from './sub-contacts.ts';
 
 export interface EngineDeps {
   repo: Repo;
@@ -59,7 +60,7 @@ const REPLAYED = '已处理：该操作已生效，无需重复。';
 
 /** Card actions each kind accepts from a button. */
 const CARD_ACTIONS: Record<string, ReadonlySet<string>> = {
-  request: new Set(['confirm', 'object', 'accept', 'reject', ...STAGE_ACTIONS, ...CHANGE_ACTIONS, ...SURVEY_ACTIONS, ...DELAY_ACTIONS]),
+  request: new Set(['confirm', 'object', 'accept', 'reject', ...SUB_ACTIONS, ...STAGE_ACTIONS, ...CHANGE_ACTIONS, ...SURVEY_ACTIONS, ...DELAY_ACTIONS]),
   task: new Set(['accept', 'reject', ...DELAY_ACTIONS]),
   ask: new Set(['reply', 'needinfo', 'supply']),
   issue: new Set(['verify', 'reopen', 'needinfo', 'supply', ...DELAY_ACTIONS]),
@@ -176,6 +177,8 @@ export class Engine {
               ? surveyCardAction(ctx, item, input, form)
               : DELAY_ACTIONS.has(a.action)
                 ? delayCardAction(ctx, item, input)
+              : SUB_ACTIONS.has(a.action)
+                ? subCardAction(ctx, item, input)
                 : act(ctx, spec, item, input);
         const cardKey = a.cardMessageId ? this.d.repo.cardKeyOfMessage(a.platform, a.cardMessageId) : undefined;
         if (!out.ok) {

@@ -6,6 +6,8 @@ import type { ItemRow, PersonRow } from '../db/repo.ts';
 import { type ActInput, type Facts, type KindSpec, type Outcome, act } from './act.ts';
 import { confirmCard, confirmCardKey, reviewCard, reviewCardKey, type ReviewRecord } from './cards.ts';
 import { clockDeadline } from './clocks.ts';
+import { subClock, subLinks } from '../domain/sides.ts';
+import { refreshSubCards } from './sub-contacts.ts';
 import { type Ctx, nowMs, postCard, record, reply, say } from './context.ts';
 import { at, ats, fmtTime, itemRef } from './format.ts';
 import { LEADER_ROLE } from './leaders.ts';
@@ -92,7 +94,8 @@ export const requestSpec: KindSpec = {
   guards: (f) => requestGuards({ contactsAfter: contactsAfter(f), reason: f.input.reason, newDue: f.newDue }),
   guardHint: { hasReason: '请填写原因', hasReasonAndDate: '请填写驳回原因和新期限' },
   alreadyDone: (f) => f.input.action === 'confirm' && contacts(f.people).some((p) => p.userId === f.actorId && p.status === 'confirmed'),
-  patch(ctx, { item, input, newDue, actorId }, to) {
+  patch(ctx, f, to) {
+    const { item, input, newDue, actorId } = f;
     const data = { ...item.data };
     const patch: Partial<ItemRow> = {};
     if (input.action === 'submit') {
@@ -116,6 +119,8 @@ export const requestSpec: KindSpec = {
     if (to === 'active' || to === 'cancelled' || to === 'closed' || to === 'accepted') patch.clockAt = null;
     // Closed without a retrospective: the initiator owes one within the retro clock.
     if (to === 'closed' && !data.retro) patch.clockAt = clockDeadline(ctx, 'retro').getTime();
+    // In 执行 the request's clock waits only on sub-contacts who have not confirmed their duty.
+    if (to === 'active' || to === 'rework') patch.clockAt = subClock(f.people, subLinks(data));
     if (input.action === 'reopen') data.reopenReason = input.reason ?? null;
     Object.assign(patch, stageForState(ctx, item, to, data));
     patch.data = data;
@@ -135,6 +140,7 @@ export const requestSpec: KindSpec = {
       ctx.repo.setPersonStatus(item.id, ctx.actor.id, 'contact', action === 'confirm' ? 'confirmed' : 'objected', nowMs(ctx), f.input.reason);
     }
     announce(ctx, item, from, f.input);
+    if (item.state === 'closed' || item.state === 'cancelled') refreshSubCards(ctx, item);
     refreshRequestCard(ctx, item);
   },
 };

@@ -12,6 +12,7 @@ import { type Ctx, nowMs, postCard, record, reply, say } from './context.ts';
 import { at, fmtTime, itemRef } from './format.ts';
 import { holders, processRegistry, roleKey } from './processes.ts';
 import { groupLeader, LEADER_ROLE } from './leaders.ts';
+import { setOutsideContact } from './sides.ts';
 import {
   documentsLabel, holderText, requestCard, requestCardKey, rolesText, signoffCard, signoffCardKey, type StageRecord, stageRecords, stepperLines,
 } from './stage-cards.ts';
@@ -223,6 +224,13 @@ export function assignRole(ctx: Ctx, item: ItemRow, cmd: Cmd<'contact'>): void {
   if (!role || role.id === 'initiator' || role.id === 'contact') return reply(ctx, `❌ 无效的角色：${cmd.processRole}（可选：主/子，或 ${choices}）`, item.id);
   const outside = reg.assignableRoles().filter((r) => r.external).map((r) => r.label).join('、');
   if (cmd.external && !role.external) return reply(ctx, `❌ ${role.label}是内部角色，不能写 外部:（外部联系人只用于 ${outside}）`, item.id);
+  // An outside organisation is a side: one contact, replaced rather than added.
+  if (role.external) {
+    setOutsideContact(ctx, item, cmd, role);
+    const changed = ctx.repo.getItem(item.id);
+    if (changed && changed.version !== item.version) refreshRequestCard(ctx, changed);
+    return;
+  }
   const t = nowMs(ctx);
   // A request has one leader: naming another replaces the first.
   if (role.id === 'leader') for (const p of ctx.repo.people(item.id)) if (p.role === LEADER_ROLE && p.userId !== cmd.user.id) ctx.repo.removePerson(item.id, p.userId, p.role);

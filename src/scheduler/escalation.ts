@@ -5,6 +5,7 @@
 // knows what already happened.
 
 import type { EscalationStep } from '../domain/reminders.ts';
+import { mainContactOf, subLinks } from '../domain/sides.ts';
 import type { ItemBrief, PersonBrief } from '../db/repo.ts';
 import { at, ats, fmtTime } from '../engine/format.ts';
 import { SET_LEADER_HINT } from '../engine/leaders.ts';
@@ -29,8 +30,10 @@ export function firstStepTargets(lookup: Pick<EscalationLookup, 'getItem' | 'peo
   const request = requestOf(lookup, item);
   if (request) {
     ids.add(request.initiatorId);
-    const main = lookup.people(request.id).find((p) => p.role === 'contact');
-    if (main) ids.add(main.userId);
+    // The 总对接人 of the owner's own side when the owner is a sub-contact of one.
+    const data = (request as ItemBrief & { data?: Readonly<Record<string, unknown>> }).data;
+    const main = mainContactOf(lookup.people(request.id), item.ownerId ?? undefined, data ? subLinks(data) : {});
+    if (main) ids.add(main);
   }
   return [...ids];
 }

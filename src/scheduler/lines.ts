@@ -32,7 +32,10 @@ export function waitingOn(repo: ItemLookup, item: ItemBrief): string[] {
   switch (`${item.kind}:${item.state}`) {
     case 'request:pending':
     case 'request:objected':
-      return pick('contact');
+      return [...pick('contact'), ...pick('sub')];
+    case 'request:active':
+    case 'request:rework':
+      return pick('sub');
     case 'minutes:pending':
       return people.filter((p) => MINUTES_CONFIRMERS.has(p.role) && p.status !== 'confirmed').map((p) => p.userId);
     case 'ask:waiting':
@@ -58,6 +61,8 @@ const OWED: Record<string, string> = {
   'request:pending': '确认对接',
   'request:objected': '确认对接',
   'request:review': '验收',
+  'request:active': '确认分工',
+  'request:rework': '确认分工',
   'task:review': '验收',
   'ask:waiting': '回复',
   'issue:open': '响应处理',

@@ -37,6 +37,9 @@ const OK_CASES: Array<[string, Command]> = [
   // /对接 /contact
   ['/对接 #12 @王五 role:子 duty:负责接口文档', { name: 'contact', id: 12, user: WW, role: 'sub', duty: '负责接口文档' }],
   [`/contact 12 ${T_ZS} 负责接口`, { name: 'contact', id: 12, user: ZS, role: 'main', duty: '负责接口' }],
+  // role:总 written out replaces a side's 总对接人; 方:@X names the side.
+  [`/对接 #12 @王五 role:总 方:${T_ZS} 原因：调岗`, { name: 'contact', id: 12, user: WW, role: 'main', replace: true, side: ZS, reason: '调岗' }],
+  [`/contact 12 @王五 role:sub side:${T_ZS} duty:前端`, { name: 'contact', id: 12, user: WW, role: 'sub', side: ZS, duty: '前端' }],
   // /任务 /task
   [
     `/任务 #12 完成登录接口 @王五 with:${T_ZS} @李四 due:周五 std:通过联调`,
@@ -165,6 +168,8 @@ const ERROR_CASES: Array<[string, CommandName, string]> = [
   ['/req 标题 to:@张三 due:周五 due:周六', 'req', '选项 due: 重复'],
   ['/req 标题 to:@张三 std:"未闭合', 'req', '引号未闭合'],
   ['/对接 #12', 'contact', '缺少对接人'],
+  [`/对接 #12 @王五 方:${T_ZS}`, 'contact', '方: 要和 role:总 或 role:子 一起使用'],
+  [`/对接 #12 @王五 role:子 方:${T_ZS} ${T_LS}`, 'contact', '方: 后只能 @一位'],
   ['/task 写文档 @王五 @张三', 'task', '只能有一位责任人'],
   ['/task 写文档', 'task', '缺少责任人'],
   ['/任务 #12 @王五', 'task', '缺少任务名称'],

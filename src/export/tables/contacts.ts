@@ -1,6 +1,7 @@
 // 协作对接信息表 — seed: 各方总对接人、子对接人、联系方式（内部通讯工具账号）、职责分工; the
 // collaborator side confirms within 1 working day or objects with a reason.
 
+import { subLinks } from '../../domain/sides.ts';
 import type { PersonRow } from '../../db/repo.ts';
 import { type Cell, type Snapshot, type TableSpec, cols, time } from '../types.ts';
 import { PERSON_STATUS_LABEL, ofKind, str } from './common.ts';
@@ -19,7 +20,8 @@ function account(userId: string): string {
 /** When the contact confirmed (or objected): their audit row, else the person row's time. */
 function answeredAt(s: Snapshot, p: PersonRow): number | null {
   if (p.status === 'pending') return null;
-  const action = p.status === 'objected' ? 'object' : 'confirm';
+  // A sub-contact answers on a card of their own (sub_confirm / sub_object).
+  const action = `${p.role === 'sub' ? 'sub_' : ''}${p.status === 'objected' ? 'object' : 'confirm'}`;
   const rows = s.audit(p.itemId).filter((a) => a.action === action && a.actorId === p.userId);
   return rows.at(-1)?.at ?? p.updatedAt;
 }
@@ -43,12 +45,13 @@ export const contactsTable: TableSpec = {
     ofKind(s, 'request').flatMap((r) => {
       const head = [`#${r.id}`, r.seqNo ?? '', s.plain(r.title)];
       const lead: Cell[] = [...head, '主责方', '发起人', s.name(r.initiatorId), account(r.initiatorId), '需求发起与验收', '', null, ''];
+      const subs = subLinks(r.data);
       const sides = s
         .people(r.id)
         .filter((p) => ROLE[p.role])
         .map((p): Cell[] => [
           ...head,
-          '协作方',
+          p.role === 'sub' && subs[p.userId] ? `协作方·${s.name(subs[p.userId]!.side)}` : '协作方',
           ROLE[p.role]!,
           s.name(p.userId),
           account(p.userId),
