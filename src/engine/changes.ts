@@ -35,7 +35,8 @@ function mayManage(ctx: Ctx, item: ItemRow): boolean {
 
 const TERMINAL = new Set(['closed', 'cancelled', 'done', 'accepted', 'answered', 'confirmed', 'logged']);
 
-function affected(ctx: Ctx, item: ItemRow): string[] {
+/** Everyone a changed date or owner concerns (owner, helpers, contacts, the initiator), but the actor. */
+export function affected(ctx: Ctx, item: ItemRow): string[] {
   const ids = new Set<string>([item.initiatorId]);
   if (item.ownerId) ids.add(item.ownerId);
   for (const p of ctx.repo.people(item.id)) ids.add(p.userId);

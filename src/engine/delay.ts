@@ -8,6 +8,7 @@ import type { Card, CardButton } from '../domain/card.ts';
 import type { ItemRow } from '../db/repo.ts';
 import { KIND_LABEL } from '../i18n/zh-CN.ts';
 import type { ActInput, KindSpec, Outcome } from './act.ts';
+import { affected } from './changes.ts';
 import { type Ctx, nowMs, postCard, record, reply, say } from './context.ts';
 import { at, ats, fmtTime, itemRef } from './format.ts';
 import { issueSpec } from './issue.ts';
@@ -160,15 +161,6 @@ function decideDelay(ctx: Ctx, item: ItemRow, input: ActInput): Outcome {
     say(ctx, `${at(rec.by)} 延期说明第 ${rec.no} 号未获 ${at(ctx.actor.id)} 批准：${answer}。${what}截止时间仍为 ${fmtTime(item.dueAt, zone)}。`, item.id);
   }
   return { ok: true, item: saved, toast: approve ? `已批准：截止时间改为 ${fmtTime(rec.to, zone)}。` : `已拒绝：截止时间仍为 ${fmtTime(item.dueAt, zone)}。` };
-}
-
-/** Everyone the date concerns (owner, helpers, contacts, the initiator), but the one who approved. */
-function affected(ctx: Ctx, item: ItemRow): string[] {
-  const ids = new Set<string>([item.initiatorId]);
-  if (item.ownerId) ids.add(item.ownerId);
-  for (const p of ctx.repo.people(item.id)) ids.add(p.userId);
-  ids.delete(ctx.actor.id);
-  return [...ids];
 }
 
 function delayCard(item: ItemRow, rec: DelayRecord, zone: string): Card {

@@ -6,6 +6,7 @@ import { opt } from '../options.ts';
 import { done, fail } from '../result.ts';
 import { firstWord, takeFlag, takeId } from '../values.ts';
 import type { ParseResult } from '../types.ts';
+import { newDate } from './due.ts';
 import { read, type Input } from './input.ts';
 
 const APPROVE = ['批准', '同意', '通过', 'approve', 'ok'];
@@ -27,16 +28,12 @@ export function buildDelay(i: Input): ParseResult {
     if (answer === 'approve' && rest) return fail('delay', `多余的内容：${rest}`);
     return done({ name: 'delay', id: id.value.id, answer, ...(why ? { reason: why } : {}) });
   }
-  const dueOpt = opt(a.value, 'due');
-  const typed = id.value.rest;
-  if (dueOpt && typed) return fail('delay', `多余的内容：${typed}`);
-  if (!dueOpt && !typed) return fail('delay', '缺少新的截止时间');
-  const due = dueOpt?.date ?? parseWhen(typed, i.ctx);
-  if (!due) return fail('delay', `无法识别的时间：${typed}`);
+  const due = newDate(a.value, id.value.rest, i.ctx);
+  if (!due.ok) return fail('delay', due.error);
   if (!reason) return fail('delay', '缺少延期原因：请写 reason:<原因>（或 原因:）');
   const plan = opt(a.value, 'plan')?.text;
   if (!plan) return fail('delay', '缺少调整计划：请写 plan:<计划>（或 计划:）');
-  return done({ name: 'delay', id: id.value.id, due, reason, plan });
+  return done({ name: 'delay', id: id.value.id, due: due.value, reason, plan });
 }
 
 const MAJOR = ['重大', 'major'];
