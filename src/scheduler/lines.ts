@@ -2,7 +2,7 @@
 // `rank` orders rules when several fire for one item in one tick (the most pressing is sent).
 
 import type { WorkCalendar } from '../domain/calendar.ts';
-import { type ReminderRules, type Rule, clockKindOf, isEscalation } from '../domain/reminders.ts';
+import { type ReminderRules, type Rule, clockKindOf, followUp, isEscalation } from '../domain/reminders.ts';
 import { elapsed } from '../domain/working-time.ts';
 import type { ItemBrief, PersonBrief } from '../db/repo.ts';
 import { fmtSpan, fmtTime, ats, itemRef, rowTitle } from '../engine/format.ts';
@@ -100,7 +100,10 @@ export function reminderLine(
         const up = escalationTargets(repo, item).filter((x) => !who.includes(x));
         text = `- 🚨 升级：${ats(who)} 已 ${round - 1} 次未${owed} ${tag}${what}（时限 ${fmtTime(item.clockAt, tz)}${late ? `，已超时 ${late}` : ''}）${up.length ? `，请 ${ats(up)} 协调` : ''}`;
       } else {
-        text = `- ⏰ ${ats(waitingOn(repo, item))} ${tag}${what} 已超过${owed}时限 ${fmtTime(item.clockAt, tz)}${late ? `（已超时 ${late}）` : ''}，请尽快${owed}`;
+        // A reminder names a time, never a vague "soon": the next ping, or that this is the last one.
+        const next = followUp(item, { rule, round, fireAt: now }, cal, rules, now);
+        const ask = next ? `请在 ${fmtTime(next.fireAt, tz)} 下次提醒前${owed}` : `这是最后一次提醒，请今天${owed}`;
+        text = `- ⏰ ${ats(waitingOn(repo, item))} ${tag}${what} 已超过${owed}时限 ${fmtTime(item.clockAt, tz)}${late ? `（已超时 ${late}）` : ''}，${ask}`;
       }
       break;
     }

@@ -3,11 +3,12 @@ import { opt } from '../options.ts';
 import { done, fail } from '../result.ts';
 import { priority, takeFlag } from '../values.ts';
 import type { ParseResult } from '../types.ts';
+import { requiredDue } from './attach.ts';
 import { read, type Input } from './input.ts';
 
 const URGENCY = { 紧急: 'urgent', 加急: 'urgent', urgent: 'urgent', 不急: 'low' } as const;
 
-/** `/需求 <标题> to:@A @B [due:] [pri:] [std:] [background:] [紧急|不急]` */
+/** `/需求 <标题> to:@A @B due: [pri:] [std:] [background:] [紧急|不急]` */
 export function buildReq(i: Input): ParseResult {
   const a = read(i);
   if (!a.ok) return fail('req', a.error);
@@ -16,6 +17,8 @@ export function buildReq(i: Input): ParseResult {
   if (!title) return fail('req', '缺少需求标题');
   const to = opt(a.value, 'to');
   if (!to) return fail('req', '缺少对接人：请用 to:@某人 指定至少一位');
+  const due = requiredDue(a.value, '需求');
+  if (!due.ok) return fail('req', due.error);
   const p = opt(a.value, 'pri');
   const pri = p ? priority(p.text) : ({ ok: true, value: 'medium' } as const);
   if (!pri.ok) return fail('req', pri.error);
@@ -23,7 +26,7 @@ export function buildReq(i: Input): ParseResult {
     name: 'req',
     title,
     to: to.users,
-    due: opt(a.value, 'due')?.date,
+    due: due.value,
     pri: pri.value,
     std: opt(a.value, 'std')?.text,
     background: opt(a.value, 'background')?.text,
