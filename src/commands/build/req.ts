@@ -17,11 +17,11 @@ export function buildReq(i: Input): ParseResult {
   if (!title) return fail('req', '缺少需求标题');
   const to = opt(a.value, 'to');
   if (!to) return fail('req', '缺少对接人：请用 to:@某人 指定至少一位');
-  const due = requiredDue(a.value, '需求');
-  if (!due.ok) return fail('req', due.error);
   const p = opt(a.value, 'pri');
   const pri = p ? priority(p.text) : ({ ok: true, value: 'medium' } as const);
   if (!pri.ok) return fail('req', pri.error);
+  const due = requiredDue(a.value, '需求');
+  if (!due.ok) return fail('req', due.error);
   return done({
     name: 'req',
     title,
