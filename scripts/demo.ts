@@ -63,7 +63,7 @@ async function typedRequests(rt: Runtime): Promise<void> {
   await say(rt, U.zhang, '/需求 行业联合白皮书 协作:@李四 类型:合作伙伴 合作方:C协会 截止:+30d');
   await say(rt, U.zhang, `/对接 #${lastRequest(rt)} @赵六 role:合作方对接人`); // at 联合立项
 
-  await say(rt, U.zhang, '/需求 支付通道故障 协作:@王五 类型:紧急');
+  await say(rt, U.zhang, '/需求 支付通道故障 协作:@王五 类型:紧急 截止:+4h');
   const emergency = lastRequest(rt);
   await say(rt, U.zhang, `/对接 #${emergency} @李四 role:负责人`);
   await say(rt, U.zhang, `/完成 #${emergency} 事项描述：支付回调全部超时；影响范围：全部下单；发现时间：10:05`);

@@ -20,7 +20,9 @@ export interface CommandSpec {
   notes?: readonly string[];
 }
 
-const WHEN_NOTE = '时间写法：2026-12-01、12-01、12月1日、12/1 17:00、明天、后天、周五、下周一 10点、3天后、+2d、+4h；只写日期时为当天的默认截止时刻（默认 18:00）。';
+/** The accepted time forms: in help, and in the error for a missing or unreadable deadline. */
+export const WHEN_NOTE = '时间写法：2026-12-01、12-01、12月1日、12/1 17:00、明天、后天、周五、下周一 10点、3天后、+2d、+4h；只写日期时为当天的默认截止时刻（默认 18:00）。';
+const ATTACH_NOTE = '#需求编号 写在命令之后：记录归入该需求（/查看、/周报、/归档 都会带上）；不写时，本群只有一个进行中的需求则默认归入它。';
 const QUOTE_NOTE = '选项值含空格或「键:」字样时可加引号："…"、“…”、「…」。';
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -31,7 +33,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'req', zh: ['需求'], en: ['req'], keys: ['to', 'due', 'pri', 'std', 'background', 'type', 'customer', 'supplier', 'partner', 'lead'],
-    usage: '/需求 <标题> to:@对接人… [due:<时间>] [pri:高/中/低] [std:<交付标准>] [类型:客户 客户:<名称>] [负责人:@负责人]',
+    usage: '/需求 <标题> to:@对接人… due:<时间> [pri:高/中/低] [std:<交付标准>] [类型:客户 客户:<名称>] [负责人:@负责人]',
     example: '/需求 官网改版接口联调 to:@张三 @李四 due:12月1日 pri:高 std:联调通过并出测试报告',
     summary: '发起协作需求，向每位对接人发送确认卡片',
     more: [
@@ -41,7 +43,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       '/需求 支付系统升级 to:@李四 截止:12月15日 负责人:@赵六',
     ],
     notes: [
-      '标题写在第一个选项之前；to: 至少一位对接人。',
+      '标题写在第一个选项之前；to: 至少一位对接人；截止:/due: 必填。',
       '类型：跨部门（默认）/客户/供应商/合作伙伴/紧急，各有自己的阶段（/阶段 #编号 查看）；客户:/供应商:/合作方: 写对方名称。', '写上「紧急」/「不急」标记紧急程度。',
       '负责人: 为本需求指定负责人（同 /对接 #编号 @某人 role:负责人），优先于本群负责人（/设置 负责人:）：超时升级的最后一级。', WHEN_NOTE, QUOTE_NOTE],
   },
@@ -67,10 +69,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'task', zh: ['任务'], en: ['task'], keys: ['with', 'due', 'std'],
-    usage: '/任务 [#需求编号] <任务> @责任人 [with:@协作人…] [due:<时间>] [std:<交付标准>]',
+    usage: '/任务 [#需求编号] <任务> @责任人 [with:@协作人…] due:<时间> [std:<交付标准>]',
     example: '/任务 #12 完成登录接口 @王五 with:@赵六 due:周五 std:通过联调',
     summary: '分解任务，责任到人',
-    notes: ['选项之外的第一个 @ 是责任人（只能一位）；协作人写在 with: 后。', WHEN_NOTE],
+    notes: ['选项之外的第一个 @ 是责任人（只能一位）；协作人写在 with: 后；截止:/due: 必填。', WHEN_NOTE],
   },
   {
     name: 'progress', zh: ['进度'], en: ['progress'], keys: ['risk', 'plan'],
@@ -80,10 +82,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'ask', zh: ['反馈', '提问'], en: ['ask'], keys: ['to'],
-    usage: '/反馈 @对象… <问题> [紧急]',
-    example: '/反馈 @张三 接口文档什么时候能给？ 紧急',
+    usage: '/反馈 [#需求编号] @对象… <问题> [紧急]',
+    example: '/反馈 #12 @张三 接口文档什么时候能给？ 紧急',
     summary: '提出需要答复的问题（一般 1 个工作日、紧急 2 小时内答复）',
-    notes: ['开头的 @ 是提问对象；写上「紧急」「加急」或 urgent 即为紧急。'],
+    notes: ['开头的 @ 是提问对象；写上「紧急」「加急」或 urgent 即为紧急。', ATTACH_NOTE],
   },
   {
     name: 'reply', zh: ['回复'], en: ['reply'], keys: [],
@@ -97,17 +99,17 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'note', zh: ['记录'], en: ['note'], keys: ['todo', 'due'],
-    usage: '/记录 <沟通内容> [紧急] [todo:<待办> @责任人 due:<时间>]…',
-    example: '/记录 与客户确认了验收标准 todo:整理验收清单 @王五 due:明天',
+    usage: '/记录 [#需求编号] <沟通内容> [紧急] [todo:<待办> @责任人 due:<时间>]…',
+    example: '/记录 #12 与客户确认了验收标准 todo:整理验收清单 @王五 due:明天',
     summary: '记录一次沟通，待办自动转为任务',
-    notes: ['可写多条 todo:，每条都要有 @责任人；due: 跟在所属的 todo: 之后。', WHEN_NOTE],
+    notes: ['可写多条 todo:，每条都要有 @责任人和截止时间；due: 跟在所属的 todo: 之后。', ATTACH_NOTE, WHEN_NOTE],
   },
   {
     name: 'issue', zh: ['问题'], en: ['issue'], keys: ['sev', 'due', 'impact'],
-    usage: '/问题 <问题描述> sev:一般/重要/紧急 @责任人 [due:<时间>] [impact:<影响>]',
-    example: '/问题 支付回调超时 sev:重要 @王五 due:后天 impact:影响验收',
+    usage: '/问题 [#需求编号] <问题描述> sev:一般/重要/紧急 @责任人 due:<时间> [impact:<影响>]',
+    example: '/问题 #12 支付回调超时 sev:重要 @王五 due:后天 impact:影响验收',
     summary: '登记问题，跟踪到闭环',
-    notes: ['一般：不影响进度；重要：延误 3 天以内；紧急：延误超过 3 天或重大损失。', WHEN_NOTE],
+    notes: ['一般：不影响进度；重要：延误 3 天以内；紧急：延误超过 3 天或重大损失。', 'due: 是计划解决时间，必填。', ATTACH_NOTE, WHEN_NOTE],
   },
   {
     name: 'resolve', zh: ['解决'], en: ['resolve'], keys: ['evidence'],
@@ -117,12 +119,13 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'minutes', zh: ['纪要', '会议纪要'], en: ['minutes'], keys: ['time', 'place', 'attendees', 'due'],
-    usage: '/纪要 <会议主题>\n时间：<时间>\n地点：<地点>\n参会：@甲 @乙\n- <议题>\n- <决议> @责任人 due:<时间>',
-    example: '/纪要 接口联调周会\n时间：今天 14:00\n地点：3楼会议室\n参会：@张三 @李四\n- 回顾上周进度\n- 周五前完成联调 @张三 due:周五',
+    usage: '/纪要 [#需求编号] <会议主题>\n时间：<时间>\n地点：<地点>\n参会：@甲 @乙\n- <议题>\n- <决议> @责任人 due:<时间>',
+    example: '/纪要 #12 接口联调周会\n时间：今天 14:00\n地点：3楼会议室\n参会：@张三 @李四\n- 回顾上周进度\n- 周五前完成联调 @张三 due:周五',
     summary: '发布会议纪要，每项决议转为待办',
     notes: [
-      '每行一项，可用 - · • 或 1. 开头；带 @责任人 的是决议，否则是议题。',
+      '每行一项，可用 - · • 或 1. 开头；带 @责任人 的是决议（必须写 due:），否则是议题。',
       '参会人和未参会的决议责任人须在会议时间（时间：/会议时间：）后 24 小时内确认；未写时间则从发布起算。',
+      ATTACH_NOTE,
       WHEN_NOTE,
     ],
   },

@@ -11,13 +11,13 @@ export type ExportFormat = 'xlsx' | 'csv' | 'md';
 export interface Todo {
   text: string;
   owner: UserRef;
-  due?: Date;
+  due: Date;
 }
 
 export interface Decision {
   text: string;
   owner: UserRef;
-  due?: Date;
+  due: Date;
 }
 
 export type Command =
@@ -26,7 +26,7 @@ export type Command =
       name: 'req';
       title: string;
       to: UserRef[];
-      due?: Date;
+      due: Date;
       pri: Priority;
       std?: string;
       background?: string;
@@ -53,15 +53,16 @@ export type Command =
       side?: UserRef;
       reason?: string;
     }
-  | { name: 'task'; id?: number; title: string; owner: UserRef; helpers: UserRef[]; due?: Date; std?: string }
+  | { name: 'task'; id?: number; title: string; owner: UserRef; helpers: UserRef[]; due: Date; std?: string }
   | { name: 'progress'; id: number; pct: number; risk?: string; plan?: string; note?: string }
-  | { name: 'ask'; to: UserRef[]; question: string; urgent: boolean }
+  /** `requestId`: the request `#N` the record was filed under, when the user wrote one (also note, issue, minutes). */
+  | { name: 'ask'; to: UserRef[]; question: string; urgent: boolean; requestId?: number }
   | { name: 'reply'; id: number; answer: string }
   | { name: 'more'; id: number; text: string }
-  | { name: 'note'; text: string; urgent: boolean; todos: Todo[] }
-  | { name: 'issue'; text: string; severity: Severity; owner: UserRef; due?: Date; impact?: string }
+  | { name: 'note'; text: string; urgent: boolean; todos: Todo[]; requestId?: number }
+  | { name: 'issue'; text: string; severity: Severity; owner: UserRef; due: Date; impact?: string; requestId?: number }
   | { name: 'resolve'; id: number; result: string; evidence?: string }
-  | { name: 'minutes'; topic: string; time?: Date; place?: string; attendees: UserRef[]; agenda: string[]; decisions: Decision[] }
+  | { name: 'minutes'; topic: string; time?: Date; place?: string; attendees: UserRef[]; agenda: string[]; decisions: Decision[]; requestId?: number }
   | { name: 'submit'; id: number; deliverable: string; evidence?: string }
   | { name: 'close'; id: number }
   | { name: 'reopen'; id: number; reason?: string }

@@ -10,6 +10,7 @@ import { clockDeadline } from './clocks.ts';
 import { openPause, pauseClock, resumeClock } from './pause.ts';
 import { type ActInput, type KindSpec, type Outcome, act } from './act.ts';
 import { type Ctx, nowMs, postCard, record, reply, say } from './context.ts';
+import { requestField } from './attach.ts';
 import { at, ats, fmtTime, itemRef, showCommand } from './format.ts';
 
 export function responseClock(ctx: Ctx, urgent: boolean): Date {
@@ -33,6 +34,7 @@ function askCard(item: ItemRow, asked: string[], tz: string): Card {
     fields: [
       { label: '提问人', value: at(item.initiatorId) },
       { label: '请回复', value: ats(asked) },
+      ...requestField(item),
       ...(item.state === 'waiting' ? [{ label: '回复时限', value: fmtTime(item.clockAt, tz) }] : []),
       ...(pause ? [{ label: '回复时限', value: `已暂停（自 ${fmtTime(pause.from, tz)} 起，等待 ${at(item.initiatorId)} 补充信息）` }] : []),
     ],
@@ -81,7 +83,7 @@ function askCard(item: ItemRow, asked: string[], tz: string): Card {
   };
 }
 
-export function createAsk(ctx: Ctx, to: UserRef[], question: string, urgent: boolean): ItemRow {
+export function createAsk(ctx: Ctx, to: UserRef[], question: string, urgent: boolean, parentId?: number): ItemRow {
   const t = nowMs(ctx);
   const item = ctx.repo.insertItem({
     kind: 'ask',
@@ -93,6 +95,7 @@ export function createAsk(ctx: Ctx, to: UserRef[], question: string, urgent: boo
     ownerId: to[0]?.id ?? null,
     urgent,
     clockAt: responseClock(ctx, urgent).getTime(),
+    parentId: parentId ?? null,
     data: { question },
     createdAt: t,
     updatedAt: t,

@@ -31,6 +31,9 @@ import { createTask, taskSpec } from './task.ts';
 import { DELAY_ACTIONS, answerDelay, delayCardAction, fileDelay } from './delay.ts';
 import { createMilestone } from './milestone.ts';
 import { SUB_ACTIONS, subCardAction } from './sub-contacts.ts';
+import { attachment } from './attach.ts';
+import { itemRef } from './format.ts';
+import { spec as commandSpec } from '../commands/catalog.ts';
 
 export interface EngineDeps {
   repo: Repo;
@@ -211,13 +214,10 @@ export class Engine {
       case 'task':
         return this.newTask(ctx, cmd);
       case 'ask':
-        return void createAsk(ctx, cmd.to, cmd.question, cmd.urgent);
       case 'note':
-        return void createNote(ctx, cmd);
       case 'issue':
-        return void createIssue(ctx, cmd);
       case 'minutes':
-        return void createMinutes(ctx, cmd);
+        return this.newRecord(ctx, cmd);
       case 'setup':
         return setupChat(ctx, cmd);
       case 'list':
@@ -284,6 +284,21 @@ export class Engine {
     const item = this.d.repo.getItem(id);
     if (!item || item.chatId !== ctx.chatId) return reply(ctx, `找不到事项 #${id}（只能操作本群的事项）。`);
     progressReport(ctx, item);
+  }
+
+  /** A problem, question, note or minutes, filed under the request it names (or the group's only open one). */
+  private newRecord(ctx: Ctx, cmd: Extract<Command, { name: 'ask' | 'note' | 'issue' | 'minutes' }>): void {
+    const a = attachment(ctx, cmd.requestId, commandSpec(cmd.name).zh[0]!);
+    if (!a.ok) return reply(ctx, `❌ ${a.error}`);
+    const parentId = a.value.request?.id;
+    if (cmd.name === 'note') return void createNote(ctx, cmd, parentId, a.value.note);
+    const item =
+      cmd.name === 'ask'
+        ? createAsk(ctx, cmd.to, cmd.question, cmd.urgent, parentId)
+        : cmd.name === 'issue'
+          ? createIssue(ctx, cmd, parentId)
+          : createMinutes(ctx, cmd, parentId);
+    if (a.value.note) reply(ctx, `${KIND_LABEL[item.kind] ?? item.kind} ${itemRef(item.id)} ${a.value.note}`, item.id);
   }
 
   private newTask(ctx: Ctx, cmd: Extract<Command, { name: 'task' }>): void {

@@ -13,6 +13,7 @@ import { responseClock } from './ask.ts';
 import { clockDeadline } from './clocks.ts';
 import { openPause, pauseClock, resumeClock } from './pause.ts';
 import { type Ctx, nowMs, postCard, record, say } from './context.ts';
+import { requestField } from './attach.ts';
 import { at, fmtTime, itemRef, showCommand } from './format.ts';
 
 export const SEVERITY_LABEL: Record<Severity, string> = { normal: '一般', major: '重要', critical: '紧急' };
@@ -86,6 +87,7 @@ function issueCard(item: ItemRow, tz: string): Card {
     { label: '责任人', value: item.ownerId ? at(item.ownerId) : '' },
     { label: '发起人', value: at(item.initiatorId) },
     { label: '计划解决', value: fmtTime(item.dueAt, tz) },
+    ...requestField(item),
   ];
   if (d.impact) fields.push({ label: '影响', value: d.impact });
   if (d.result) fields.push({ label: '解决结果', value: d.result });
@@ -123,7 +125,7 @@ function issueCard(item: ItemRow, tz: string): Card {
   };
 }
 
-export function createIssue(ctx: Ctx, cmd: IssueCmd): ItemRow {
+export function createIssue(ctx: Ctx, cmd: IssueCmd, parentId?: number): ItemRow {
   const t = nowMs(ctx);
   const urgent = cmd.severity === 'critical';
   const item = ctx.repo.insertItem({
@@ -136,7 +138,8 @@ export function createIssue(ctx: Ctx, cmd: IssueCmd): ItemRow {
     ownerId: cmd.owner.id,
     priority: cmd.severity === 'normal' ? 'medium' : 'high',
     urgent,
-    dueAt: cmd.due?.getTime() ?? null,
+    dueAt: cmd.due.getTime(),
+    parentId: parentId ?? null,
     // The owner must respond (start work) within the response clock.
     clockAt: responseClock(ctx, urgent).getTime(),
     data: { text: cmd.text, severity: cmd.severity, impact: cmd.impact ?? null },

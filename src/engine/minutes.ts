@@ -8,6 +8,7 @@ import type { ItemRow, PersonRow } from '../db/repo.ts';
 import { stateLabel } from '../i18n/zh-CN.ts';
 import { type ActInput, type KindSpec, type Outcome, act } from './act.ts';
 import { type Ctx, nowMs, postCard, record, reply } from './context.ts';
+import { requestField } from './attach.ts';
 import { at, ats, fmtTime, itemRef, showCommand } from './format.ts';
 import { leaderOf } from './leaders.ts';
 import { createTask } from './task.ts';
@@ -50,6 +51,7 @@ function minutesCard(item: ItemRow, people: PersonRow[], tz: string): Card {
       ...(item.state === 'pending' && item.clockAt !== null ? [{ label: '确认时限', value: fmtTime(item.clockAt, tz) }] : []),
       // Minutes are copied to the leader (抄送上级领导), as the seeds require.
       ...(d.cc ? [{ label: '抄送', value: `负责人 ${at(d.cc)}` }] : []),
+      ...requestField(item),
     ],
     markdown: md,
     buttons:
@@ -62,7 +64,7 @@ function minutesCard(item: ItemRow, people: PersonRow[], tz: string): Card {
   };
 }
 
-export function createMinutes(ctx: Ctx, cmd: MinutesCmd): ItemRow {
+export function createMinutes(ctx: Ctx, cmd: MinutesCmd, parentId?: number): ItemRow {
   const t = nowMs(ctx);
   const attendees = cmd.attendees.filter((u, i, all) => all.findIndex((x) => x.id === u.id) === i);
   // Owners of decisions who were not in the meeting (the recorder wrote the minutes: no need).
@@ -79,6 +81,7 @@ export function createMinutes(ctx: Ctx, cmd: MinutesCmd): ItemRow {
     initiatorId: ctx.actor.id,
     // The seeds: minutes are confirmed within 24 hours after the meeting ("会后24小时内").
     clockAt: confirming ? (cmd.time?.getTime() ?? t) + MINUTES_CLOCK_MS : null,
+    parentId: parentId ?? null,
     data: { time: cmd.time?.getTime() ?? null, place: cmd.place ?? null, agenda: cmd.agenda, decisions: [] },
     createdAt: t,
     updatedAt: t,
@@ -87,7 +90,7 @@ export function createMinutes(ctx: Ctx, cmd: MinutesCmd): ItemRow {
   for (const u of assignees) ctx.repo.addPerson(item.id, u.id, 'assignee', t);
   const decisions = cmd.decisions.map((dec) => {
     const task = createTask(ctx, { title: dec.text, owner: dec.owner, due: dec.due, parentId: item.id, source: 'decision' }, false);
-    return { text: dec.text, owner: dec.owner.id, due: dec.due?.getTime() ?? null, taskId: task.id };
+    return { text: dec.text, owner: dec.owner.id, due: dec.due.getTime(), taskId: task.id };
   });
   // The leader copied is the one in charge when the minutes were written (kept with the minutes).
   const cc = leaderOf(ctx.repo, ctx.chatId, item.parentId ?? undefined) ?? null;
@@ -126,8 +129,8 @@ export function actOnMinutes(ctx: Ctx, item: ItemRow, input: ActInput): Outcome 
   return act(ctx, minutesSpec, item, input);
 }
 
-/** /note: logs a communication; each todo clause becomes a task. */
-export function createNote(ctx: Ctx, cmd: NoteCmd): ItemRow {
+/** /note: logs a communication; each todo clause becomes a task. `attached` is what the reply says about its request. */
+export function createNote(ctx: Ctx, cmd: NoteCmd, parentId?: number, attached?: string): ItemRow {
   const t = nowMs(ctx);
   const participants = [ctx.actor.id, ...[...cmd.text.matchAll(/<@([^<>\s]+)>/g)].map((m) => m[1]!)];
   const item = ctx.repo.insertItem({
@@ -138,6 +141,7 @@ export function createNote(ctx: Ctx, cmd: NoteCmd): ItemRow {
     state: 'logged',
     initiatorId: ctx.actor.id,
     urgent: cmd.urgent,
+    parentId: parentId ?? null,
     data: { text: cmd.text, urgent: cmd.urgent, participants: [...new Set(participants)], todos: [] },
     createdAt: t,
     updatedAt: t,
@@ -147,6 +151,6 @@ export function createNote(ctx: Ctx, cmd: NoteCmd): ItemRow {
   record(ctx, item, 'create', null, 'logged', { text: cmd.text, todos: todos.map((x) => x.id) });
   const tz = ctx.config.calendar.timezone;
   const lines = todos.map((x) => `- 待办 #${x.id}「${x.title}」→ ${at(x.ownerId!)}，截止 ${fmtTime(x.dueAt, tz)}`);
-  reply(ctx, `${cmd.urgent ? '【紧急】' : ''}已记录沟通 ${itemRef(item.id)}。${lines.length ? '\n' + lines.join('\n') : ''}`, item.id);
+  reply(ctx, `${cmd.urgent ? '【紧急】' : ''}已记录沟通 ${itemRef(item.id)}。${attached ?? ''}${lines.length ? '\n' + lines.join('\n') : ''}`, item.id);
   return item;
 }

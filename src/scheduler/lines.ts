@@ -2,7 +2,7 @@
 // `rank` orders rules when several fire for one item in one tick (the most pressing is sent).
 
 import type { WorkCalendar } from '../domain/calendar.ts';
-import { type ReminderRules, type Rule, clockKindOf, escalationStep } from '../domain/reminders.ts';
+import { type ReminderRules, type Rule, clockKindOf, escalationStep, followUp } from '../domain/reminders.ts';
 import { elapsed } from '../domain/working-time.ts';
 import type { ItemBrief, PersonBrief } from '../db/repo.ts';
 import { fmtSpan, fmtTime, ats, itemRef, rowTitle } from '../engine/format.ts';
@@ -104,7 +104,10 @@ export function reminderLine(
         const { head, tail } = escalationText(repo, item, { step, asked: who, since: item.clockAt, times: round - 1 }, tz);
         text = `- ${head}${ats(who)} 未${owed} ${tag}${what}（时限 ${fmtTime(item.clockAt, tz)}${late ? `，已超时 ${late}` : ''}），${tail}`;
       } else {
-        text = `- ⏰ ${ats(waitingOn(repo, item))} ${tag}${what} 已超过${owed}时限 ${fmtTime(item.clockAt, tz)}${late ? `（已超时 ${late}）` : ''}，请尽快${owed}`;
+        // A reminder names a time, never a vague "soon": the next ping, or that this is the last one.
+        const next = followUp(item, { rule, round, fireAt: now }, cal, rules, now);
+        const ask = next ? `请在 ${fmtTime(next.fireAt, tz)} 下次提醒前${owed}` : `这是最后一次提醒，请今天${owed}`;
+        text = `- ⏰ ${ats(waitingOn(repo, item))} ${tag}${what} 已超过${owed}时限 ${fmtTime(item.clockAt, tz)}${late ? `（已超时 ${late}）` : ''}，${ask}`;
       }
       break;
     }

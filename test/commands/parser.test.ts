@@ -26,13 +26,13 @@ const OK_CASES: Array<[string, Command]> = [
     '/REQ Checkout API to:@alice due:+2d pri:HIGH std:"tests pass: all green" urgent',
     { name: 'req', title: 'Checkout API', to: [ALICE], due: at('2026-11-25T02:00:00Z'), pri: 'high', std: 'tests pass: all green', urgency: 'urgent' },
   ],
-  ['需求 数据看板 to:@王五', { name: 'req', title: '数据看板', to: [WW], pri: 'medium' }],
+  ['需求 数据看板 to:@王五 截止:周五', { name: 'req', title: '数据看板', to: [WW], due: FRI_18, pri: 'medium' }],
   [
     '/需求 数据看板 不急 给：@王五 期限：12/1 17:00 交付标准：「通过 pri:高 评审」 背景：季度汇报',
     { name: 'req', title: '数据看板', to: [WW], due: at('2026-12-01T09:00:00Z'), pri: 'medium', std: '通过 pri:高 评审', background: '季度汇报', urgency: 'low' },
   ],
   ['/req 标题，to:@张三，due:12-01，pri:m', { name: 'req', title: '标题', to: [ZS], due: DEC1_18, pri: 'medium' }],
-  ['/需求接口联调 to:@张三 pri:l', { name: 'req', title: '接口联调', to: [ZS], pri: 'low' }],
+  ['/需求接口联调 to:@张三 pri:l due:12-01', { name: 'req', title: '接口联调', to: [ZS], due: DEC1_18, pri: 'low' }],
   ['/需求 标题\nto:@张三\ndue:明天下午3点', { name: 'req', title: '标题', to: [ZS], due: at('2026-11-24T07:00:00Z'), pri: 'medium' }],
   // /对接 /contact
   ['/对接 #12 @王五 role:子 duty:负责接口文档', { name: 'contact', id: 12, user: WW, role: 'sub', duty: '负责接口文档' }],
@@ -53,6 +53,7 @@ const OK_CASES: Array<[string, Command]> = [
   ['/进度 #15 0% 风险：人手不足 应对：借调', { name: 'progress', id: 15, pct: 0, risk: '人手不足', plan: '借调' }],
   // /反馈 /提问 /ask
   ['/反馈 @张三 @李四 接口文档什么时候能给？ 紧急', { name: 'ask', to: [ZS, LS], question: '接口文档什么时候能给？', urgent: true }],
+  ['/反馈 #12 @张三 接口文档什么时候能给？', { name: 'ask', to: [ZS], question: '接口文档什么时候能给？', urgent: false, requestId: 12 }],
   [`/ask ${T_ZS} when is the API ready? urgent`, { name: 'ask', to: [ZS], question: 'when is the API ready?', urgent: true }],
   ['/提问 @张三 这个紧急问题谁负责', { name: 'ask', to: [ZS], question: '这个紧急问题谁负责', urgent: false }],
   ['/反馈 加急 @王五、@赵六 今天能发版吗', { name: 'ask', to: [WW, ZL], question: '今天能发版吗', urgent: true }],
@@ -61,9 +62,12 @@ const OK_CASES: Array<[string, Command]> = [
   [`/reply 20 yes, ask ${T_LS}`, { name: 'reply', id: 20, answer: 'yes, ask @李四' }],
   // /记录 /note
   [
-    '/记录 与客户确认了验收标准 todo:整理验收清单 @王五 due:明天 待办：发邮件 @张三',
-    { name: 'note', text: '与客户确认了验收标准', urgent: false, todos: [{ text: '整理验收清单', owner: WW, due: TOMORROW_18 }, { text: '发邮件', owner: ZS }] },
+    '/记录 与客户确认了验收标准 todo:整理验收清单 @王五 due:明天 待办：发邮件 @张三 截止：周五',
+    { name: 'note', text: '与客户确认了验收标准', urgent: false, todos: [{ text: '整理验收清单', owner: WW, due: TOMORROW_18 }, { text: '发邮件', owner: ZS, due: FRI_18 }] },
   ],
+  ['/记录 #12 客户确认了验收标准', { name: 'note', text: '客户确认了验收标准', urgent: false, todos: [], requestId: 12 }],
+  // A leading number without # is the record's text, not a request.
+  ['/记录 3 个接口已联调', { name: 'note', text: '3 个接口已联调', urgent: false, todos: [] }],
   ['/note 【紧急】 server down, rollback done', { name: 'note', text: 'server down, rollback done', urgent: true, todos: [] }],
   ['记录 客户说：下周交付', { name: 'note', text: '客户说：下周交付', urgent: false, todos: [] }],
   ['/note Agreed at 10:30, risk: none. See https://x.test/a', { name: 'note', text: 'Agreed at 10:30, risk: none. See https://x.test/a', urgent: false, todos: [] }],
@@ -72,14 +76,15 @@ const OK_CASES: Array<[string, Command]> = [
     '/问题 支付回调超时 sev:重要 @王五 due:后天 impact:影响验收',
     { name: 'issue', text: '支付回调超时', severity: 'major', owner: WW, due: at('2026-11-25T10:00:00Z'), impact: '影响验收' },
   ],
-  ['/issue timeout impact:delays release @alice sev:critical', { name: 'issue', text: 'timeout', severity: 'critical', owner: ALICE, impact: 'delays release' }],
-  ['/问题 样式错位 严重程度：一般 @张三', { name: 'issue', text: '样式错位', severity: 'normal', owner: ZS }],
+  ['/issue timeout impact:delays release @alice sev:critical due:+4h', { name: 'issue', text: 'timeout', severity: 'critical', owner: ALICE, due: at('2026-11-23T06:00:00Z'), impact: 'delays release' }],
+  ['/问题 样式错位 严重程度：一般 @张三 截止：周五', { name: 'issue', text: '样式错位', severity: 'normal', owner: ZS, due: FRI_18 }],
+  ['/问题 ＃12 样式错位 sev:一般 @张三 due:周五', { name: 'issue', text: '样式错位', severity: 'normal', owner: ZS, due: FRI_18, requestId: 12 }],
   // /解决 /resolve
   ['/解决 #21 已扩容回调队列 evidence:https://example.com/report', { name: 'resolve', id: 21, result: '已扩容回调队列', evidence: 'https://example.com/report' }],
   ['/resolve 21 fixed', { name: 'resolve', id: 21, result: 'fixed' }],
   // /纪要 /minutes
   [
-    '/纪要 接口联调周会\n时间：今天 14:00\n地点：3楼会议室\n参会：@张三 @李四\n- 回顾上周进度\n· 周五前完成联调 @张三 due:周五\n2. 确认上线窗口 @王五',
+    '/纪要 接口联调周会\n时间：今天 14:00\n地点：3楼会议室\n参会：@张三 @李四\n- 回顾上周进度\n· 周五前完成联调 @张三 due:周五\n2. 确认上线窗口 @王五 截止:12-01',
     {
       name: 'minutes',
       topic: '接口联调周会',
@@ -89,7 +94,7 @@ const OK_CASES: Array<[string, Command]> = [
       agenda: ['回顾上周进度'],
       decisions: [
         { text: '周五前完成联调', owner: ZS, due: FRI_18 },
-        { text: '确认上线窗口', owner: WW },
+        { text: '确认上线窗口', owner: WW, due: DEC1_18 },
       ],
     },
   ],
@@ -98,6 +103,7 @@ const OK_CASES: Array<[string, Command]> = [
     { name: 'minutes', topic: 'Weekly sync', time: at('2026-11-23T01:00:00Z'), attendees: [ZS], agenda: [], decisions: [{ text: 'ship it', owner: ALICE, due: DEC1_18 }] },
   ],
   ['/会议纪要 周会', { name: 'minutes', topic: '周会', attendees: [], agenda: [], decisions: [] }],
+  ['/纪要 #12 周会\n- 回顾进度', { name: 'minutes', topic: '周会', attendees: [], agenda: ['回顾进度'], decisions: [], requestId: 12 }],
   // /提交 /submit
   ['/提交 #15 登录接口已上线 附件：「https://x.test/doc」', { name: 'submit', id: 15, deliverable: '登录接口已上线', evidence: 'https://x.test/doc' }],
   ['/submit 15 v1.2 released', { name: 'submit', id: 15, deliverable: 'v1.2 released' }],
@@ -137,8 +143,8 @@ const OK_CASES: Array<[string, Command]> = [
   [`/setup lead:${T_ZS}`, { name: 'setup', lead: ZS }],
   ['/设置 project:官网改版 dept:技术部 负责人：@赵六', { name: 'setup', project: '官网改版', dept: '技术部', lead: ZL }],
   ['/设置', { name: 'setup' }],
-  ['/需求 支付升级 to:@李四 负责人:@赵六', { name: 'req', title: '支付升级', to: [LS], pri: 'medium', lead: ZL }],
-  ['/req Payments to:@alice lead:@王五', { name: 'req', title: 'Payments', to: [ALICE], pri: 'medium', lead: WW }],
+  ['/需求 支付升级 to:@李四 截止:12-01 负责人:@赵六', { name: 'req', title: '支付升级', to: [LS], due: DEC1_18, pri: 'medium', lead: ZL }],
+  ['/req Payments to:@alice due:12-01 lead:@王五', { name: 'req', title: 'Payments', to: [ALICE], due: DEC1_18, pri: 'medium', lead: WW }],
   // /帮助 /help
   ['/帮助', { name: 'help' }],
   ['/help 需求', { name: 'help', topic: '需求' }],
@@ -196,6 +202,16 @@ const ERROR_CASES: Array<[string, CommandName, string]> = [
   ['/纪要 周会\n- 联调 @王五 @张三', 'minutes', '只能有一位责任人'],
   ['/纪要 周会\n时间：下下下周八', 'minutes', '无法识别的时间：下下下周八'],
   ['/纪要 周会\n- 联调 due:周五', 'minutes', '缺少 @责任人'],
+  // Exact deadlines: requests, tasks, problems, to-dos and decisions are owed by a written date,
+  // and the refusal shows the forms the parser reads.
+  ['/需求 标题 to:@张三', 'req', '缺少截止时间：需求必须写明截止时间：截止:<时间>（或 due:<时间>）。时间写法：2026-12-01、12-01、12月1日'],
+  ['/需求 支付故障 to:@张三 紧急', 'req', '缺少截止时间：需求'],
+  ['/任务 #12 写文档 @王五', 'task', '缺少截止时间：任务必须写明截止时间'],
+  ['/问题 接口超时 sev:紧急 @王五', 'issue', '缺少截止时间：问题必须写明截止时间'],
+  ['/记录 讨论 todo:写文档 @王五', 'note', '缺少截止时间：待办「写文档」必须写明截止时间'],
+  ['/纪要 周会\n- 联调 @王五', 'minutes', '缺少截止时间：决议「联调」必须写明截止时间'],
+  ['/问题 #x 接口超时 sev:一般 @王五 due:周五', 'issue', '需求编号无效：#x'],
+  ['/反馈 #0 @张三 什么时候？', 'ask', '需求编号无效：#0'],
   ['/提交 #15', 'submit', '缺少交付内容'],
   ['/close', 'close', '缺少编号'],
   ['/close 12 now', 'close', '多余的内容：now'],
@@ -241,7 +257,7 @@ describe('mentions', () => {
 
   it('leaves no token in text for people to read, even around a real mention', () => {
     // `<` `>` typed around a mention would make `<@李四>` of the `@李四` it turns into.
-    const r = parseCommand(`/需求 发布<${T_ZS}>与<<@feishu:all>> to:${T_LS}`, makeCtx());
+    const r = parseCommand(`/需求 发布<${T_ZS}>与<<@feishu:all>> to:${T_LS} due:周五`, makeCtx());
     expect(r).toMatchObject({ ok: true, command: { name: 'req', to: [LS] } });
     const title = r?.ok ? (r.command as { title: string }).title : '';
     expect(title).toContain('张三');
@@ -254,7 +270,7 @@ describe('mentions', () => {
   });
 
   it('does not read a defused token as an @name', () => {
-    const r = parseCommand('/需求 发布<\u200b@feishu:all> to:@张三', makeCtx());
+    const r = parseCommand('/需求 发布<\u200b@feishu:all> to:@张三 due:周五', makeCtx());
     expect(r).toMatchObject({ ok: true, command: { name: 'req', title: '发布<\u200b@feishu:all>', to: [ZS] } });
   });
 
@@ -264,7 +280,7 @@ describe('mentions', () => {
   });
 
   it('deduplicates a person mentioned twice', () => {
-    const r = parseCommand(`/需求 标题 to:${T_ZS} @张三`, makeCtx());
+    const r = parseCommand(`/需求 标题 to:${T_ZS} @张三 due:周五`, makeCtx());
     expect(r).toMatchObject({ ok: true, command: { to: [ZS] } });
   });
 });

@@ -181,7 +181,7 @@ describe.skipIf(!canRun)('every kind of card in the sandbox page', () => {
   it('a problem: resolved with evidence, reopened with a reason, resolved again and verified', async (t) => {
     t.onTestFailed(failureShot('problem'));
     await actAs('张三');
-    await type('/问题 支付回调超时 sev:重要 @王五 impact:影响验收');
+    await type('/问题 支付回调超时 sev:重要 @王五 impact:影响验收 截止:2027-03-31');
     const p = card('【重要】【问题】');
     await p.waitFor();
     expect(await text(p.locator('.card-title'))).toBe('【重要】【问题】#3 支付回调超时');

@@ -48,7 +48,7 @@ describe.skipIf(!canRun)('a stage sign-off in the sandbox page', () => {
       await page.screenshot({ path: 'test-results/sandbox-stages-failure.png' });
     });
     await actAs('张三');
-    await type('/需求 数据看板定制 协作:@李四 类型:客户 客户:A科技公司');
+    await type('/需求 数据看板定制 协作:@李四 类型:客户 客户:A科技公司 截止:2027-03-31');
     await bot('需求收集 → 需求评审').waitFor();
     await type('/对接 #1 @王五 role:客户对接人');
     await bot('指定客户对接人').waitFor();

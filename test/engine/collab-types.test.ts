@@ -82,7 +82,7 @@ const CASTS: Record<string, Record<string, UserRef>> = {
 describe('each built-in collaboration type, first stage to the end', () => {
   it.each(BUILTIN_PROCESSES.map((t) => [t.name, t] as const))('%s', async (_name, t) => {
     const c = new Conversation();
-    await c.say(A, `/需求 ${t.name}协作试运行 to:@李四 类型:${t.name} 客户:A科技公司`);
+    await c.say(A, `/需求 ${t.name}协作试运行 to:@李四 类型:${t.name} 客户:A科技公司 截止:2027-03-31`);
     expect(c.repo.getItem(1)).toMatchObject({ process: t.id, stage: t.stages[0]!.id, urgent: t.urgent });
     for (const [role, who] of Object.entries(CASTS[t.id]!)) {
       expect(c.texts(await c.say(A, `/对接 #1 @${who.name} role:${ROLE_LABELS[role]}`)).join()).toContain(`指定${ROLE_LABELS[role]}`);
@@ -140,8 +140,8 @@ describe('客户 (customer) type', () => {
 describe('types, roles and their mistakes', () => {
   it('/列表 and /周报 show the type and stage of each request; /查看 shows the type, the roles and the stepper', async () => {
     const c = new Conversation();
-    await c.say(A, '/需求 数据看板 to:@李四 类型:客户 客户:A科技公司');
-    await c.say(A, '/需求 接口联调 to:@李四');
+    await c.say(A, '/需求 数据看板 to:@李四 类型:客户 客户:A科技公司 截止:2027-03-31');
+    await c.say(A, '/需求 接口联调 to:@李四 截止:2027-03-31');
     await c.say(A, '/对接 #1 @王五 role:法务');
     const list = c.texts(await c.say(A, '/列表')).join('\n');
     expect(list).toContain('〔客户·需求收集〕数据看板');
@@ -157,7 +157,7 @@ describe('types, roles and their mistakes', () => {
 
   it('an unknown type is refused with the list of types, and nothing is created', async () => {
     const c = new Conversation();
-    const r = c.texts(await c.say(A, '/需求 测试 to:@李四 类型:外星'));
+    const r = c.texts(await c.say(A, '/需求 测试 to:@李四 类型:外星 截止:2027-03-31'));
     expect(r.join()).toContain('未知的协作类型：外星');
     expect(r.join()).toContain('客户（customer）');
     expect(c.repo.getItem(1)).toBeUndefined();
@@ -165,7 +165,7 @@ describe('types, roles and their mistakes', () => {
 
   it('an unknown role is refused; requests with no type are 跨部门 and keep their usual messages', async () => {
     const c = new Conversation();
-    const sent = c.texts(await c.say(A, '/需求 接口联调 to:@李四'));
+    const sent = c.texts(await c.say(A, '/需求 接口联调 to:@李四 截止:2027-03-31'));
     expect(sent).toHaveLength(1);
     expect(c.repo.getItem(1)).toMatchObject({ process: 'internal', stage: 'request' });
     expect(c.texts(await c.say(A, '/对接 #1 @王五 role:老板')).join()).toContain('无效的角色：老板');
@@ -174,7 +174,7 @@ describe('types, roles and their mistakes', () => {
 
   it('紧急 is urgent from the start: announced with 【紧急】 at once, even in quiet hours', async () => {
     const c = new Conversation('2026-11-23T23:30:00+08:00');
-    const sent = await c.say(A, '/需求 支付故障 to:@李四 类型:紧急');
+    const sent = await c.say(A, '/需求 支付故障 to:@李四 类型:紧急 截止:2027-03-31');
     const announce = sent.find((s) => s.msg.body.type === 'text' && s.msg.body.text.startsWith('【紧急】'));
     expect(announce?.msg.urgent).toBe(true);
     expect(c.repo.getItem(1)!.urgent).toBe(true);
@@ -198,7 +198,7 @@ describe('types, roles and their mistakes', () => {
       },
     };
     const c = new Conversation('2026-11-23T10:00:00+08:00', config);
-    await c.say(A, '/需求 年度内审 to:@李四 type:audit');
+    await c.say(A, '/需求 年度内审 to:@李四 type:audit 截止:2027-03-31');
     expect(c.repo.getItem(1)).toMatchObject({ process: 'audit', stage: 'plan' });
     expect(c.texts(await c.say(A, '/阶段 #1')).join()).toContain('时限 2 个工作日（2026-11-25 10:00 周三 前）');
     await c.say(A, '/对接 #1 @王五 role:审计员');
@@ -211,7 +211,7 @@ describe('types, roles and their mistakes', () => {
 describe('跨部门 follows the request lifecycle', () => {
   it('confirmation, delivery and acceptance move the stage; /阶段 shows it', async () => {
     const c = new Conversation();
-    await c.say(A, '/需求 接口联调 to:@李四');
+    await c.say(A, '/需求 接口联调 to:@李四 截止:2027-03-31');
     expect(c.repo.getItem(1)!.stage).toBe('request');
     const confirmedVersion = c.repo.getItem(1)!.version;
     await c.click(B, c.cardFor('【需求确认】', B), '确认对接');
@@ -237,7 +237,7 @@ describe('跨部门 follows the request lifecycle', () => {
 describe('/周报 #N 客户', () => {
   it('builds the customer progress report from the request tasks and stage, for the 客户对接人 to forward', async () => {
     const c = new Conversation();
-    await c.say(A, '/需求 数据看板定制 to:@李四 类型:客户 客户:A科技公司');
+    await c.say(A, '/需求 数据看板定制 to:@李四 类型:客户 客户:A科技公司 截止:2027-03-31');
     await c.say(A, '/任务 #1 看板原型 @李四 截止:周三');
     await c.say(A, '/任务 #1 数据接口 @王五 截止:周四');
     await c.say(A, '/任务 #1 内部评审 @李四 截止:下周五');
@@ -265,7 +265,7 @@ describe('/周报 #N 客户', () => {
 describe('/变更 (需求变更单)', () => {
   it('is filed with a reason, confirmed only by the customer contact, one at a time; types without one refuse it', async () => {
     const c = new Conversation();
-    await c.say(A, '/需求 数据看板定制 to:@李四 类型:客户 客户:A科技公司');
+    await c.say(A, '/需求 数据看板定制 to:@李四 类型:客户 客户:A科技公司 截止:2027-03-31');
     expect(c.texts(await c.say(A, '/变更 #1 增加导出')).join()).toContain('缺少变更原因');
     expect(c.texts(await c.say(A, '/变更 #1 增加导出 reason:客户新增')).join()).toContain('请先发送 /对接 #1 @某人 role:客户对接人');
     await c.say(A, '/对接 #1 @王五 role:客户对接人');
@@ -281,7 +281,7 @@ describe('/变更 (需求变更单)', () => {
     expect((await c.click(C, c.cardFor('【需求变更单】', C), '不同意', { reason: '不能延期' })).ok).toBe(true);
     expect(c.repo.history(1).map((h) => h.action)).toEqual(expect.arrayContaining(['change', 'change_ok', 'change_no']));
 
-    await c.say(A, '/需求 接口联调 to:@李四');
+    await c.say(A, '/需求 接口联调 to:@李四 截止:2027-03-31');
     expect(c.texts(await c.say(A, '/变更 #2 加字段 reason:x')).join()).toContain('跨部门类型的需求没有变更单');
   });
 });
@@ -289,7 +289,7 @@ describe('/变更 (需求变更单)', () => {
 describe('/满意度 (满意度调研)', () => {
   it('a card to the customer contact only, with a 1–5 score and a comment kept with the request', async () => {
     const c = new Conversation();
-    await c.say(A, '/需求 数据看板定制 to:@李四 类型:客户 客户:A科技公司');
+    await c.say(A, '/需求 数据看板定制 to:@李四 类型:客户 客户:A科技公司 截止:2027-03-31');
     expect(c.texts(await c.say(A, '/满意度 #1')).join()).toContain('还没有客户对接人');
     await c.say(A, '/对接 #1 @王五 role:客户对接人');
     await c.say(A, '/满意度 #1');
@@ -301,7 +301,7 @@ describe('/满意度 (满意度调研)', () => {
     expect(await c.click(C, card, '提交评价', { score: '４', comment: '响应及时' })).toMatchObject({ ok: true });
     expect(c.repo.getItem(1)!.data.surveys).toEqual([expect.objectContaining({ no: 1, to: C.id, score: 4, comment: '响应及时' })]);
     expect(c.platform.cards.get(card.id)!.fields).toEqual(expect.arrayContaining([{ label: '评分', value: '4 / 5' }]));
-    await c.say(A, '/需求 接口联调 to:@李四');
+    await c.say(A, '/需求 接口联调 to:@李四 截止:2027-03-31');
     expect(c.texts(await c.say(A, '/满意度 #2')).join()).toContain('没有满意度调研');
   });
 });

@@ -37,10 +37,10 @@ describe('fan-out caps', () => {
 
   it('the caps are config keys: 21 contacts pass with limits.peoplePerItem 30, and 20 pass by default', async () => {
     const raised = new Conversation(undefined, { limits: { peoplePerItem: 30 } });
-    await send(raised, A, `/需求 联调 to:${tokens(people(21))}`, people(21));
+    await send(raised, A, `/需求 联调 to:${tokens(people(21))} 截止:2027-03-31`, people(21));
     expect(raised.repo.people(1)).toHaveLength(21);
     const byDefault = new Conversation();
-    await send(byDefault, A, `/需求 联调 to:${tokens(people(20))}`, people(20));
+    await send(byDefault, A, `/需求 联调 to:${tokens(people(20))} 截止:2027-03-31`, people(20));
     expect(byDefault.platform.sent).toHaveLength(21); // the reply and one card per contact
     expect(byDefault.repo.people(1)).toHaveLength(20);
   });
@@ -49,7 +49,7 @@ describe('fan-out caps', () => {
     const c = new Conversation();
     const many = people(25);
     expect((await send(c, A, `/反馈 ${tokens(many)} 接口什么时候好？`, many))[0]).toContain('一次最多 @20 位提问对象（这次有 25 位）');
-    expect((await send(c, A, `/任务 写文档 <@${B.id}> with:${tokens(many)}`, [B, ...many]))[0]).toContain('一次最多 @20 位协作人（这次有 25 位）');
+    expect((await send(c, A, `/任务 写文档 <@${B.id}> with:${tokens(many)} 截止:2027-03-31`, [B, ...many]))[0]).toContain('一次最多 @20 位协作人（这次有 25 位）');
     const minutes = `/纪要 周会\n参会：${tokens(many)}\n- 议题一`;
     expect((await send(c, A, minutes, many))[0]).toContain('一次最多 @20 位参会人（这次有 25 位）');
     expect(rows(c)).toEqual({ items: 0, people: 0, reminders: 0 });
@@ -58,7 +58,7 @@ describe('fan-out caps', () => {
   it('contacts added one at a time with /对接 stop at the same cap', async () => {
     const c = new Conversation(undefined, { limits: { peoplePerItem: 3 } });
     const three = people(3);
-    await send(c, A, `/需求 联调 to:${tokens(three)}`, three);
+    await send(c, A, `/需求 联调 to:${tokens(three)} 截止:2027-03-31`, three);
     expect(c.repo.people(1)).toHaveLength(3);
     const out = await send(c, A, `/对接 #1 <@${B.id}>`, [B]);
     expect(out.join()).toContain('已有 3 位对接人，每项最多 3 位');
@@ -71,7 +71,7 @@ describe('fan-out caps', () => {
   it('one command message may @ at most limits.mentionsPerMessage different people', async () => {
     const c = new Conversation(undefined, { limits: { peoplePerItem: 50, mentionsPerMessage: 10 } });
     const owners = people(12);
-    const text = `/记录 周会结论 ${owners.map((u) => `todo:任务${u.name} ${`<@${u.id}>`}`).join(' ')}`;
+    const text = `/记录 周会结论 ${owners.map((u) => `todo:任务${u.name} ${`<@${u.id}>`} due:周五`).join(' ')}`;
     const out = await send(c, A, text, owners);
     expect(out[0]).toContain('一条命令最多 @10 人（这条有 12 人）');
     expect(rows(c).items).toBe(0);

@@ -14,7 +14,7 @@ const reminderText = (texts: string[]) => texts.filter((t) => t.includes('协作
 describe('pausing a problem’s clock while it waits on the initiator', () => {
   it('/补充 by the owner pauses it, the initiator’s answer resumes it, and the breach time moves by the pause', async () => {
     const c = new Conversation('2026-11-23T10:00:00+08:00');
-    await c.say(A, '/问题 支付回调超时 sev:一般 @李四');
+    await c.say(A, '/问题 支付回调超时 sev:一般 @李四 截止:2027-03-31');
     // 1wd raised after the day began: Tuesday is the working day, to its end.
     expect(iso(c.repo.getItem(1)!.clockAt)).toBe(sh('2026-11-24T18:00:00'));
 
@@ -49,7 +49,7 @@ describe('pausing a problem’s clock while it waits on the initiator', () => {
 
   it('the paused stretch does not count against the owner in the compliance table', async () => {
     const c = new Conversation('2026-11-23T10:00:00+08:00');
-    await c.say(A, '/问题 支付回调超时 sev:一般 @李四');
+    await c.say(A, '/问题 支付回调超时 sev:一般 @李四 截止:2027-03-31');
     c.clock.set('2026-11-23T14:00:00+08:00');
     await c.say(B, '/补充 #1 哪个环境？');
     c.clock.set('2026-11-25T11:00:00+08:00');

@@ -8,7 +8,7 @@ import { A, B, Conversation } from './driver.ts';
 describe('problem verification buttons', () => {
   it('are on the message that asks the initiator to verify, and act once across both cards', async () => {
     const c = new Conversation();
-    await c.say(A, '/问题 支付回调超时 sev:重要 @李四');
+    await c.say(A, '/问题 支付回调超时 sev:重要 @李四 截止:2027-03-31');
     const issueCard = c.card('【问题】');
     const asked = await c.say(B, '/解决 #1 已扩容回调队列 evidence:https://example.com/r');
     expect(c.state(1)).toBe('verify');

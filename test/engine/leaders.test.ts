@@ -79,7 +79,7 @@ describe('stages the leader signs', () => {
   it("紧急: with no 负责人 on the request the group's leader signs, and the first missed ping reaches them", async () => {
     const c = new Conversation('2026-11-23T10:00:00+08:00');
     await c.say(A, '/设置 负责人:@赵六');
-    await c.say(A, '/需求 支付故障 to:@李四 类型:紧急');
+    await c.say(A, '/需求 支付故障 to:@李四 类型:紧急 截止:明天');
     const fired = (await c.at('2026-11-23T11:00:30+08:00')).join('\n');
     expect(fired).toContain(`🚨 升级至负责人：${mention(A)} 【紧急】需求 #1「支付故障」 未按时完成阶段「上报」`);
     expect(fired).toContain(`负责人 ${mention(D)} 督办`);

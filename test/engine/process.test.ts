@@ -115,9 +115,9 @@ describe('tasks (任务)', () => {
 
   it('a task on a closed request is refused; /关闭 on a task in review accepts it', async () => {
     const c = new Conversation();
-    await c.say(A, '/需求 X 协作:@李四');
+    await c.say(A, '/需求 X 协作:@李四 截止:2027-03-31');
     await c.say(A, '/取消 #1');
-    expect(c.texts(await c.say(A, '/任务 #1 做点事 @李四'))).toEqual([expect.stringContaining('已结束')]);
+    expect(c.texts(await c.say(A, '/任务 #1 做点事 @李四 截止:2027-03-31'))).toEqual([expect.stringContaining('已结束')]);
     await c.say(A, '/任务 独立任务 @李四 截止:明天');
     await c.say(B, '/提交 #2 好了');
     await c.say(A, '/关闭 #2');
@@ -208,7 +208,7 @@ describe('changes with a record', () => {
 
   it('/对接 adds a sub-contact with a duty, and a main contact who must confirm while confirmations are open', async () => {
     const c = new Conversation();
-    await c.say(A, '/需求 联调 协作:@李四');
+    await c.say(A, '/需求 联调 协作:@李四 截止:2027-03-31');
     await c.say(A, '/对接 #1 @王五 role:子 duty:负责接口文档');
     expect(c.repo.people(1).find((p) => p.userId === C.id)).toMatchObject({ role: 'sub', duty: '负责接口文档' });
     await c.say(A, '/对接 #1 @张三');
@@ -220,7 +220,7 @@ describe('changes with a record', () => {
   it('/复盘 only on a finished request; /设置 gives requests a seed-style number', async () => {
     const c = new Conversation();
     await c.say(A, '/设置 project:官网改版 dept:技术部');
-    await c.say(A, '/需求 联调 协作:@李四');
+    await c.say(A, '/需求 联调 协作:@李四 截止:2027-03-31');
     expect(c.repo.getItem(1)!.seqNo).toBe('2026-技-001');
     expect(c.texts(await c.say(A, '/复盘 #1 good:快'))).toEqual([expect.stringContaining('尚未完成')]);
     await c.click(B, c.cardFor('需求确认', B), '确认对接');
@@ -228,7 +228,7 @@ describe('changes with a record', () => {
     await c.click(A, c.cardFor('成果验收', A), '验收通过');
     await c.say(A, '/复盘 #1 good:对接及时 bad:需求变更多 improve:评审前置');
     expect(c.repo.getItem(1)!.data.retro).toMatchObject({ good: '对接及时', bad: '需求变更多', improve: '评审前置' });
-    await c.say(A, '/需求 第二个 协作:@李四');
+    await c.say(A, '/需求 第二个 协作:@李四 截止:2027-03-31');
     expect(c.repo.getItem(2)!.seqNo).toBe('2026-技-002');
   });
 });
@@ -239,8 +239,8 @@ describe('queries', () => {
     await c.say(A, '/需求 接口联调 协作:@李四 截止:周五');
     await c.say(A, '/任务 #1 登录接口 @李四 截止:周二');
     await c.say(A, '/任务 #1 支付接口 @王五 截止:周三');
-    await c.say(A, '/问题 回调超时 sev:重要 @王五');
-    await c.say(A, '/问题 文案错误 sev:一般 @李四');
+    await c.say(A, '/问题 回调超时 sev:重要 @王五 截止:2027-03-31');
+    await c.say(A, '/问题 文案错误 sev:一般 @李四 截止:2027-03-31');
     await c.say(B, '/提交 #2 完成');
     await c.say(A, '/关闭 #2');
     c.clock.set('2026-11-25T19:00:00+08:00'); // task #3 (due Wednesday 18:00) is now overdue

@@ -112,7 +112,7 @@ describe('request flow (engine, outbox, dispatcher)', () => {
 
   it('a bad command gets a reply saying what is wrong and the usage', async () => {
     const c = new Conversation();
-    const r = await c.say(A, '/需求 没有对接人');
+    const r = await c.say(A, '/需求 没有对接人 截止:2027-03-31');
     const t = c.texts(r).join();
     expect(t).toContain('❌');
     expect(t).toContain('用法');

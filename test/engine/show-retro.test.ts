@@ -7,7 +7,7 @@ import { A, B, Conversation } from './driver.ts';
 describe('/查看 and the retrospective', () => {
   it('shows what the retrospective says', async () => {
     const c = new Conversation();
-    await c.say(A, '/需求 联调 协作:@李四');
+    await c.say(A, '/需求 联调 协作:@李四 截止:2027-03-31');
     await c.click(B, c.cardFor('需求确认', B), '确认对接');
     await c.say(B, '/提交 #1 报告');
     await c.click(A, c.cardFor('成果验收', A), '验收通过');

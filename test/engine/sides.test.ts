@@ -26,7 +26,7 @@ describe('one 总对接人 per side', () => {
 
   it('without a role /对接 adds a side; with several sides role:总 must say which one (方:@…), unless its 总对接人 hands over', async () => {
     const c = new Conversation();
-    await c.say(A, '/需求 接口联调 协作:@李四');
+    await c.say(A, '/需求 接口联调 协作:@李四 截止:下周五');
     await c.say(A, '/对接 #1 @王五 duty:设计稿');
     const contacts = () => c.repo.people(1).filter((p) => p.role === 'contact').map((p) => p.userId);
     expect(contacts()).toEqual([B.id, C.id]);
@@ -96,7 +96,7 @@ describe('sub-contacts confirm their duty', () => {
 
   it('an objection needs a reason; a changed duty is confirmed again and the older card is refused', async () => {
     const c = new Conversation();
-    await c.say(A, '/需求 接口联调 协作:@李四');
+    await c.say(A, '/需求 接口联调 协作:@李四 截止:下周五');
     // The side's 总对接人 adds a sub-contact to their own side.
     await c.say(B, '/对接 #1 @王五 role:子 duty:前端页面');
     const first = c.cardFor('分工确认', C);
@@ -125,7 +125,7 @@ describe('sub-contacts confirm their duty', () => {
       await c.dispatcher.drain();
       return c.texts(c.platform.sent.slice(before)).join();
     };
-    await c.say(A, '/需求 接口联调 协作:@李四 @王五');
+    await c.say(A, '/需求 接口联调 协作:@李四 @王五 截止:下周五');
     expect(await send(A, `/对接 #1 ${mention(D)} role:子 duty:前端`, [D])).toContain('有 2 个协作方');
     await send(A, `/对接 #1 ${mention(D)} role:子 方:${mention(C)} duty:前端`, [D, C]);
     const sideOf = () => (c.repo.getItem(1)!.data.subs as Record<string, { side: string }>)[D.id]!.side;
@@ -140,7 +140,7 @@ describe('sub-contacts confirm their duty', () => {
 describe('the customer\'s contact', () => {
   it('is replaced, not added; changing it needs a reason, which is recorded and announced', async () => {
     const c = new Conversation();
-    await c.say(A, '/需求 数据看板定制 to:@李四 类型:客户 客户:A科技公司');
+    await c.say(A, '/需求 数据看板定制 to:@李四 类型:客户 客户:A科技公司 截止:下周五');
     await c.say(A, '/对接 #1 @王五 role:客户对接人 外部:A科技公司刘总');
     const holders = () => c.repo.people(1).filter((p) => p.role === 'role:customer').map((p) => p.userId);
     const refused = c.texts(await c.say(A, '/对接 #1 @张三 role:客户对接人 外部:A科技公司陈经理')).join();
@@ -159,7 +159,7 @@ describe('the customer\'s contact', () => {
 
   it('a supplier contact is replaced without a reason', async () => {
     const c = new Conversation();
-    await c.say(A, '/需求 芯片采购 to:@李四 类型:供应商 供应商:B电子');
+    await c.say(A, '/需求 芯片采购 to:@李四 类型:供应商 供应商:B电子 截止:下周五');
     await c.say(A, '/对接 #1 @王五 role:供应商对接人');
     expect(c.texts(await c.say(A, '/对接 #1 @张三 role:供应商对接人')).join()).toContain('更换为');
     expect(c.repo.people(1).filter((p) => p.role === 'role:supplier').map((p) => p.userId)).toEqual([A.id]);

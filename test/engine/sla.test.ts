@@ -26,7 +26,7 @@ async function seededWeek(): Promise<Conversation> {
   c.clock.set(cn('2026-11-23T15:00:00'));
   await c.say(B, '/回复 #1 周三给');
   c.clock.set(cn('2026-11-24T09:00:00'));
-  await c.say(A, '/问题 支付回调超时 sev:一般 @王五'); // #4 → 王五 responds Tue 17:00
+  await c.say(A, '/问题 支付回调超时 sev:一般 @王五 截止:2027-03-31'); // #4 → 王五 responds Tue 17:00
   c.clock.set(cn('2026-11-24T14:00:00'));
   await c.say(A, '/反馈 @李四 验收标准是什么？'); // #5 → paused Tue 16:00–Wed 11:00, answered Wed 15:00
   c.clock.set(cn('2026-11-24T16:00:00'));

@@ -10,7 +10,7 @@ const md = (c: Conversation, id: string) => c.platform.cards.get(id)!.markdown.j
 describe('the request card', () => {
   it('of a typed request shows the stages as a stepper, and the same card moves with the stage', async () => {
     const c = new Conversation();
-    await c.say(A, '/需求 数据看板定制 to:@李四 类型:客户 客户:A科技公司');
+    await c.say(A, '/需求 数据看板定制 to:@李四 类型:客户 客户:A科技公司 截止:2027-03-31');
     const card = c.card('【需求】#1');
     expect(card.card.fields).toEqual(expect.arrayContaining([{ label: '协作类型', value: '客户' }, { label: '当前阶段', value: '需求收集' }]));
     expect(md(c, card.id)).toMatch(/▶️ 1\. 需求收集 《客户需求清单》[^\n]*负责：发起人 · 签核：客户对接人 · 时限 24 小时（2026-11-24 10:00 周二 前）/);
@@ -30,11 +30,11 @@ describe('the request card', () => {
 
   it('of 跨部门 chosen by name follows the lifecycle; a request with no type keeps its usual messages', async () => {
     const c = new Conversation();
-    await c.say(A, '/需求 接口联调 to:@李四 类型:跨部门');
+    await c.say(A, '/需求 接口联调 to:@李四 类型:跨部门 截止:2027-03-31');
     const card = c.card('【需求】#1');
     await c.click(B, c.cardFor('【需求确认】', B), '确认对接');
     expect(md(c, card.id)).toMatch(/✅ 2\. 对接确认\n▶️ 3\. 执行/);
-    await c.say(A, '/需求 周报模板 to:@李四');
+    await c.say(A, '/需求 周报模板 to:@李四 截止:2027-03-31');
     expect(() => c.card('【需求】#2')).toThrow();
   });
 });
@@ -42,7 +42,7 @@ describe('the request card', () => {
 /** A supplier request at 订单确认: 采购 A, 供应商对接人 C, 质量/技术 B. */
 async function supplierAtOrder(): Promise<Conversation> {
   const c = new Conversation();
-  await c.say(A, '/需求 服务器采购 to:@李四 类型:供应商 供应商:B制造');
+  await c.say(A, '/需求 服务器采购 to:@李四 类型:供应商 供应商:B制造 截止:2027-03-31');
   await c.say(A, '/对接 #1 @张三 role:采购');
   await c.say(A, '/对接 #1 @王五 role:供应商');
   await c.say(A, '/对接 #1 @李四 role:质量');
@@ -113,7 +113,7 @@ describe('供应商: a late node needs a 延期说明', () => {
 describe('an outside contact reached through a colleague', () => {
   it('/对接 … role:客户对接人 外部:<name> names the outsider; the colleague signs for them', async () => {
     const c = new Conversation();
-    await c.say(A, '/需求 数据看板定制 to:@李四 类型:客户 客户:A科技公司');
+    await c.say(A, '/需求 数据看板定制 to:@李四 类型:客户 客户:A科技公司 截止:2027-03-31');
     expect(c.texts(await c.say(A, '/对接 #1 @王五 role:客户对接人 外部:A科技公司刘总')).join()).toContain(`指定客户对接人 A科技公司刘总（经 <@${C.id}> 联系）`);
     expect(c.texts(await c.say(A, '/阶段 #1')).join()).toContain(`客户对接人 A科技公司刘总（经 <@${C.id}> 联系）`);
     expect(c.platform.cards.get(c.card('【需求】#1').id)!.fields).toEqual(expect.arrayContaining([{ label: '角色', value: `客户对接人 A科技公司刘总（经 <@${C.id}> 联系）` }]));

@@ -23,7 +23,7 @@ describe('archive of a typed request', () => {
   it('a customer request: file named 客户名称-项目名称-日期, its documents as sheets with the seed headers', async () => {
     const c = new Conversation();
     await c.say(A, '/设置 project:智能办公系统 dept:销售部');
-    await c.say(A, '/需求 数据看板定制 to:@李四 类型:客户 客户:A科技公司');
+    await c.say(A, '/需求 数据看板定制 to:@李四 类型:客户 客户:A科技公司 截止:2027-03-31');
     await c.say(A, '/对接 #1 @王五 role:客户对接人');
     await c.say(A, '/完成 #1 客户名称：A科技公司；核心诉求：定制数据看板；预算范围：20万；期望交付时间：12月20日 evidence:https://example.com/list');
     await c.click(C, c.cardFor('【阶段签核】', C), '签核通过');
@@ -68,7 +68,7 @@ describe('archive of a typed request', () => {
   it('a supplier request: the 排期计划 sheet holds the supplier\'s confirmation, the 延期说明 sheet each delay note', async () => {
     const c = new Conversation();
     await c.say(A, '/设置 project:测试服务器 dept:采购部');
-    await c.say(A, '/需求 服务器采购 to:@李四 类型:供应商 供应商:B制造');
+    await c.say(A, '/需求 服务器采购 to:@李四 类型:供应商 供应商:B制造 截止:2027-03-31');
     await c.say(A, '/对接 #1 @张三 role:采购');
     await c.say(A, '/对接 #1 @王五 role:供应商');
     await c.say(A, '/对接 #1 @李四 role:质量');
@@ -93,7 +93,7 @@ describe('archive of a typed request', () => {
   it('a 跨部门 request keeps the generic name and only the seed sheets', async () => {
     const c = new Conversation();
     await c.say(A, '/设置 project:官网改版 dept:技术部');
-    await c.say(A, '/需求 接口联调 to:@李四');
+    await c.say(A, '/需求 接口联调 to:@李四 截止:2027-03-31');
     const file = await buildArchive(c.db, { chatId: CHAT, itemId: 1, format: 'xlsx', timezone: 'Asia/Shanghai', now: c.clock.now(), processes: new ProcessRegistry() });
     expect(file.filename).toMatch(/^官网改版-跨部门协作（2026-技-001）-20261123\.xlsx$/);
     const names = [...(await sheets(file.body)).keys()];

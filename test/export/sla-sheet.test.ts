@@ -16,7 +16,7 @@ describe('archive: the SLA sheet', () => {
     await c.say(A, '/设置 project:支付升级 dept:技术部');
     await c.say(A, '/反馈 @李四 接口文档？'); // #1, due Tue 18:00
     await c.say(A, '/反馈 @王五 测试环境？'); // #2, due Tue 18:00
-    await c.say(A, '/问题 支付回调超时 sev:一般 @王五'); // #3, due Tue 18:00
+    await c.say(A, '/问题 支付回调超时 sev:一般 @王五 截止:2027-03-31'); // #3, due Tue 18:00
     c.clock.set('2026-11-23T13:00:00+08:00');
     await c.say(B, '/回复 #1 周三'); // 3 wh, met
     await c.say(C, '/进度 #3 10% 排查中'); // 3 wh, met

@@ -11,7 +11,7 @@ const local = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0,
 describe('stage clocks', () => {
   it('fire at the end of the stage clock, repeat each working morning, escalate, and move with the stage', async () => {
     const c = new Conversation('2026-11-23T10:00:00+08:00'); // Monday
-    await c.say(A, '/需求 数据看板 to:@李四 类型:客户 客户:A科技公司');
+    await c.say(A, '/需求 数据看板 to:@李四 类型:客户 客户:A科技公司 截止:2027-03-31');
     await c.click(B, c.cardFor('【需求确认】', B), '确认对接'); // the confirmation clock is done
     expect(stagePlans(c).map((r) => [r.key.split(':').slice(0, 3).join(':'), local(r.fire_at)])).toEqual([['s:1:collect', '2026-11-24 10:00']]);
     expect((await c.at('2026-11-24T09:59:00+08:00')).join()).not.toContain('需求收集');
@@ -39,7 +39,7 @@ describe('stage clocks', () => {
 
   it('an ordinary stage clock that runs out at night or on a rest day waits for the next working morning', async () => {
     const c = new Conversation('2026-11-27T20:00:00+08:00'); // Friday evening
-    await c.say(A, '/需求 数据看板 to:@李四 类型:客户 客户:A科技公司');
+    await c.say(A, '/需求 数据看板 to:@李四 类型:客户 客户:A科技公司 截止:2027-03-31');
     const [plan] = stagePlans(c);
     expect(c.repo.getItem(1)!.stageDueAt).toBe(new Date('2026-11-28T20:00:00+08:00').getTime()); // Saturday
     expect(local(plan!.fire_at)).toMatch(/^2026-11-30 09:\d\d$/); // Monday morning
@@ -49,7 +49,7 @@ describe('stage clocks', () => {
 
   it('紧急: the 1 h clock goes through quiet hours and escalates to the leader at the first missed ping', async () => {
     const c = new Conversation('2026-11-23T23:30:00+08:00');
-    await c.say(A, '/需求 支付故障 to:@李四 类型:紧急');
+    await c.say(A, '/需求 支付故障 to:@李四 类型:紧急 截止:2027-03-31');
     await c.say(A, '/对接 #1 @王五 role:负责人');
     const [plan] = stagePlans(c);
     expect(local(plan!.fire_at)).toBe('2026-11-24 00:30');

@@ -3,13 +3,16 @@ import { opt } from '../options.ts';
 import { done, fail } from '../result.ts';
 import { severity } from '../values.ts';
 import type { ParseResult } from '../types.ts';
+import { requiredDue, takeRequestRef } from './attach.ts';
 import { read, type Input } from './input.ts';
 
-/** `/问题 <描述> sev:一般/重要/紧急 @责任人 [due:] [impact:]` */
+/** `/问题 [#需求] <描述> sev:一般/重要/紧急 @责任人 due: [impact:]` */
 export function buildIssue(i: Input): ParseResult {
   const a = read(i);
   if (!a.ok) return fail('issue', a.error);
-  const people = takeUsers(a.value.free, i.ctx);
+  const ref = takeRequestRef(a.value.free);
+  if (!ref.ok) return fail('issue', ref.error);
+  const people = takeUsers(ref.value.rest, i.ctx);
   if (!people.ok) return fail('issue', people.error);
   const text = prose(people.value.rest, i.ctx);
   if (!text) return fail('issue', '缺少问题描述');
@@ -20,12 +23,15 @@ export function buildIssue(i: Input): ParseResult {
   const [owner, ...more] = people.value.users;
   if (!owner) return fail('issue', '缺少责任人：请 @一位责任人');
   if (more.length > 0) return fail('issue', '问题只能有一位责任人');
+  const due = requiredDue(a.value, '问题');
+  if (!due.ok) return fail('issue', due.error);
   return done({
     name: 'issue',
     text,
     severity: sev.value,
     owner,
-    due: opt(a.value, 'due')?.date,
+    due: due.value,
     impact: opt(a.value, 'impact')?.text,
+    requestId: ref.value.requestId,
   });
 }

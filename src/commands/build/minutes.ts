@@ -1,4 +1,4 @@
-// `/纪要 <主题>` then one line per header (时间： 地点： 参会：) or item. An item with an @owner
+// `/纪要 [#需求] <主题>` then one line per header (时间： 地点： 参会：) or item. An item with an @owner
 // is a decision (it becomes an action item); without one it is an agenda line. Bullets are
 // optional, so minutes pasted from elsewhere still read.
 
@@ -7,6 +7,7 @@ import { prose, takeUsers } from '../mentions.ts';
 import { opt, readArgs, type Args } from '../options.ts';
 import { done, err, fail, ok, type Got } from '../result.ts';
 import type { Decision, ParseContext, ParseResult } from '../types.ts';
+import { dueMissing, takeRequestRef } from './attach.ts';
 import type { Input } from './input.ts';
 
 const BULLET = /^(?:[-·•*]|\d{1,2}[.、)）]|[（(]\d{1,2}[)）])\s*/;
@@ -24,7 +25,9 @@ export function buildMinutes(i: Input): ParseResult {
   const [first = '', ...lines] = i.body.split(/\r?\n/);
   const head = readArgs(first, HEADER_KEYS, i.ctx, { timeOnly: 'today' });
   if (!head.ok) return fail('minutes', head.error);
-  const topic = prose(head.value.free, i.ctx);
+  const ref = takeRequestRef(head.value.free);
+  if (!ref.ok) return fail('minutes', ref.error);
+  const topic = prose(ref.value.rest, i.ctx);
   if (!topic) return fail('minutes', '缺少会议主题（写在命令后的第一行）');
   const m: Minutes = { attendees: [], agenda: [], decisions: [] };
   const h = applyHeader(m, head.value);
@@ -33,7 +36,7 @@ export function buildMinutes(i: Input): ParseResult {
     const r = readLine(m, raw.trim(), i.ctx);
     if (!r.ok) return fail('minutes', r.error);
   }
-  return done({ name: 'minutes', topic, ...m });
+  return done({ name: 'minutes', topic, ...m, requestId: ref.value.requestId });
 }
 
 function readLine(m: Minutes, line: string, ctx: ParseContext): Got<void> {
@@ -69,7 +72,9 @@ function item(m: Minutes, line: string, ctx: ParseContext): Got<void> {
   const due = opt(a.value, 'due')?.date;
   if (more.length > 0) return err(`决议「${text}」只能有一位责任人`);
   if (!owner && due) return err(`决议「${text}」缺少 @责任人`);
-  if (owner) m.decisions.push({ text, owner, due });
+  // A decision becomes a task, and a task is owed by a written-out date.
+  if (owner && !due) return err(dueMissing(`决议「${text}」`));
+  if (owner && due) m.decisions.push({ text, owner, due });
   else m.agenda.push(text);
   return ok(undefined);
 }

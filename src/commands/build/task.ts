@@ -3,9 +3,10 @@ import { opt } from '../options.ts';
 import { done, fail } from '../result.ts';
 import { takeOptionalId } from '../values.ts';
 import type { ParseResult } from '../types.ts';
+import { requiredDue } from './attach.ts';
 import { read, type Input } from './input.ts';
 
-/** `/任务 [#N] <任务> @责任人 [with:@H…] [due:] [std:]` — the mention outside with: is the owner. */
+/** `/任务 [#N] <任务> @责任人 [with:@H…] due: [std:]` — the mention outside with: is the owner. */
 export function buildTask(i: Input): ParseResult {
   const a = read(i);
   if (!a.ok) return fail('task', a.error);
@@ -18,6 +19,8 @@ export function buildTask(i: Input): ParseResult {
   const [owner, ...more] = people.value.users;
   if (!owner) return fail('task', '缺少责任人：请 @一位责任人');
   if (more.length > 0) return fail('task', '任务只能有一位责任人；协作人请写在 with: 后');
+  const due = requiredDue(a.value, '任务');
+  if (!due.ok) return fail('task', due.error);
   const helpers = (opt(a.value, 'with')?.users ?? []).filter((u) => u.id !== owner.id);
   return done({
     name: 'task',
@@ -25,7 +28,7 @@ export function buildTask(i: Input): ParseResult {
     title,
     owner,
     helpers,
-    due: opt(a.value, 'due')?.date,
+    due: due.value,
     std: opt(a.value, 'std')?.text,
   });
 }

@@ -16,7 +16,7 @@ const stage = () => h.rt.repo.getItem(1)?.stage;
 
 describe('collaboration types through DingTalk', () => {
   it('合作伙伴: 联合立项 signed off only by the partner contact, then the next stage opens', async () => {
-    await say(h, A, '/需求 联合发布会 协作:@李四 类型:合作伙伴 合作方:C协会', { at: [B] });
+    await say(h, A, '/需求 联合发布会 协作:@李四 类型:合作伙伴 合作方:C协会 截止:2027-03-31', { at: [B] });
     expect(h.rt.repo.getItem(1)).toMatchObject({ process: 'partner', stage: 'kickoff' });
     await say(h, A, '/对接 #1 @王五 role:合作方', { at: [C] });
     await say(h, A, '/完成 #1 分工：我方场地，协会邀约；交付节点：12月5日');

@@ -51,7 +51,7 @@ async function until(cond: () => boolean, ms: number): Promise<boolean> {
 describe('fair delivery over DingTalk', () => {
   it("a group working through 300 cards at its pace does not hold back another group's /帮助", async () => {
     const h = await boot();
-    const raise = robotMessage(h, A, `/需求 全员联调 协作:${CONTACTS.map((p) => `@${p.nick}`).join(' ')}`, { at: CONTACTS });
+    const raise = robotMessage(h, A, `/需求 全员联调 协作:${CONTACTS.map((p) => `@${p.nick}`).join(' ')} 截止:2027-03-31`, { at: CONTACTS });
     expect((await postEvent(h, raise)).statusCode).toBe(200);
     expect(await until(() => h.fake.cardCreates.length >= 6, 5000)).toBe(true);
 

@@ -87,7 +87,7 @@ describe('DingTalk: typed mention tokens and markup stay text', () => {
     await say(x, A, `/反馈 @李四 能否确认${TYPED}`, { at: [B] });
     const ask = kindId(x, 'ask')!;
     expect(ask).toBeDefined();
-    await say(x, A, `/问题 崩溃${TYPED} sev:一般 @李四`, { at: [B] });
+    await say(x, A, `/问题 崩溃${TYPED} sev:一般 @李四 截止:2027-03-31`, { at: [B] });
     expect(kindId(x, 'issue')).toBeDefined();
     await say(x, B, `/进度 #${task} 50% risk:${TYPED}`);
     await say(x, A, `/记录 会议${PROSE}`);
@@ -126,7 +126,7 @@ describe('DingTalk: typed mention tokens and markup stay text', () => {
   it('without a card template: cards go out as markdown, escaped', async () => {
     const x = await start('');
     await say(x, A, `/需求 发布${PROSE} 协作:@李四 截止:周五 标准:${TYPED}`, { at: [B] });
-    await say(x, A, `/问题 崩溃${TYPED} sev:一般 @李四`, { at: [B] });
+    await say(x, A, `/问题 崩溃${TYPED} sev:一般 @李四 截止:2027-03-31`, { at: [B] });
     const o = outbound(fake!, []);
     expect(fake!.groupSends.some((g) => g.body.msgKey === 'sampleMarkdown')).toBe(true);
     expectNothingInjected(o);

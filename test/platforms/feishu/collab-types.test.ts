@@ -18,7 +18,7 @@ const stage = () => h.rt.repo.getItem(1)!.stage;
 
 describe('collaboration types over Feishu', () => {
   it('客户: 需求收集 signed off by the customer contact only; a refusal needs a reason', async () => {
-    await h.says(A, '@{ou_bot} /需求 数据看板定制 协作:@{ou_bob} 类型:客户 客户:A科技公司');
+    await h.says(A, '@{ou_bot} /需求 数据看板定制 协作:@{ou_bob} 类型:客户 客户:A科技公司 截止:2027-03-31');
     expect(h.rt.repo.getItem(1)).toMatchObject({ process: 'customer', stage: 'collect', data: expect.objectContaining({ counterparty: 'A科技公司' }) });
     expect(h.texts().join('\n')).toContain('需求收集 → 需求评审 → 方案确认 → 合同签订 → 执行跟进 → 售后闭环');
     await h.says(A, '@{ou_bot} /对接 #1 @{ou_carol} role:客户对接人');
@@ -50,7 +50,7 @@ describe('collaboration types over Feishu', () => {
   });
 
   it('供应商: 订单确认 is completed by 采购 and signed by the supplier contact', async () => {
-    await h.says(A, '@{ou_bot} /需求 服务器采购 协作:@{ou_bob} 类型:供应商 供应商:B制造');
+    await h.says(A, '@{ou_bot} /需求 服务器采购 协作:@{ou_bob} 类型:供应商 供应商:B制造 截止:2027-03-31');
     await h.says(A, '@{ou_bot} /对接 #1 @{ou_alice} role:采购');
     await h.says(A, '@{ou_bot} /对接 #1 @{ou_carol} role:供应商');
     await h.says(A, '@{ou_bot} /对接 #1 @{ou_bob} role:质量');

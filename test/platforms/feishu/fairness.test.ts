@@ -57,7 +57,7 @@ describe('fair delivery over Feishu', () => {
     const push = (chatId: string, sender: Person, text: string, people: Person[], messageId?: string) =>
       rt.app.inject({ method: 'POST', url: '/feishu/events', ...toInject(signedRequest(textMessage(SECRETS, clock.now(), { chatId, sender, text, people, messageId }), SECRETS, clock.now())) });
 
-    const raise = `@{ou_bot} /需求 全员联调 协作:${CONTACTS.map((p) => `@{${p.openId}}`).join(' ')}`;
+    const raise = `@{ou_bot} /需求 全员联调 协作:${CONTACTS.map((p) => `@{${p.openId}}`).join(' ')} 截止:2027-03-31`;
     expect((await push(BUSY, A, raise, [A, BOT, ...CONTACTS])).statusCode).toBe(200);
     const cards = () => fake.sent.filter((s) => s.msgType === 'interactive').length;
     // Group 1's backlog is being paced out.
@@ -80,7 +80,7 @@ describe('fan-out cap over Feishu', () => {
   it('a /需求 @-ing 25 contacts (the default cap is 20) is answered with the limit and creates nothing', async () => {
     const { rt, fake, clock } = await boot();
     const many = CONTACTS.slice(0, 25);
-    const text = `@{ou_bot} /需求 全员联调 协作:${many.map((p) => `@{${p.openId}}`).join(' ')}`;
+    const text = `@{ou_bot} /需求 全员联调 协作:${many.map((p) => `@{${p.openId}}`).join(' ')} 截止:2027-03-31`;
     const env = textMessage(SECRETS, clock.now(), { chatId: BUSY, sender: A, text, people: [A, BOT, ...many], messageId: 'om_too_many' });
     expect((await rt.app.inject({ method: 'POST', url: '/feishu/events', ...toInject(signedRequest(env, SECRETS, clock.now())) })).statusCode).toBe(200);
     expect(await until(() => fake.sent.some((s) => s.target === 'om_too_many'), 5000)).toBe(true);

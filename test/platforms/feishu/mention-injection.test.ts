@@ -63,7 +63,7 @@ describe('Feishu: typed mention tokens and markup stay text', () => {
     expect(task).toBeDefined();
     await h.says(A, `@{ou_bot} /反馈 @{ou_bob} 能否确认${TYPED}`);
     expect(kindId('ask')).toBeDefined();
-    await h.says(A, `@{ou_bot} /问题 崩溃${TYPED} sev:一般 @{ou_bob}`);
+    await h.says(A, `@{ou_bot} /问题 崩溃${TYPED} sev:一般 @{ou_bob} 截止:周五`);
     expect(kindId('issue')).toBeDefined();
     await h.says(B, `@{ou_bot} /进度 #${task} 50% risk:${TYPED}`);
     await h.says(A, `@{ou_bot} /记录 会议${TYPED}@all`);

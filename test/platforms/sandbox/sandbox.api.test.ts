@@ -166,7 +166,7 @@ describe('sandbox is loopback-only unless allowRemote', () => {
     ['GET', `/sandbox/api/messages?chatId=${G1}`],
     ['GET', '/sandbox/api/events'],
     ['POST', '/sandbox/api/users', { name: '黑客' }],
-    ['POST', '/sandbox/api/messages', { chatId: G1, userId: ZS, text: '/需求 偷偷 协作:@李四' }],
+    ['POST', '/sandbox/api/messages', { chatId: G1, userId: ZS, text: '/需求 偷偷 协作:@李四 截止:2027-03-31' }],
     ['POST', '/sandbox/api/actions', { chatId: G1, userId: ZS, messageId: 1, itemId: 1, action: 'accept' }],
   ];
 

@@ -149,7 +149,7 @@ describe('the issue-2 flow over the sandbox HTTP API', () => {
     expect(textOf(addressed[1]!.body)).toContain('/帮助');
     const help = await c.say(LS, '@bot /帮助');
     expect(help.some((m) => m.senderId === null && textOf(m.body).includes('/需求'))).toBe(true);
-    const bad = await c.say(ZS, '/需求 没有对接人');
+    const bad = await c.say(ZS, '/需求 没有对接人 截止:2027-03-31');
     expect(textOf(bad.at(-1)!.body)).toContain('用法');
     expect(bad.at(-1)!.replyTo).toBe(bad[0]!.id);
     expect(rt!.repo.getItem(1)).toBeUndefined();
