@@ -10,8 +10,7 @@ import { clockDeadline } from './clocks.ts';
 import { openPause, pauseClock, resumeClock } from './pause.ts';
 import { type ActInput, type KindSpec, type Outcome, act } from './act.ts';
 import { type Ctx, nowMs, postCard, record, reply, say } from './context.ts';
-import { requestField } from './attach.ts';
-import { at, ats, fmtTime, itemRef, showCommand } from './format.ts';
+import { at, ats, fmtTime, itemRef, showCommand, requestField } from './format.ts';
 
 export function responseClock(ctx: Ctx, urgent: boolean): Date {
   return clockDeadline(ctx, urgent ? 'urgent' : 'ordinary');

@@ -41,8 +41,3 @@ export function attachment(ctx: Ctx, requestId: number | undefined, command: str
   }
   return { ok: true, value: {} };
 }
-
-/** "所属需求" as a card shows it. */
-export function requestField(item: ItemRow): Array<{ label: string; value: string }> {
-  return item.parentId === null ? [] : [{ label: '所属需求', value: itemRef(item.parentId) }];
-}

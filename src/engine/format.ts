@@ -2,6 +2,7 @@
 
 import { mentionToken } from '../domain/chat.ts';
 import { wallClock } from '../domain/wall-clock.ts';
+import type { ItemRow } from '../db/repo.ts';
 
 const WEEKDAY = ['日', '一', '二', '三', '四', '五', '六'];
 
@@ -44,4 +45,9 @@ export function showCommand(id: number): string {
 export function rowTitle(title: string, maxChars = 80): string {
   const chars = [...title];
   return chars.length <= maxChars ? title : `${chars.slice(0, maxChars - 1).join('')}…`;
+}
+
+/** "所属需求" as a card shows it. */
+export function requestField(item: Pick<ItemRow, 'parentId'>): Array<{ label: string; value: string }> {
+  return item.parentId === null ? [] : [{ label: '所属需求', value: itemRef(item.parentId) }];
 }

@@ -13,8 +13,7 @@ import { responseClock } from './ask.ts';
 import { clockDeadline } from './clocks.ts';
 import { openPause, pauseClock, resumeClock } from './pause.ts';
 import { type Ctx, nowMs, postCard, record, say } from './context.ts';
-import { requestField } from './attach.ts';
-import { at, fmtTime, itemRef, showCommand } from './format.ts';
+import { at, fmtTime, itemRef, showCommand, requestField } from './format.ts';
 
 export const SEVERITY_LABEL: Record<Severity, string> = { normal: '一般', major: '重要', critical: '紧急' };
 const SEVERITY_COLOR: Record<Severity, CardColor> = { normal: 'blue', major: 'orange', critical: 'red' };

@@ -8,8 +8,7 @@ import type { ItemRow, PersonRow } from '../db/repo.ts';
 import { stateLabel } from '../i18n/zh-CN.ts';
 import { type ActInput, type KindSpec, type Outcome, act } from './act.ts';
 import { type Ctx, nowMs, postCard, record, reply } from './context.ts';
-import { requestField } from './attach.ts';
-import { at, ats, fmtTime, itemRef, showCommand } from './format.ts';
+import { at, ats, fmtTime, itemRef, showCommand, requestField } from './format.ts';
 import { leaderOf } from './leaders.ts';
 import { createTask } from './task.ts';
 

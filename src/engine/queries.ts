@@ -1,5 +1,8 @@
 // Read-only commands: /show (an item with its whole history), /list, /report.
 
+import { attachedSections } from './attached.ts';
+import { deadlineOwners, waitingOn } from '../scheduler/lines.ts';
+import { nextDeadlinesSection, openProblemsSection, overdueSection } from './weekly-lists.ts';
 import { pauseLines } from './pause.ts';
 import { delayLines } from './delay.ts';
 import { milestoneLines } from './milestone.ts';
@@ -57,6 +60,8 @@ export function showItem(ctx: Ctx, id: number): void {
   card.header.title = `【${KIND_LABEL[item.kind] ?? item.kind}】${card.header.title}`;
   const stages = stageCardParts(ctx, item);
   card.fields.push(...stages.fields);
+  // The records filed under a request come before its (long) history, so a clipped card keeps them.
+  if (item.kind === 'request') card.markdown.unshift(...attachedSections(ctx.repo.childItems(id), tz));
   card.markdown.unshift(...stages.markdown);
   ctx.repo.enqueue(
     {
@@ -117,7 +122,6 @@ function weeklyReport(repo: Repo, calendar: WorkCalendar, config: Config, chatId
   const tz = config.calendar.timezone;
   const badge = (i: ItemRow) => typeStageBadge(config, i);
   const now = when.getTime();
-  const week = now + 7 * 86_400_000;
   const md: string[] = [];
   for (const r of items.filter((i) => i.kind === 'request')) {
     const tasks = items.filter((i) => i.kind === 'task' && i.parentId === r.id);
@@ -131,13 +135,12 @@ function weeklyReport(repo: Repo, calendar: WorkCalendar, config: Config, chatId
   const sla = slaSection(repo, calendar, config, chatId, when);
   md.push(sla.markdown);
   const overdue = items.filter((i) => isOverdue(i, now));
-  if (overdue.length) {
-    md.push('**已逾期**\n' + overdue.map((i) => `- ${itemRef(i.id)} ${rowTitle(i.title)} ${i.ownerId ? at(i.ownerId) : ''} 截止 ${fmtTime(i.dueAt ?? i.clockAt, tz)}`).join('\n'));
-  }
-  const next = items
-    .filter((i) => isOpen(i) && i.dueAt !== null && i.dueAt >= now && i.dueAt <= week)
-    .sort((a, b) => a.dueAt! - b.dueAt!);
-  if (next.length) md.push('**未来 7 天截止**\n' + next.map((i) => `- ${fmtTime(i.dueAt, tz)} ${itemRef(i.id)} ${rowTitle(i.title)} ${i.ownerId ? at(i.ownerId) : ''}`).join('\n'));
+  const lists = [
+    overdueSection(overdue, now, tz, { deadline: (i) => deadlineOwners(repo, i), clock: (i) => waitingOn(repo, i) }),
+    openProblemsSection(problems, now, tz),
+    nextDeadlinesSection(items.filter(isOpen), now, tz),
+  ];
+  for (const l of lists) if (l) md.push(l);
   const chat = repo.getChat(chatId);
   return {
     ...(sla.chart ? { charts: [sla.chart] } : {}),

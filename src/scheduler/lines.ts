@@ -25,7 +25,7 @@ export interface ItemLookup {
 export const RANK: Record<Rule, number> = { digest: 0, monthly: 0, nudge: 1, 'due-soon': 2, milestone: 3, announce: 3, 'due-today': 4, headsup: 5, overdue: 6, ping: 7, stage: 7 };
 
 /** Who owes the response on the item's clock, per kind and state. */
-export function waitingOn(repo: ItemLookup, item: ItemBrief): string[] {
+export function waitingOn(repo: Pick<ItemLookup, 'people'>, item: ItemBrief): string[] {
   const people = repo.people(item.id);
   const pick = (role: string, pendingOnly = true) =>
     people.filter((p) => p.role === role && (!pendingOnly || (p.status !== 'confirmed' && p.status !== 'answered'))).map((p) => p.userId);
@@ -49,7 +49,7 @@ export function waitingOn(repo: ItemLookup, item: ItemBrief): string[] {
 }
 
 /** Who owns the deadline. */
-export function deadlineOwners(repo: ItemLookup, item: ItemBrief): string[] {
+export function deadlineOwners(repo: Pick<ItemLookup, 'people'>, item: ItemBrief): string[] {
   if (item.kind === 'request') {
     const contacts = repo.people(item.id).filter((p) => p.role === 'contact').map((p) => p.userId);
     return contacts.length ? contacts : [item.initiatorId];
