@@ -199,6 +199,27 @@ export const COMMANDS: readonly CommandSpec[] = [
     notes: ['英文：mine / overdue / open / all。'],
   },
   {
+    name: 'link', zh: ['关联'], en: ['link'], keys: [],
+    usage: '/关联 [关联码] [外部]', example: '/关联',
+    summary: '关联另一个群（可跨飞书/钉钉）：共享需求和事项；外部群只看到对外的内容',
+    more: ['/关联 K7Q2M9', '/关联 K7Q2M9 外部'],
+    notes: [
+      '在本群发送 /关联 得到 6 位关联码（30 分钟内有效，只能用一次）；在另一个群发送 /关联 <关联码> 完成关联，写「外部」表示对方是客户/供应商/合作方的群。',
+      '关联后 #编号 在各群指同一事项；卡片和提醒发到需要操作的人所在的群。外部群看不到内部记录（/记录 内部）、内部问题、内部任务。',
+    ],
+  },
+  {
+    name: 'unlink', zh: ['取消关联'], en: ['unlink'], keys: [],
+    usage: '/取消关联', example: '/取消关联',
+    summary: '取消本群与其他群的关联（本群负责人或发起关联的人）',
+  },
+  {
+    name: 'members', zh: ['成员'], en: ['members'], keys: [],
+    usage: '/成员', example: '/成员',
+    summary: '列出各关联群里的成员（按群）',
+    notes: ['命令里可以直接写 @姓名 指定其他关联群的成员；重名时回复会列出候选人，请写 @姓名/群名 或 @姓名/钉钉。'],
+  },
+  {
     name: 'show', zh: ['查看'], en: ['show'], keys: [],
     usage: '/查看 #编号', example: '/查看 #12',
     summary: '查看事项详情',

@@ -33,6 +33,9 @@ function resolve(hit: Hit, ctx: ParseContext): Got<UserRef> {
     return user ? ok(user) : err(`找不到用户 ${defuseTokens(`<@${id}>`)}：请直接 @ 群成员`);
   }
   const user = ctx.resolveName(hit.name!);
+  if (user && 'candidates' in user) {
+    return err(`@${hit.name} 有 ${user.candidates.length} 位同名成员：${user.candidates.join('；')}。请写 @姓名/群名 或 @姓名/钉钉（飞书）指明是哪一位`);
+  }
   return user ? ok(user) : err(`找不到用户 @${hit.name}`);
 }
 

@@ -59,8 +59,8 @@ export type Command =
   | { name: 'ask'; to: UserRef[]; question: string; urgent: boolean; requestId?: number }
   | { name: 'reply'; id: number; answer: string }
   | { name: 'more'; id: number; text: string }
-  | { name: 'note'; text: string; urgent: boolean; todos: Todo[]; requestId?: number }
-  | { name: 'issue'; text: string; severity: Severity; owner: UserRef; due: Date; impact?: string; requestId?: number }
+  | { name: 'note'; text: string; urgent: boolean; todos: Todo[]; requestId?: number; internal?: true }
+  | { name: 'issue'; text: string; severity: Severity; owner: UserRef; due: Date; impact?: string; requestId?: number; internal?: true }
   | { name: 'resolve'; id: number; result: string; evidence?: string }
   | { name: 'minutes'; topic: string; time?: Date; place?: string; attendees: UserRef[]; agenda: string[]; decisions: Decision[]; requestId?: number }
   | { name: 'submit'; id: number; deliverable: string; evidence?: string }
@@ -77,6 +77,10 @@ export type Command =
   | { name: 'export'; id?: number; format: ExportFormat }
   /** Binds the project (both), names the leader, or — with neither — shows the group's settings. */
   | { name: 'setup'; project?: string; dept?: string; lead?: UserRef }
+  /** `/关联` alone asks for a code; with one it links this group (`external`: as 外部). */
+  | { name: 'link'; code?: string; external?: boolean }
+  | { name: 'unlink' }
+  | { name: 'members' }
   | { name: 'stage'; id: number }
   /** `text` may start with the stage's name; the engine, which knows the request's type, splits it off. */
   | { name: 'done'; id: number; text: string; evidence?: string }
@@ -105,5 +109,6 @@ export interface ParseContext {
   /** Mentions the platform resolved (the text holds `<@id>` tokens for them). */
   mentions: UserRef[];
   /** Resolves a plain-text `@name` the platform did not resolve; undefined when unknown. */
-  resolveName: (name: string) => UserRef | undefined;
+  /** A typed @name: the person, or the candidates' descriptions when several share the name. */
+  resolveName: (name: string) => UserRef | { candidates: string[] } | undefined;
 }

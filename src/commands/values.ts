@@ -102,6 +102,9 @@ export function exportFormat(word: string): ExportFormat | undefined {
  * Removes flag words (`紧急`, `urgent`, `【紧急】`) standing as whole words at the start or end
  * of the text, so "处理紧急问题" and "is this urgent for you" are left alone.
  */
+/** Marks a record internal: it never reaches a group linked as 外部. */
+export const INTERNAL_WORDS = ['内部', 'internal'];
+
 export function takeFlag(text: string, words: readonly string[]): { found?: string; rest: string } {
   const flag = (w: string | undefined) => {
     const bare = w?.replace(/^[【[](.*)[】\]]$/, '$1').toLowerCase();

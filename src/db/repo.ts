@@ -6,6 +6,7 @@
 // The drizzle schema stays the source of truth for tables and migrations; rows come back in
 // the same shapes drizzle infers from it.
 
+import { LinkStore } from './links.ts';
 import type { Statement } from 'better-sqlite3';
 import type { Card } from '../domain/card.ts';
 import { type Outbound, splitMentions } from '../domain/chat.ts';
@@ -123,6 +124,9 @@ export class Repo {
   /** One transaction wrapper, reused (better-sqlite3 builds five functions per `transaction()`). */
   private readonly runTx: { immediate: (fn: () => unknown) => unknown };
 
+  /** Linked groups, link codes and group membership. */
+  readonly links: LinkStore = new LinkStore(this);
+
   constructor(readonly db: Db) {
     this.runTx = db.$client.transaction((fn: () => unknown) => fn());
   }
@@ -165,6 +169,7 @@ export class Repo {
     } catch (err) {
       this.names.clear();
       this.knownChats.clear();
+      this.links.forget();
       throw err;
     }
   }
@@ -207,6 +212,12 @@ export class Repo {
 
   listItems(chatId: string): ItemRow[] {
     return (this.raw(`${ITEM_RAW_SELECT} where chat_id = ? order by id`).all(chatId) as unknown[][]).map(itemOf);
+  }
+
+  /** The items of several groups (a collaboration of linked groups), oldest first. */
+  listItemsIn(chatIds: readonly string[]): ItemRow[] {
+    if (chatIds.length === 1) return this.listItems(chatIds[0]!);
+    return (this.raw(`${ITEM_RAW_SELECT} where chat_id in (select value from json_each(?)) order by id`).all(JSON.stringify(chatIds)) as unknown[][]).map(itemOf);
   }
 
   childItems(parentId: number): ItemRow[] {

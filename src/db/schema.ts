@@ -231,3 +231,51 @@ export const reminders = sqliteTable(
   // item id), so no index by item: every index a tick writes costs about one page per reminder.
   (t) => [uniqueIndex('reminders_key').on(t.key), index('reminders_pending_due').on(t.fireAt).where(sql`${t.status} = 'pending'`)],
 );
+
+/**
+ * Groups linked into one collaboration (`/关联`): each row puts `chatId` into the collaboration of
+ * `homeId`, the group whose code was redeemed. A group linked as external (外部) sees only what
+ * faces the partner. Unlinking deletes the row; the chat audit keeps the history.
+ */
+export const chatLinks = sqliteTable('chat_links', {
+  chatId: text('chat_id').primaryKey(),
+  homeId: text('home_id').notNull(),
+  external: integer('external', { mode: 'boolean' }).notNull().default(false),
+  linkedBy: text('linked_by').notNull(),
+  linkedAt: integer('linked_at').notNull(),
+});
+
+/** One-time link codes: valid until `expiresAt`, used once. */
+export const linkCodes = sqliteTable('link_codes', {
+  code: text('code').primaryKey(),
+  chatId: text('chat_id').notNull(),
+  createdBy: text('created_by').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+  usedAt: integer('used_at'),
+  usedIn: text('used_in'),
+});
+
+/** Who has been seen in which group (a sender or a mentioned member): where a card for them goes. */
+export const chatMembers = sqliteTable(
+  'chat_members',
+  {
+    chatId: text('chat_id').notNull(),
+    userId: text('user_id').notNull(),
+    seenAt: integer('seen_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.chatId, t.userId] }), index('chat_members_user').on(t.userId)],
+);
+
+/** Group-level events (linking, unlinking) that belong to no item, as the groups' audit shows them. */
+export const chatAudit = sqliteTable(
+  'chat_audit',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    chatId: text('chat_id').notNull(),
+    at: integer('at').notNull(),
+    actorId: text('actor_id').notNull(),
+    action: text('action').notNull(),
+    detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [index('chat_audit_chat').on(t.chatId, t.at)],
+);

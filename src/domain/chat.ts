@@ -145,3 +145,27 @@ export function platformOf(id: string): PlatformName {
   if (p === 'feishu' || p === 'dingtalk' || p === 'sandbox') return p;
   throw new Error(`not a platform-qualified id: ${id}`);
 }
+
+/**
+ * A message for `platform` with mentions of people on another platform (a linked group's) as
+ * plain `@name` text: a platform can only @ its own users, and a foreign id must never be
+ * handed to it as one.
+ */
+export function localMentions(body: OutboundBody, platform: PlatformName): OutboundBody {
+  const own = (id: string) => id.startsWith(`${platform}:`);
+  const list = body.type === 'text' ? body.mentions : body.card.mentions;
+  if (list.every((m) => own(m.id)) && !JSON.stringify(body).match(new RegExp(`<@(?!${platform}:)`))) return body;
+  const names = new Map(list.map((m) => [m.id, m.name]));
+  const plain = (s: string) => s.replace(TOKEN, (token, id: string) => (own(id) ? token : `@${names.get(id) ?? id.slice(id.indexOf(':') + 1)}`));
+  if (body.type === 'text') return { ...body, text: plain(body.text), mentions: body.mentions.filter((m) => own(m.id)) };
+  const card = body.card;
+  return {
+    ...body,
+    card: {
+      ...card,
+      fields: card.fields.map((f) => ({ ...f, value: plain(f.value) })),
+      markdown: card.markdown.map(plain),
+      mentions: card.mentions.filter((m) => own(m.id)),
+    },
+  };
+}

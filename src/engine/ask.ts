@@ -101,7 +101,7 @@ export function createAsk(ctx: Ctx, to: UserRef[], question: string, urgent: boo
   });
   for (const u of to) ctx.repo.addPerson(item.id, u.id, 'asked', t);
   record(ctx, item, 'create', null, 'waiting', { question, asked: to.map((u) => u.id), urgent });
-  postCard(ctx, item, askCardKey(item.id), askCard(item, to.map((u) => u.id), ctx.config.calendar.timezone));
+  postCard(ctx, item, askCardKey(item.id), askCard(item, to.map((u) => u.id), ctx.config.calendar.timezone), false, to[0]?.id);
   return item;
 }
 
@@ -136,11 +136,11 @@ export const askSpec: KindSpec = {
     return { data, clockAt: to === 'waiting' ? responseClock(ctx, item.urgent).getTime() : null };
   },
   refresh(ctx, item) {
-    postCard(ctx, item, askCardKey(item.id), askCard(item, asked(ctx, item), ctx.config.calendar.timezone), true);
+    postCard(ctx, item, askCardKey(item.id), askCard(item, asked(ctx, item), ctx.config.calendar.timezone), true, asked(ctx, item)[0]);
   },
   after(ctx, item, _from, f) {
     const people = asked(ctx, item);
-    postCard(ctx, item, askCardKey(item.id), askCard(item, people, ctx.config.calendar.timezone), true);
+    postCard(ctx, item, askCardKey(item.id), askCard(item, people, ctx.config.calendar.timezone), true, people[0]);
     if (f.input.action === 'reply') {
       ctx.repo.setPersonStatus(item.id, ctx.actor.id, 'asked', 'answered', nowMs(ctx));
       say(ctx, `${at(item.initiatorId)} ${at(ctx.actor.id)} 回复了反馈 ${itemRef(item.id)}：${f.input.text}`, item.id);

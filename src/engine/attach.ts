@@ -2,6 +2,7 @@
 // `#N`, or — in a group with exactly one open request — that one, said in the reply. With several
 // open requests and no `#N` the record stays on its own and the reply shows how to name one.
 
+import { collabItems, reachable } from './links.ts';
 import type { Got } from '../commands/result.ts';
 import type { ItemRow } from '../db/repo.ts';
 import { KIND_LABEL } from '../i18n/zh-CN.ts';
@@ -23,7 +24,7 @@ export interface Attachment {
 export function attachment(ctx: Ctx, requestId: number | undefined, command: string): Got<Attachment> {
   if (requestId !== undefined) {
     const item = ctx.repo.getItem(requestId);
-    if (!item || item.chatId !== ctx.chatId) {
+    if (!reachable(ctx, item)) {
       return { ok: false, error: `找不到本群的需求 #${requestId}：记录只能归入本群的需求（发送 /列表 查看编号）。` };
     }
     if (item.kind !== 'request') {
@@ -31,7 +32,7 @@ export function attachment(ctx: Ctx, requestId: number | undefined, command: str
     }
     return { ok: true, value: { request: item } };
   }
-  const open = ctx.repo.listItems(ctx.chatId).filter((i) => i.kind === 'request' && isOpen(i));
+  const open = collabItems(ctx).filter((i) => i.kind === 'request' && isOpen(i));
   const [only] = open;
   if (open.length === 1 && only) {
     return { ok: true, value: { request: only, note: `已归入 ${itemRef(only.id, only.seqNo)}「${rowTitle(only.title)}」（本群唯一进行中的需求）。` } };

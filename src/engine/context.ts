@@ -7,6 +7,7 @@ import { type PlatformName, type UserRef, splitMentions } from '../domain/chat.t
 import type { WorkCalendar } from '../domain/calendar.ts';
 import type { ItemRow, Repo } from '../db/repo.ts';
 import { showCommand } from './format.ts';
+import { chatFor } from './links.ts';
 import { VERSION_KEY } from './stale.ts';
 
 export interface Ctx {
@@ -47,9 +48,14 @@ export function say(ctx: Ctx, text: string, itemId?: number, replyTo?: string, u
   );
 }
 
-export function postCard(ctx: Ctx, item: ItemRow, cardKey: string, card: Card, update = false): void {
+/**
+ * Posts (or updates) an item's card. `to`: the person who must act on it — in linked groups the
+ * card goes to the group where they are (the same group every time, so updates find it).
+ */
+export function postCard(ctx: Ctx, item: ItemRow, cardKey: string, card: Card, update = false, to?: string): void {
+  const where = to ? chatFor(ctx.repo, item, to) : { platform: item.platform as PlatformName, chatId: item.chatId };
   ctx.repo.enqueue(
-    { platform: item.platform as PlatformName, chatId: item.chatId, body: { type: 'card', card, cardKey, update }, urgent: item.urgent },
+    { platform: where.platform, chatId: where.chatId, body: { type: 'card', card, cardKey, update }, urgent: item.urgent },
     nowMs(ctx),
     item.id,
   );

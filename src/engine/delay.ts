@@ -99,7 +99,7 @@ export function fileDelay(ctx: Ctx, item: ItemRow, cmd: Extract<Command, { name:
   if (!ctx.repo.updateItem(item.id, item.version, { data }, now)) return reply(ctx, `已处理：${name} ${ref} 刚刚已被他人修改，请重试。`, item.id);
   const saved = ctx.repo.getItem(item.id)!;
   record(ctx, saved, 'delay', item.state, item.state, { no: rec.no, from: rec.from, asked: rec.to, reason: rec.reason, plan: rec.plan });
-  postCard(ctx, saved, cardKey(item.id, rec.no), delayCard(saved, rec, zone));
+  postCard(ctx, saved, cardKey(item.id, rec.no), delayCard(saved, rec, zone), false, saved.initiatorId);
   reply(
     ctx,
     `📝 已提交${name} ${ref} 的延期说明第 ${rec.no} 号（${verb(rec)}：${fmtTime(rec.from, zone)} → ${fmtTime(rec.to, zone)}），已请 ${at(rec.approver)} 审批。批准前截止时间仍为 ${fmtTime(rec.from, zone)}。`,
@@ -146,7 +146,7 @@ function decideDelay(ctx: Ctx, item: ItemRow, input: ActInput): Outcome {
     ? { no: rec.no, from: item.dueAt, newDue: rec.to, reason: rec.reason, plan: rec.plan }
     : { no: rec.no, reason: answer, delayReason: rec.reason, plan: rec.plan, asked: rec.to };
   record(ctx, saved, input.action, item.state, item.state, detail);
-  postCard(ctx, saved, cardKey(item.id, rec.no), delayCard(saved, answered, zone), true);
+  postCard(ctx, saved, cardKey(item.id, rec.no), delayCard(saved, answered, zone), true, saved.initiatorId);
   // The item's other cards show the deadline: redrawn at the new version.
   if (approve) kind.spec.refresh(ctx, saved);
   const what = `${name} ${ref}「${item.title}」`;

@@ -1,6 +1,7 @@
 // The engine: applies an inbound message or card action in one SQLite transaction
 // (load → decide → save + audit + outbox), then tells the outbox dispatcher to deliver.
 
+import { acceptLink, listMembers, offerLink, reachable, removeLink, resolveTypedName } from './links.ts';
 import type { Logger } from 'pino';
 import { parseCommand } from '../commands/parser.ts';
 import { helpText } from '../commands/help.ts';
@@ -98,7 +99,7 @@ export class Engine {
           timezone: this.d.config.calendar.timezone,
           defaultDueTime: this.d.config.calendar.defaultDueTime,
           mentions: msg.mentions,
-          resolveName: (name: string) => repo.findUserByName(name, msg.platform),
+          resolveName: (name: string) => resolveTypedName(repo, msg.chatId, msg.platform, name),
         }),
         this.d.config.limits,
       );
@@ -157,7 +158,7 @@ export class Engine {
         const replay = a.replayKey ? `card:${a.replayKey}` : undefined;
         if (replay && this.d.repo.isClaimed(a.platform, replay)) return { ok: false, toast: REPLAYED };
         const item = this.d.repo.getItem(a.itemId);
-        if (!item || item.chatId !== a.chatId) return { ok: false, toast: `找不到事项 #${a.itemId}。` };
+        if (!reachable(ctx, item)) return { ok: false, toast: `找不到事项 #${a.itemId}。` };
         const spec = SPECS[item.kind];
         if (!spec || !CARD_ACTIONS[item.kind]?.has(a.action)) return { ok: false, toast: `未知操作：${a.action}` };
         const before = this.d.repo.lastOutboxId();
@@ -220,6 +221,12 @@ export class Engine {
         return this.newRecord(ctx, cmd);
       case 'setup':
         return setupChat(ctx, cmd);
+      case 'link':
+        return cmd.code ? acceptLink(ctx, cmd.code, cmd.external === true) : offerLink(ctx);
+      case 'unlink':
+        return removeLink(ctx);
+      case 'members':
+        return listMembers(ctx);
       case 'list':
         return listItems(ctx, cmd.filter);
       case 'report':
@@ -241,7 +248,7 @@ export class Engine {
   /** Commands that act on an existing item `#N` of this chat. */
   private onItem(ctx: Ctx, cmd: Extract<Command, { id: number }>): void {
     const item = this.d.repo.getItem(cmd.id);
-    if (!item || item.chatId !== ctx.chatId) return reply(ctx, `找不到事项 #${cmd.id}（只能操作本群的事项）。`);
+    if (!reachable(ctx, item)) return reply(ctx, `找不到事项 #${cmd.id}（只能操作本群的事项）。`);
     switch (cmd.name) {
       case 'due':
         return changeDue(ctx, item, cmd);
@@ -282,7 +289,7 @@ export class Engine {
 
   private requestReport(ctx: Ctx, id: number): void {
     const item = this.d.repo.getItem(id);
-    if (!item || item.chatId !== ctx.chatId) return reply(ctx, `找不到事项 #${id}（只能操作本群的事项）。`);
+    if (!reachable(ctx, item)) return reply(ctx, `找不到事项 #${id}（只能操作本群的事项）。`);
     progressReport(ctx, item);
   }
 
@@ -304,7 +311,7 @@ export class Engine {
   private newTask(ctx: Ctx, cmd: Extract<Command, { name: 'task' }>): void {
     if (cmd.id !== undefined) {
       const parent = this.d.repo.getItem(cmd.id);
-      if (!parent || parent.chatId !== ctx.chatId) return reply(ctx, `找不到事项 #${cmd.id}（只能在本群的需求下分解任务）。`);
+      if (!reachable(ctx, parent)) return reply(ctx, `找不到事项 #${cmd.id}（只能在本群的需求下分解任务）。`);
       if (['closed', 'cancelled'].includes(parent.state)) return reply(ctx, `#${cmd.id} 已结束，不能再分解任务。`);
     }
     createTask(ctx, { title: cmd.title, owner: cmd.owner, helpers: cmd.helpers, due: cmd.due, std: cmd.std, parentId: cmd.id, source: 'task' });
@@ -326,7 +333,10 @@ export class Engine {
   private remember(chatId: string, platform: string, chatName: string | undefined, people: UserRef[]): void {
     const t = this.d.clock.now().getTime();
     this.d.repo.ensureChat(chatId, platform, chatName);
-    for (const u of people) if (u.name && u.name !== u.id) this.d.repo.upsertUser(u.id, u.name, t);
+    for (const u of people) {
+      if (u.name && u.name !== u.id) this.d.repo.upsertUser(u.id, u.name, t);
+      this.d.repo.links.seen(chatId, u.id, t);
+    }
   }
 
   /** One transaction: the change, its audit and outbox rows, and its re-planned reminders. */

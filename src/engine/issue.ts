@@ -141,7 +141,7 @@ export function createIssue(ctx: Ctx, cmd: IssueCmd, parentId?: number): ItemRow
     parentId: parentId ?? null,
     // The owner must respond (start work) within the response clock.
     clockAt: responseClock(ctx, urgent).getTime(),
-    data: { text: cmd.text, severity: cmd.severity, impact: cmd.impact ?? null },
+    data: { text: cmd.text, severity: cmd.severity, impact: cmd.impact ?? null, ...(cmd.internal ? { internal: true } : {}) },
     createdAt: t,
     updatedAt: t,
   });

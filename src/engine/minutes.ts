@@ -141,7 +141,7 @@ export function createNote(ctx: Ctx, cmd: NoteCmd, parentId?: number, attached?:
     initiatorId: ctx.actor.id,
     urgent: cmd.urgent,
     parentId: parentId ?? null,
-    data: { text: cmd.text, urgent: cmd.urgent, participants: [...new Set(participants)], todos: [] },
+    data: { text: cmd.text, urgent: cmd.urgent, participants: [...new Set(participants)], todos: [], ...(cmd.internal ? { internal: true } : {}) },
     createdAt: t,
     updatedAt: t,
   });

@@ -1,5 +1,6 @@
 // Read-only commands: /show (an item with its whole history), /list, /report.
 
+import { collabItems, reachable, visibleIn } from './links.ts';
 import { attachedSections } from './attached.ts';
 import { deadlineOwners, waitingOn } from '../scheduler/lines.ts';
 import { nextDeadlinesSection, openProblemsSection, overdueSection } from './weekly-lists.ts';
@@ -22,7 +23,7 @@ const DAY = 86_400_000;
 
 export function showItem(ctx: Ctx, id: number): void {
   const item = ctx.repo.getItem(id);
-  if (!item || item.chatId !== ctx.chatId) {
+  if (!reachable(ctx, item)) {
     reply(ctx, `找不到事项 #${id}（只能查看本群的事项）。`);
     return;
   }
@@ -61,7 +62,7 @@ export function showItem(ctx: Ctx, id: number): void {
   const stages = stageCardParts(ctx, item);
   card.fields.push(...stages.fields);
   // The records filed under a request come before its (long) history, so a clipped card keeps them.
-  if (item.kind === 'request') card.markdown.unshift(...attachedSections(ctx.repo.childItems(id), tz));
+  if (item.kind === 'request') card.markdown.unshift(...attachedSections(ctx.repo.childItems(id).filter((i) => visibleIn(ctx.repo, ctx.chatId, i)), tz));
   card.markdown.unshift(...stages.markdown);
   ctx.repo.enqueue(
     {
@@ -96,7 +97,7 @@ const LIST_ROWS = 50;
 export function listItems(ctx: Ctx, filter: ListFilter): void {
   const tz = ctx.config.calendar.timezone;
   const now = nowMs(ctx);
-  const all = ctx.repo.listItems(ctx.chatId).filter((i) => i.kind !== 'note');
+  const all = collabItems(ctx).filter((i) => i.kind !== 'note');
   const picked = all.filter((i) =>
     filter === 'all' ? true : filter === 'open' ? isOpen(i) : filter === 'overdue' ? isOverdue(i, now) : isOpen(i) && involves(ctx, i, ctx.actor.id),
   );
@@ -164,7 +165,7 @@ export function postReport(ctx: Ctx): void {
     {
       platform: ctx.platform,
       chatId: ctx.chatId,
-      body: { type: 'card', card: weeklyReport(ctx.repo, ctx.calendar, ctx.config, ctx.chatId, ctx.now, ctx.repo.listItems(ctx.chatId)), cardKey: `report:${ctx.chatId}:${nowMs(ctx)}` }, replyTo: ctx.messageId },
+      body: { type: 'card', card: weeklyReport(ctx.repo, ctx.calendar, ctx.config, ctx.chatId, ctx.now, collabItems(ctx)), cardKey: `report:${ctx.chatId}:${nowMs(ctx)}` }, replyTo: ctx.messageId },
     nowMs(ctx),
   );
 }

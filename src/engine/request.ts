@@ -52,7 +52,7 @@ export function createRequest(ctx: Ctx, cmd: ReqCmd): ItemRow | undefined {
     `已发起需求 ${itemRef(item.id, seqNo)}「${cmd.title}」，截止 ${fmtTime(item.dueAt, tz(ctx))}。已请 ${ats(cmd.to.map((u) => u.id))} 确认对接。${cmd.lead ? `本需求负责人：${at(cmd.lead.id)}。` : ''}`,
     item.id,
   );
-  for (const p of ctx.repo.people(item.id)) postCard(ctx, item, confirmCardKey(item.id, p.userId), confirmCard(item, p, tz(ctx)));
+  for (const p of ctx.repo.people(item.id)) postCard(ctx, item, confirmCardKey(item.id, p.userId), confirmCard(item, p, tz(ctx)), false, p.userId);
   // A request whose type was chosen is told its stages and gets a request card with the stepper;
   // the default type keeps its usual messages.
   if (cmd.type !== undefined) {
@@ -129,10 +129,10 @@ export const requestSpec: KindSpec = {
   refresh(ctx, item) {
     const zone = tz(ctx);
     if (item.state === 'pending' || item.state === 'objected') {
-      for (const p of contacts(ctx.repo.people(item.id))) postCard(ctx, item, confirmCardKey(item.id, p.userId), confirmCard(item, p, zone), true);
+      for (const p of contacts(ctx.repo.people(item.id))) postCard(ctx, item, confirmCardKey(item.id, p.userId), confirmCard(item, p, zone), true, p.userId);
     }
     const round = (item.data.round as number | undefined) ?? 1;
-    if (item.state === 'review') postCard(ctx, item, reviewCardKey(item.id, round), reviewCard(item, round, item.initiatorId, zone), true);
+    if (item.state === 'review') postCard(ctx, item, reviewCardKey(item.id, round), reviewCard(item, round, item.initiatorId, zone), true, item.initiatorId);
   },
   after(ctx, item, from, f) {
     const { action } = f.input;
@@ -158,7 +158,7 @@ function announce(ctx: Ctx, item: ItemRow, from: string, input: ActInput): void 
   const zone = tz(ctx);
   const round = (item.data.round as number | undefined) ?? 1;
   const refreshConfirmCards = () => {
-    for (const p of contacts(people)) postCard(ctx, item, confirmCardKey(item.id, p.userId), confirmCard(item, p, zone), true);
+    for (const p of contacts(people)) postCard(ctx, item, confirmCardKey(item.id, p.userId), confirmCard(item, p, zone), true, p.userId);
   };
   switch (input.action) {
     case 'confirm':
@@ -170,11 +170,11 @@ function announce(ctx: Ctx, item: ItemRow, from: string, input: ActInput): void 
       }
       break;
     case 'submit':
-      postCard(ctx, item, reviewCardKey(item.id, round), reviewCard(item, round, item.initiatorId, zone));
+      postCard(ctx, item, reviewCardKey(item.id, round), reviewCard(item, round, item.initiatorId, zone), false, item.initiatorId);
       break;
     case 'accept':
     case 'reject': {
-      postCard(ctx, item, reviewCardKey(item.id, round), reviewCard(item, round, item.initiatorId, zone), true);
+      postCard(ctx, item, reviewCardKey(item.id, round), reviewCard(item, round, item.initiatorId, zone), true, item.initiatorId);
       const submitter = (item.data.submittedBy as string | undefined) ?? contactIds[0];
       say(
         ctx,

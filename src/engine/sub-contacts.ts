@@ -50,7 +50,7 @@ export function addSubContact(ctx: Ctx, item: ItemRow, cmd: Extract<Command, { n
   if (!ctx.repo.updateItem(item.id, item.version, { data, ...clockPatch(ctx, item, data) }, t)) return reply(ctx, '已处理：请重试。', item.id);
   const saved = ctx.repo.getItem(item.id)!;
   record(ctx, saved, 'contact', item.state, item.state, { user, role: 'sub', side: pick.main, duty });
-  postCard(ctx, saved, subCardKey(item.id, user), subCard(ctx, saved, user), true);
+  postCard(ctx, saved, subCardKey(item.id, user), subCard(ctx, saved, user), true, user);
   const tz = ctx.config.calendar.timezone;
   say(
     ctx,
@@ -119,7 +119,7 @@ export function subCardAction(ctx: Ctx, item: ItemRow, input: ActInput): Outcome
   }
   const saved = ctx.repo.getItem(item.id)!;
   record(ctx, saved, input.action, item.state, item.state, { duty: row.duty, side: link.side, reason });
-  postCard(ctx, saved, subCardKey(item.id, me), subCard(ctx, saved, me), true);
+  postCard(ctx, saved, subCardKey(item.id, me), subCard(ctx, saved, me), true, me);
   if (confirm) say(ctx, `✅ ${at(link.side)} 需求 ${ref}：子对接人 ${at(me)} 已确认分工「${row.duty ?? ''}」。`, item.id);
   else {
     say(
@@ -136,6 +136,6 @@ export function refreshSubCards(ctx: Ctx, item: ItemRow, main?: string): void {
   const links = subLinks(item.data);
   for (const p of ctx.repo.people(item.id)) {
     const link = links[p.userId];
-    if (p.role === 'sub' && link && (main === undefined || link.side === main)) postCard(ctx, item, subCardKey(item.id, p.userId), subCard(ctx, item, p.userId), true);
+    if (p.role === 'sub' && link && (main === undefined || link.side === main)) postCard(ctx, item, subCardKey(item.id, p.userId), subCard(ctx, item, p.userId), true, p.userId);
   }
 }

@@ -4,7 +4,7 @@
 // resends it with the same idempotency key, which the platforms de-duplicate.
 
 import type { Logger } from 'pino';
-import type { OutboundBody, PlatformName } from '../domain/chat.ts';
+import { localMentions, type OutboundBody, type PlatformName } from '../domain/chat.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { OutboxRow, Repo } from '../db/repo.ts';
 import { type Platform, PlatformError } from '../platforms/platform.ts';
@@ -224,7 +224,7 @@ export class Dispatcher {
       this.fail(row, 'no_platform', `platform ${row.platform} is not enabled`, false, log());
       return true;
     }
-    const body = JSON.parse(row.body) as OutboundBody;
+    const body = localMentions(JSON.parse(row.body) as OutboundBody, row.platform as PlatformName);
     const ref = row.cardKey && body.type === 'card' && body.update ? this.o.repo.cardRef(row.cardKey) : undefined;
     try {
       const res = await platform.send(

@@ -29,6 +29,7 @@ import { stageReminderLine } from './stage-lines.ts';
 import { requestOf } from './escalation.ts';
 import { leaderOf } from '../engine/leaders.ts';
 import { weeklyReportCard } from '../engine/queries.ts';
+import { chatFor } from '../engine/links.ts';
 import { MONTHLY_LINK_DAYS, monthlyMentions, monthlySummaryCard } from '../engine/monthly.ts';
 import { lastWorkingDayOf, monthOf } from '../domain/month.ts';
 
@@ -281,13 +282,16 @@ export class Scheduler {
           ? stageReminderLine(this.d.repo, this.d.config, item.id, r.round, this.rules, now)
           : reminderLine(lookup, item, r.rule as Rule, r.round, this.rules, now, this.d.config.calendar.timezone, this.d.calendar);
       if (line) {
-        const chat = perChat.get(r.chatId) ?? { platform: r.platform, urgent: false, lines: new Map() };
+        // In linked groups a line goes to the group of the person it asks to act (its first @).
+        const first = /<@([^<>\s]+)>/.exec(line.text)?.[1];
+        const where = first ? chatFor(this.d.repo, { id: r.itemId ?? 0, chatId: r.chatId, platform: r.platform }, first) : { chatId: r.chatId, platform: r.platform };
+        const chat = perChat.get(where.chatId) ?? { platform: where.platform, urgent: false, lines: new Map() };
         chat.urgent ||= r.urgent;
         // A stage clock is its own line: it may run out with the item's response clock.
         const slot = r.rule === 'stage' ? `${r.itemId}:stage` : `${r.itemId}`;
         const prev = chat.lines.get(slot);
         if (!prev || line.rank > prev.rank) chat.lines.set(slot, { ...line, item: r.itemId ?? undefined });
-        perChat.set(r.chatId, chat);
+        perChat.set(where.chatId, chat);
       }
       if (item && view) {
         const next = followUp(view, { rule: r.rule as Rule, round: r.round, fireAt: new Date(r.fireAt) }, this.d.calendar, this.rules, now);

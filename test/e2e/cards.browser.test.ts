@@ -292,7 +292,7 @@ describe.skipIf(!canRun)('every kind of card in the sandbox page', () => {
     const body = await text(r.locator('.card-body'));
     expect(body).toContain('紧急 0 · 重要 0 · 一般 0');
     expect(body).toContain('未来 7 天截止');
-    expect(body).toContain('#5 完成登录接口联调');
+    expect(body).toContain('#5 任务「完成登录接口联调」');
     // SLA compliance: the lines, and the weekly trend drawn as bars with the week's numbers.
     expect(body).toContain('SLA 达标');
     const chart = r.locator('figure.chart');

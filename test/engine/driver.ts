@@ -66,7 +66,7 @@ export class Conversation {
   }
 
   /** `who` says `text` in the group (mentions as `@名字` are resolved like the sandbox does). */
-  async say(who: UserRef, text: string): Promise<Sent[]> {
+  async say(who: UserRef, text: string, chatId = CHAT): Promise<Sent[]> {
     const before = this.platform.sent.length;
     const mentions: UserRef[] = [];
     const resolved = text.replace(/@(\S+?)(?=\s|$)/g, (m, name: string) => {
@@ -77,7 +77,7 @@ export class Conversation {
     });
     this.engine.handleMessage({
       platform: 'sandbox',
-      chatId: CHAT,
+      chatId,
       messageId: `u${++this.msgSeq}`,
       sender: who,
       text: resolved,
@@ -126,12 +126,12 @@ export class Conversation {
   }
 
   /** `who` clicks the button labelled `label` on the card, filling `form`. */
-  async click(who: UserRef, card: { id: string; card: Card }, label: string, form: Record<string, string> = {}): Promise<ActionResult> {
+  async click(who: UserRef, card: { id: string; card: Card }, label: string, form: Record<string, string> = {}, chatId = CHAT): Promise<ActionResult> {
     const b: CardButton | undefined = card.card.buttons.find((x) => x.label === label);
     if (!b) throw new Error(`no button ${label} on ${card.card.header.title}`);
     const r = this.engine.handleCardAction({
       platform: 'sandbox',
-      chatId: CHAT,
+      chatId,
       actor: who,
       itemId: b.itemId,
       action: b.action,

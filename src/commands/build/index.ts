@@ -18,6 +18,7 @@ import { buildExport, buildList, buildReport, buildShow } from './queries.ts';
 import { buildReq } from './req.ts';
 import { buildRetro } from './retro.ts';
 import { buildSetup } from './setup.ts';
+import { buildLink, buildMembers, buildUnlink } from './link.ts';
 import { buildChange, buildDone, buildSkip, buildStage, buildSurvey } from './stage.ts';
 import { buildTask } from './task.ts';
 
@@ -46,6 +47,9 @@ export const BUILDERS: Readonly<Record<CommandName, Builder>> = {
   report: buildReport,
   export: buildExport,
   setup: buildSetup,
+  link: buildLink,
+  unlink: buildUnlink,
+  members: buildMembers,
   stage: buildStage,
   done: buildDone,
   skip: buildSkip,

@@ -1,18 +1,19 @@
 import { prose, takeUsers } from '../mentions.ts';
 import { opt } from '../options.ts';
 import { done, fail } from '../result.ts';
-import { severity } from '../values.ts';
+import { INTERNAL_WORDS, severity, takeFlag } from '../values.ts';
 import type { ParseResult } from '../types.ts';
 import { requiredDue, takeRequestRef } from './attach.ts';
 import { read, type Input } from './input.ts';
 
-/** `/问题 [#需求] <描述> sev:一般/重要/紧急 @责任人 due: [impact:]` */
+/** `/问题 [#需求] [内部] <描述> sev:一般/重要/紧急 @责任人 due: [impact:]` */
 export function buildIssue(i: Input): ParseResult {
   const a = read(i);
   if (!a.ok) return fail('issue', a.error);
   const ref = takeRequestRef(a.value.free);
   if (!ref.ok) return fail('issue', ref.error);
-  const people = takeUsers(ref.value.rest, i.ctx);
+  const inner = takeFlag(ref.value.rest, INTERNAL_WORDS);
+  const people = takeUsers(inner.rest, i.ctx);
   if (!people.ok) return fail('issue', people.error);
   const text = prose(people.value.rest, i.ctx);
   if (!text) return fail('issue', '缺少问题描述');
@@ -33,5 +34,6 @@ export function buildIssue(i: Input): ParseResult {
     due: due.value,
     impact: opt(a.value, 'impact')?.text,
     requestId: ref.value.requestId,
+    ...(inner.found ? { internal: true as const } : {}),
   });
 }

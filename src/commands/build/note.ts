@@ -1,24 +1,25 @@
 import { prose, takeUsers } from '../mentions.ts';
 import type { Opt } from '../options.ts';
 import { done, err, fail, ok, type Got } from '../result.ts';
-import { takeFlag } from '../values.ts';
+import { INTERNAL_WORDS, takeFlag } from '../values.ts';
 import type { ParseContext, ParseResult, Todo } from '../types.ts';
 import { URGENT_WORDS } from './ask.ts';
 import { dueMissing, takeRequestRef } from './attach.ts';
 import { read, type Input } from './input.ts';
 
-/** `/记录 [#需求] <内容> [紧急] [todo:<待办> @责任人 due:<时间>]…` — a due: belongs to the todo: before it. */
+/** `/记录 [#需求] [内部] <内容> [紧急] [todo:<待办> @责任人 due:<时间>]…` — a due: belongs to the todo: before it. */
 export function buildNote(i: Input): ParseResult {
   const a = read(i, { repeatable: ['todo', 'due'] });
   if (!a.ok) return fail('note', a.error);
   const ref = takeRequestRef(a.value.free);
   if (!ref.ok) return fail('note', ref.error);
-  const flag = takeFlag(ref.value.rest, URGENT_WORDS);
+  const inner = takeFlag(ref.value.rest, INTERNAL_WORDS);
+  const flag = takeFlag(inner.rest, URGENT_WORDS);
   const text = prose(flag.rest, i.ctx);
   if (!text) return fail('note', '缺少记录内容');
   const todos = collectTodos(a.value.opts, i.ctx);
   if (!todos.ok) return fail('note', todos.error);
-  return done({ name: 'note', text, urgent: flag.found !== undefined, todos: todos.value, requestId: ref.value.requestId });
+  return done({ name: 'note', text, urgent: flag.found !== undefined, todos: todos.value, requestId: ref.value.requestId, ...(inner.found ? { internal: true as const } : {}) });
 }
 
 function collectTodos(opts: readonly Opt[], ctx: ParseContext): Got<Todo[]> {
