@@ -7,7 +7,7 @@ import { makeCtx } from './fixtures.ts';
 const ALL_NAMES: CommandName[] = [
   'help', 'req', 'contact', 'task', 'progress', 'ask', 'reply', 'more', 'note', 'issue', 'resolve', 'minutes', 'submit',
   'close', 'reopen', 'cancel', 'due', 'assign', 'retro', 'list', 'show', 'report', 'export', 'setup',
-  'stage', 'done', 'skip', 'change', 'survey', 'delay', 'milestone',
+  'stage', 'done', 'skip', 'change', 'survey', 'delay', 'milestone', 'link', 'unlink', 'members',
 ];
 
 describe('COMMANDS table', () => {
