@@ -39,6 +39,8 @@ describe('linking groups', () => {
     c.clock.set('2026-11-23T10:31:00+08:00');
     expect(c.texts(await c.say(B, `/关联 ${late}`, 'sandbox:third')).join()).toContain('该关联码已过期');
     expect(c.texts(await c.say(B, '/关联 ZZZZZZ', 'sandbox:third')).join()).toContain('关联码不存在');
+    expect(c.texts(await c.say(B, '/关联 AB12', 'sandbox:third')).join()).toContain('关联码是 6 位数字或大写字母');
+    expect(c.texts(await c.say(B, '/关联 ZZZZZZ 内部', 'sandbox:third')).join()).toContain('只能写「外部」');
     // Only the group's leader or whoever linked may unlink.
     expect(c.texts(await c.say(C, '/取消关联', EXT)).join()).toContain('无权操作');
     const bye = await c.say(E, '/取消关联', EXT);

@@ -22,18 +22,15 @@ export function buildLink(i: Input): ParseResult {
   return done({ name: 'link', code: word.toUpperCase(), external: Boolean(flag) });
 }
 
-export function buildUnlink(i: Input): ParseResult {
-  const a = read(i);
-  if (!a.ok) return fail('unlink', a.error);
-  const extra = noExtra(a.value.free);
-  if (!extra.ok) return fail('unlink', extra.error);
-  return done({ name: 'unlink' });
+/** A command that takes nothing after its name. */
+function bare(name: 'unlink' | 'members'): (i: Input) => ParseResult {
+  return (i) => {
+    const a = read(i);
+    if (!a.ok) return fail(name, a.error);
+    const extra = noExtra(a.value.free);
+    return extra.ok ? done({ name }) : fail(name, extra.error);
+  };
 }
 
-export function buildMembers(i: Input): ParseResult {
-  const a = read(i);
-  if (!a.ok) return fail('members', a.error);
-  const extra = noExtra(a.value.free);
-  if (!extra.ok) return fail('members', extra.error);
-  return done({ name: 'members' });
-}
+export const buildUnlink = bare('unlink');
+export const buildMembers = bare('members');
