@@ -236,7 +236,7 @@ export class Engine {
       case 'export':
         if (!this.d.exportLink) return reply(ctx, '导出功能未启用。');
         // An archive link is scoped to this chat: one for another group's item would only 404.
-        if (cmd.id !== undefined && this.d.repo.getItem(cmd.id)?.chatId !== ctx.chatId) {
+        if (cmd.id !== undefined && !reachable(ctx, this.d.repo.getItem(cmd.id))) {
           return reply(ctx, `找不到事项 #${cmd.id}：只能归档本群的事项。\n(No item #${cmd.id} in this group — only this group's items can be exported.)`);
         }
         return reply(ctx, this.d.exportLink(ctx, cmd));

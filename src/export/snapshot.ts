@@ -3,7 +3,8 @@
 
 import { and, asc, eq, gte, inArray, lt } from 'drizzle-orm';
 import type { Db } from '../db/connection.ts';
-import type { ChatRow, ItemRow } from '../db/repo.ts';
+import { type ChatRow, type ItemRow, Repo } from '../db/repo.ts';
+import { collabChats, visibleIn } from '../engine/links.ts';
 import { audit, chats, itemPeople, items, users } from '../db/schema.ts';
 import type { Snapshot } from './types.ts';
 
@@ -34,7 +35,11 @@ const CHUNK = 500;
 
 export function loadSnapshot(db: Db, scope: SnapshotScope): Snapshot {
   const chat = db.select().from(chats).where(eq(chats.id, scope.chatId)).get();
-  const all = db.select().from(items).where(eq(items.chatId, scope.chatId)).orderBy(asc(items.id)).all();
+  // Linked groups archive their whole collaboration, as far as this group may see it.
+  const repo = new Repo(db);
+  const chatIds = collabChats(repo, scope.chatId);
+  const rows = db.select().from(items).where(chatIds.length === 1 ? eq(items.chatId, scope.chatId) : inArray(items.chatId, chatIds)).orderBy(asc(items.id)).all();
+  const all = chatIds.length === 1 ? rows : rows.filter((i) => visibleIn(repo, scope.chatId, i));
   const inScope = scope.itemId !== undefined ? subtree(all, scope.itemId) : scope.span ? activeIn(db, all, scope.span) : all;
   if (scope.itemId !== undefined && inScope.length === 0) {
     throw new ArchiveError('item_not_found', `本群没有 #${scope.itemId} / item #${scope.itemId} not found in this chat`);

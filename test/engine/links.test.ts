@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { UserRef } from '../../src/domain/chat.ts';
+import { buildArchive } from '../../src/export/archive.ts';
 import { A, B, C, CHAT, Conversation, type Sent } from './driver.ts';
 
 const EXT = 'sandbox:ext';
@@ -106,6 +107,15 @@ describe('what an external group sees', () => {
     // What faces the partner does reach it: the request, and the question to its contact.
     expect(seen).toContain('数据看板');
     expect(seen).toContain('验收标准确认了吗');
+    // Nor an export row: the external group's archive (whole, and of the request) has the partner's part only.
+    for (const itemId of [undefined, 1]) {
+      const md = (await buildArchive(c.db, { chatId: EXT, ...(itemId ? { itemId } : {}), format: 'md', timezone: 'Asia/Shanghai', now: c.clock.now() })).body.toString('utf8');
+      expect(md).toContain('数据看板');
+      expect(md).toContain('验收标准确认了吗');
+      for (const w of internalWords) expect(md, w).not.toContain(w);
+    }
+    const inner = (await buildArchive(c.db, { chatId: CHAT, format: 'md', timezone: 'Asia/Shanghai', now: c.clock.now() })).body.toString('utf8');
+    for (const w of ['报价模型有误', '内部压测', '客户预算偏紧']) expect(inner).toContain(w);
     // The internal group sees all of it.
     const inside = c.platform.sent.filter((s) => s.msg.chatId === CHAT).map(textOf).join('\n');
     for (const w of ['报价模型有误', '测试环境不稳定', '内部压测', '内部评审会', '内部接口谁负责']) expect(inside).toContain(w);
