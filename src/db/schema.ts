@@ -179,6 +179,8 @@ export const sandboxUsers = sqliteTable('sandbox_users', {
 export const sandboxChats = sqliteTable('sandbox_chats', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
+  /** Drawn as a Feishu or a DingTalk group (a demo of linked groups across platforms); null: plain. */
+  look: text('look'),
 });
 
 export const sandboxMessages = sqliteTable(

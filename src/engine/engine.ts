@@ -333,10 +333,10 @@ export class Engine {
   private remember(chatId: string, platform: string, chatName: string | undefined, people: UserRef[]): void {
     const t = this.d.clock.now().getTime();
     this.d.repo.ensureChat(chatId, platform, chatName);
-    for (const u of people) {
-      if (u.name && u.name !== u.id) this.d.repo.upsertUser(u.id, u.name, t);
-      this.d.repo.links.seen(chatId, u.id, t);
-    }
+    for (const u of people) if (u.name && u.name !== u.id) this.d.repo.upsertUser(u.id, u.name, t);
+    // A group's members are the people who spoke or clicked there (the first of `people`): a
+    // mention alone does not say where someone is (the sandbox lets anyone @ anyone).
+    if (people[0]) this.d.repo.links.seen(chatId, people[0].id, t);
   }
 
   /** One transaction: the change, its audit and outbox rows, and its re-planned reminders. */

@@ -6,13 +6,21 @@
 (function () {
   const API = '/sandbox/api';
   const $ = (sel) => document.querySelector(sel);
+  // A frame of the side-by-side view (/sandbox/split) names its group and identity in the URL
+  // and leaves the remembered ones alone.
+  const QUERY = new URLSearchParams(location.search);
+  const EMBED = QUERY.get('embed') === '1';
+  if (EMBED) document.documentElement.classList.add('embed');
+  /** Groups drawn as another platform's, to show linked groups across Feishu and DingTalk. */
+  const LOOK = { feishu: '飞书', dingtalk: '钉钉' };
+
   const S = {
     bot: { id: 'sandbox:bot', name: '协作助手' },
     users: [],
     chats: [],
     timezone: 'Asia/Shanghai',
-    me: localStorage.getItem('gf.me') || '',
-    chatId: localStorage.getItem('gf.chat') || '',
+    me: QUERY.get('as') || localStorage.getItem('gf.me') || '',
+    chatId: QUERY.get('chat') || localStorage.getItem('gf.chat') || '',
     since: 0,
     msgs: new Map(), // id → message
     toasts: new Map(), // message id → {ok, text}
@@ -398,6 +406,7 @@
       const li = el('li', c.id === S.chatId ? 'active' : '');
       li.dataset.id = c.id;
       li.appendChild(el('span', 'chat-name', esc(c.name)));
+      if (LOOK[c.look]) li.appendChild(el('span', `look look-${c.look}`, LOOK[c.look]));
       if (S.unread.has(c.id)) li.appendChild(el('span', 'dot'));
       li.title = c.id;
       li.addEventListener('click', () => openChat(c.id));
@@ -405,6 +414,8 @@
     }
     const chat = S.chats.find((c) => c.id === S.chatId);
     $('#chat-title').textContent = chat ? chat.name : '';
+    if (chat && LOOK[chat.look]) $('#chat-title').appendChild(el('span', `look look-${chat.look}`, LOOK[chat.look]));
+    document.body.dataset.look = (chat && chat.look) || '';
     document.title = (chat ? chat.name + ' · ' : '') + '协作助手沙盒';
     $('#input').placeholder = `以「${userName(S.me)}」的身份发言，例如：/需求 接口联调 协作:@李四 截止:周五`;
   }
@@ -412,7 +423,7 @@
   function openChat(id) {
     if (!S.chats.some((c) => c.id === id)) return;
     S.chatId = id;
-    localStorage.setItem('gf.chat', id);
+    if (!EMBED) localStorage.setItem('gf.chat', id);
     S.unread.delete(id);
     S.since = 0;
     S.msgs.clear();
@@ -426,7 +437,7 @@
 
   function setMe(id) {
     S.me = id;
-    localStorage.setItem('gf.me', id);
+    if (!EMBED) localStorage.setItem('gf.me', id);
     renderSide();
     for (const m of S.msgs.values()) rerender(m.id);
   }

@@ -1,9 +1,10 @@
 // The sandbox's HTTP surface: the page under /sandbox and its JSON API under /sandbox/api.
 //   GET  /                      → redirect to /sandbox
-//   GET  /sandbox               the page (page.js, richtext.js, page.css beside it)
+//   GET  /sandbox               the page (page.js, richtext.js, page.css beside it); ?chat=&as=&embed=1 for a frame
+//   GET  /sandbox/split         ?chats=<id>,<id>: two groups side by side (linked groups)
 //   GET  /sandbox/api/state     users, groups, the bot, the current rev
 //   POST /sandbox/api/users     {name}                       → 201 user
-//   POST /sandbox/api/chats     {name}                       → 201 group
+//   POST /sandbox/api/chats     {name, look?}                → 201 group (look: feishu | dingtalk)
 //   GET  /sandbox/api/messages  ?chatId=&since=<rev>         → messages changed after rev
 //   POST /sandbox/api/messages  {chatId,userId,text,replyTo?} → 201 the stored user message
 //   POST /sandbox/api/actions   {chatId,userId,messageId,itemId,action,version,for,form} → {ok,toast}
@@ -14,7 +15,7 @@ import type { ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import { isLoopbackAddress, isLoopbackHost, REMOTE_REFUSED, wasForwarded } from './sandbox.guard.ts';
 import type { LiveHub } from './sandbox.live.ts';
-import { type Asset, PAGE_HEADERS } from './sandbox.page.ts';
+import { type Asset, PAGE_HEADERS, splitPage } from './sandbox.page.ts';
 import {
   CardActionSchema,
   describeIssues,
@@ -53,12 +54,23 @@ export function sandboxRoutes(d: RouteDeps) {
       app.get(`/sandbox/${name}`, (_req, res) => asset(res, d.assets.get(name)!));
     }
 
+    // /sandbox/split?chats=<id>,<id>: linked groups side by side (each an embedded page).
+    app.get('/sandbox/split', (req, res) => {
+      const wanted = String((req.query as Record<string, unknown>).chats ?? '').split(',').filter(Boolean);
+      const all = d.service.state().chats;
+      const chats = wanted.length ? wanted.map((id) => all.find((c) => c.id === id)) : all.slice(0, 2);
+      if (chats.length < 2 || chats.some((c) => !c)) {
+        return res.status(400).type('text/plain; charset=utf-8').send('请给出两个已有的群：/sandbox/split?chats=<群1>,<群2> / give two existing chats');
+      }
+      return asset(res, { type: 'text/html; charset=utf-8', body: splitPage(chats.slice(0, 2) as typeof all) });
+    });
+
     app.get('/sandbox/api/state', async () => d.service.state());
     app.post('/sandbox/api/users', (req, res) =>
       withBody(NewUserSchema, req, res, (b) => send(res, d.service.addUser(b.name), 201)),
     );
     app.post('/sandbox/api/chats', (req, res) =>
-      withBody(NewChatSchema, req, res, (b) => send(res, d.service.addChat(b.name), 201)),
+      withBody(NewChatSchema, req, res, (b) => send(res, d.service.addChat(b.name, b.look), 201)),
     );
     app.get('/sandbox/api/messages', (req, res) => {
       const q = MessagesQuerySchema.safeParse(req.query);

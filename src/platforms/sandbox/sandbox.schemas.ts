@@ -29,7 +29,14 @@ function displayName(label: Label) {
 }
 
 export const NewUserSchema = z.object({ name: displayName(['姓名', 'name']) }, { error: bodyError });
-export const NewChatSchema = z.object({ name: displayName(['群名', 'name']) }, { error: bodyError });
+export const NewChatSchema = z.object(
+  {
+    name: displayName(['群名', 'name']),
+    /** Draw the group as a Feishu or a DingTalk one (for showing linked groups side by side). */
+    look: z.enum(['feishu', 'dingtalk'], { error: '样式只能是 feishu 或 dingtalk / look must be feishu or dingtalk' }).optional(),
+  },
+  { error: bodyError },
+);
 
 export const PostMessageSchema = z.object(
   {

@@ -54,9 +54,9 @@ export class SandboxService {
     return ok(user);
   }
 
-  addChat(name: string): Result<SandboxChat> {
+  addChat(name: string, look?: 'feishu' | 'dingtalk'): Result<SandboxChat> {
     if (this.store.chatByName(name)) return fail(409, `已有名为「${name}」的群 / a group with that name exists`);
-    const chat = this.store.addChat(name);
+    const chat = this.store.addChat(name, look ?? null);
     this.live.publish({ type: 'state' });
     return ok(chat);
   }

@@ -32,7 +32,7 @@ export const SEED_USERS: readonly UserRef[] = [
   { id: 'sandbox:wangwu', name: '王五' },
   { id: 'sandbox:zhaoliu', name: '赵六' },
 ];
-export const SEED_CHATS: readonly SandboxChat[] = [{ id: 'sandbox:g1', name: '【技术部】接口联调' }];
+export const SEED_CHATS: readonly SandboxChat[] = [{ id: 'sandbox:g1', name: '【技术部】接口联调', look: null }];
 
 const MESSAGE_SELECT = `select id, chat_id as chatId, sender_id as senderId, body, reply_to as replyTo, created_at as createdAt,
   updated_at as updatedAt, rev from sandbox_messages`;
@@ -67,7 +67,7 @@ export class SandboxStore {
       added = true;
     }
     if (this.chats().length === 0) {
-      for (const c of SEED_CHATS) this.st('insert into sandbox_chats (id, name) values (?, ?)').run(c.id, c.name);
+      for (const c of SEED_CHATS) this.st('insert into sandbox_chats (id, name, look) values (?, ?, ?)').run(c.id, c.name, c.look);
       added = true;
     }
     return added;
@@ -92,7 +92,7 @@ export class SandboxStore {
   }
 
   chats(): SandboxChat[] {
-    return this.st('select id, name from sandbox_chats order by rowid').all() as SandboxChat[];
+    return this.st('select id, name, look from sandbox_chats order by rowid').all() as SandboxChat[];
   }
 
   /**
@@ -102,7 +102,7 @@ export class SandboxStore {
   chat(id: string): SandboxChat | undefined {
     let c = this.knownChats.get(id);
     if (!c) {
-      c = this.st('select id, name from sandbox_chats where id = ?').get(id) as SandboxChat | undefined;
+      c = this.st('select id, name, look from sandbox_chats where id = ?').get(id) as SandboxChat | undefined;
       if (c) this.knownChats.set(id, c);
     }
     return c ? { ...c } : undefined;
@@ -111,12 +111,12 @@ export class SandboxStore {
   private readonly knownChats = new Map<string, SandboxChat>();
 
   chatByName(name: string): SandboxChat | undefined {
-    return this.st('select id, name from sandbox_chats where name = ? limit 1').get(name) as SandboxChat | undefined;
+    return this.st('select id, name, look from sandbox_chats where name = ? limit 1').get(name) as SandboxChat | undefined;
   }
 
-  addChat(name: string): SandboxChat {
-    const row = { id: this.freeId('sandbox_chats', `g${random()}`), name };
-    this.st('insert into sandbox_chats (id, name) values (?, ?)').run(row.id, row.name);
+  addChat(name: string, look: string | null = null): SandboxChat {
+    const row = { id: this.freeId('sandbox_chats', `g${random()}`), name, look };
+    this.st('insert into sandbox_chats (id, name, look) values (?, ?, ?)').run(row.id, row.name, row.look);
     return row;
   }
 

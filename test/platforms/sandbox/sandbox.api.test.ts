@@ -54,7 +54,7 @@ describe('sandbox page and state', () => {
       { id: WW, name: '王五' },
       { id: 'sandbox:zhaoliu', name: '赵六' },
     ]);
-    expect(s.body.chats).toEqual([{ id: G1, name: '【技术部】接口联调' }]);
+    expect(s.body.chats).toEqual([{ id: G1, name: '【技术部】接口联调', look: null }]);
     expect(s.body.bot.name).toBe('协作助手');
     expect(c.rt.repo.findUserByName('李四', 'sandbox')).toEqual({ id: LS, name: '李四' });
   });

@@ -1,0 +1,1 @@
+ALTER TABLE `sandbox_chats` ADD `look` text;
