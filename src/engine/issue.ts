@@ -188,7 +188,7 @@ export const issueSpec: KindSpec = {
   refresh(ctx, item) {
     postCard(ctx, item, issueCardKey(item.id), issueCard(item, ctx.config.calendar.timezone), true);
     const round = item.data.verifyRound as number | undefined;
-    if (item.state === 'verify' && round) postCard(ctx, item, verifyCardKey(item.id, round), verifyCard(item, ctx.config.calendar.timezone), true);
+    if (item.state === 'verify' && round) postCard(ctx, item, verifyCardKey(item.id, round), verifyCard(item, ctx.config.calendar.timezone), true, item.initiatorId);
   },
   after(ctx, item, from, f) {
     const tz = ctx.config.calendar.timezone;
@@ -196,7 +196,7 @@ export const issueSpec: KindSpec = {
     const round = item.data.verifyRound as number | undefined;
     // A resolution asks in a new message; leaving verification updates that message in place.
     if (round && (item.state === 'verify' || from === 'verify')) {
-      postCard(ctx, item, verifyCardKey(item.id, round), verifyCard(item, tz), from === 'verify');
+      postCard(ctx, item, verifyCardKey(item.id, round), verifyCard(item, tz), from === 'verify', item.initiatorId);
     }
     const ref = itemRef(item.id);
     if (f.input.action === 'reopen') say(ctx, `${at(item.ownerId!)} 问题 ${ref} 验证未通过，已重开：${f.input.reason}`, item.id);

@@ -114,7 +114,7 @@ export function completeStage(ctx: Ctx, item: ItemRow, cmd: Cmd<'done'>): void {
   const saved = save(ctx, item, { stage: s.id, data: { ...item.data, stages: { ...recs, [s.id]: next } } });
   if (!saved) return reply(ctx, '已处理：请重试。', item.id);
   record(ctx, saved, 'stage_done', item.state, item.state, { stage: s.id, document, evidence: cmd.evidence, verdict });
-  postCard(ctx, saved, signoffCardKey(item.id, s.id, next.round), signoffCard(saved, t, s, next, ctx.config.calendar.timezone));
+  postCard(ctx, saved, signoffCardKey(item.id, s.id, next.round), signoffCard(saved, t, s, next, ctx.config.calendar.timezone), false, next.signer);
   reply(ctx, `📄 已记录阶段「${s.name}」的文档，已请 ${at(signer)} 签核。`, item.id);
 }
 
@@ -136,7 +136,7 @@ export function skipStage(ctx: Ctx, item: ItemRow, cmd: Cmd<'skip'>): void {
   if (!saved) return reply(ctx, '已处理：请重试。', item.id);
   record(ctx, saved, 'skip', item.state, item.state, { stage: s.id, reason: cmd.reason });
   const prev = recs[s.id];
-  if (prev?.status === 'signing') postCard(ctx, saved, signoffCardKey(item.id, s.id, prev.round), signoffCard(saved, t, s, skipped, ctx.config.calendar.timezone), true);
+  if (prev?.status === 'signing') postCard(ctx, saved, signoffCardKey(item.id, s.id, prev.round), signoffCard(saved, t, s, skipped, ctx.config.calendar.timezone), true, skipped.signer);
   reply(ctx, `⏭️ 已跳过阶段「${s.name}」，原因：${cmd.reason}。${s.id === current.id ? moved(ctx, saved, t) : ''}`, item.id);
 }
 
@@ -164,7 +164,7 @@ export function stageCardAction(ctx: Ctx, item: ItemRow, input: ActInput): Outco
     const saved = save(ctx, item, { stageDueAt: watchedDue(s, back), data: { ...item.data, stages: { ...recs, [s.id]: back } } });
     if (!saved) return { ok: false, stale: true, message: `已处理：需求 ${itemRef(item.id)} 刚刚已被他人处理。` };
     record(ctx, saved, 'refuse', item.state, item.state, { stage: s.id, reason, newDue: due });
-    postCard(ctx, saved, signoffCardKey(item.id, s.id, rec.round), signoffCard(saved, t, s, back, tz), true);
+    postCard(ctx, saved, signoffCardKey(item.id, s.id, rec.round), signoffCard(saved, t, s, back, tz), true, back.signer);
     say(ctx, `${at(rec.by!)} 阶段「${s.name}」被 ${at(ctx.actor.id)} 退回：${reason}。请在 ${fmtTime(due, tz)} 前修改后重新 /完成 #${item.id}。`, item.id);
     return { ok: true, item: saved, toast: `已退回阶段「${s.name}」。` };
   }
@@ -180,7 +180,7 @@ function signOff(ctx: Ctx, item: ItemRow, t: ProcessTemplate, s: StageTemplate, 
   const saved = save(ctx, item, { stage: advance.stage, stageDueAt: advance.stageDueAt, data: { ...item.data, stages: advance.stages } });
   if (!saved) return { ok: false, stale: true, message: `已处理：需求 ${itemRef(item.id)} 刚刚已被他人处理。` };
   record(ctx, saved, 'signoff', item.state, item.state, { stage: s.id, next: advance.stage });
-  postCard(ctx, saved, signoffCardKey(item.id, s.id, rec.round), signoffCard(saved, t, s, signed, tz), true);
+  postCard(ctx, saved, signoffCardKey(item.id, s.id, rec.round), signoffCard(saved, t, s, signed, tz), true, signed.signer);
   say(ctx, `✅ 需求 ${itemRef(item.id, item.seqNo)} 阶段「${s.name}」已由 ${at(ctx.actor.id)} 签核。${moved(ctx, saved, t)}`, item.id, undefined, t.urgent);
   return { ok: true, item: saved, toast: `签核成功：阶段「${s.name}」已通过。` };
 }

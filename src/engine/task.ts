@@ -132,7 +132,7 @@ export const taskSpec: KindSpec = {
   },
   refresh(ctx, item) {
     const round = (item.data.round as number | undefined) ?? 1;
-    if (item.state === 'review') postCard(ctx, item, taskReviewCardKey(item.id, round), taskReviewCard(item, round, ctx.config.calendar.timezone), true);
+    if (item.state === 'review') postCard(ctx, item, taskReviewCardKey(item.id, round), taskReviewCard(item, round, ctx.config.calendar.timezone), true, item.initiatorId);
   },
   after(ctx, item, _from, f) {
     const ref = itemRef(item.id);
@@ -146,11 +146,11 @@ export const taskSpec: KindSpec = {
         }
         break;
       case 'submit':
-        postCard(ctx, item, taskReviewCardKey(item.id, round), taskReviewCard(item, round, tz));
+        postCard(ctx, item, taskReviewCardKey(item.id, round), taskReviewCard(item, round, tz), false, item.initiatorId);
         break;
       case 'accept':
       case 'reject':
-        postCard(ctx, item, taskReviewCardKey(item.id, round), taskReviewCard(item, round, tz), true);
+        postCard(ctx, item, taskReviewCardKey(item.id, round), taskReviewCard(item, round, tz), true, item.initiatorId);
         say(
           ctx,
           f.input.action === 'accept'

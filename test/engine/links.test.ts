@@ -63,6 +63,13 @@ describe('linking groups', () => {
     const click = await c.click(E, c.cardFor('需求确认', E), '确认对接', {}, EXT);
     expect(click.ok).toBe(true);
     expect(c.state(1)).not.toBe('pending');
+    // A stage the customer's contact signs off: the sign-off card goes to his group, where he signs.
+    await c.say(A, '/需求 报价评审 to:@李四 截止:2026-12-04 类型:客户 客户:A科技'); // #2
+    expect(c.texts(await c.say(A, '/对接 #2 @陈经理/A科技 role:客户对接人')).join()).not.toContain('❌');
+    const done = await c.say(A, '/完成 #2 客户名称：A科技；核心诉求：数据看板；预算范围：20万；期望交付时间：12月20日');
+    expect(done.find((s) => s.msg.body.type === 'card' && s.msg.body.card.header.title.includes('阶段签核'))?.msg.chatId).toBe(EXT);
+    expect((await c.click(E, c.cardFor('阶段签核', E), '签核通过', {}, EXT)).ok).toBe(true);
+    expect(c.repo.getItem(2)!.stage).toBe('review');
     // /成员 lists both groups by name.
     const members = c.texts(await c.say(A, '/成员')).join();
     expect(members).toContain('「【技术部】接口联调」（沙盒）（本群）：');
