@@ -7,6 +7,7 @@
 // one it must be followed by whitespace or the end, so ordinary chat that merely starts with
 // "问题…" or "记录…" is not taken for a command.
 
+import { type FormCommand, isFormCommand } from './forms.ts';
 import { BUILDERS } from './build/index.ts';
 import { COMMANDS } from './catalog.ts';
 import { normalize } from './tokenizer.ts';
@@ -39,6 +40,13 @@ function matchName(text: string): { name: CommandName; body: string } | undefine
 
 /** Longest command text we parse; a longer one is refused with a clear reply. */
 export const MAX_COMMAND_LENGTH = 10_000;
+
+/** A form command (`/需求`, `/task` …) typed with nothing after it: it answers with its form card. */
+export function bareFormCommand(text: string): FormCommand | undefined {
+  if (text.length > 200) return undefined;
+  const hit = matchName(normalize(text).trim());
+  return hit && hit.body.trim() === '' && isFormCommand(hit.name) ? hit.name : undefined;
+}
 
 export function parseCommand(text: string, ctx: ParseContext): ParseResult | null {
   const hit = matchName(normalize(text.length > MAX_COMMAND_LENGTH * 2 ? text.slice(0, MAX_COMMAND_LENGTH * 2) : text).trim());

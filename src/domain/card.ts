@@ -32,6 +32,13 @@ export interface CardInput {
   label: string;
   placeholder?: string;
   required: boolean;
+  /**
+   * What is picked: free text (the default), a long text, people of the group (ids come back,
+   * comma-separated when `multiple`), a date and time, or one of `options`.
+   */
+  kind?: 'text' | 'multiline' | 'people' | 'date' | 'select';
+  multiple?: boolean;
+  options?: { value: string; label: string }[];
 }
 
 /**

@@ -1,9 +1,10 @@
 // The engine: applies an inbound message or card action in one SQLite transaction
 // (load → decide → save + audit + outbox), then tells the outbox dispatcher to deliver.
 
+import { FORM_ACTION, postForm, readForm } from './forms.ts';
 import { acceptLink, listMembers, offerLink, reachable, removeLink, resolveTypedName } from './links.ts';
 import type { Logger } from 'pino';
-import { parseCommand } from '../commands/parser.ts';
+import { bareFormCommand, parseCommand } from '../commands/parser.ts';
 import { helpText } from '../commands/help.ts';
 import { withinLimits } from '../commands/limits.ts';
 import type { Command } from '../commands/types.ts';
@@ -103,6 +104,7 @@ export class Engine {
         }),
         this.d.config.limits,
       );
+      const form = bareFormCommand(msg.text);
       const question = parsed === null ? this.questionAnswered(msg) : undefined;
       if (parsed === null && !msg.mentionedBot && !question) {
         end?.();
@@ -112,6 +114,10 @@ export class Engine {
       this.inTx(() => {
         if (!repo.claimMessage(msg.platform, msg.messageId, ctx.now.getTime())) {
           log.info({ chatId: msg.chatId, messageId: msg.messageId }, 'message already handled');
+          return;
+        }
+        if (form) {
+          postForm(ctx, form);
           return;
         }
         if (parsed === null) {
@@ -137,6 +143,26 @@ export class Engine {
     if (wroteOutbox) this.d.onOutbox?.();
   }
 
+  /**
+   * A submitted form runs as the command it stands for, through handleMessage (the same parse,
+   * validations, replies and exactly-once claim). It is parsed here first so that an invalid one
+   * is answered on the card, which keeps what was filled in, and nothing is posted.
+   */
+  private submitForm(a: CardAction): ActionResult {
+    const r = readForm(this.d.repo, a);
+    if (!r.ok) return { ok: false, toast: r.toast };
+    const parsed = parseCommand(r.text, {
+      now: this.d.clock.now(),
+      timezone: this.d.config.calendar.timezone,
+      defaultDueTime: this.d.config.calendar.defaultDueTime,
+      mentions: r.mentions,
+      resolveName: (name: string) => resolveTypedName(this.d.repo, a.chatId, a.platform, name),
+    });
+    if (!parsed?.ok) return { ok: false, toast: `❌ ${parsed ? parsed.error : '无法识别表单内容'}` };
+    this.handleMessage({ platform: a.platform, chatId: a.chatId, messageId: r.messageId, sender: a.actor, text: r.text, mentions: r.mentions, mentionedBot: true, receivedAt: a.receivedAt });
+    return { ok: true, toast: '✅ 已提交' };
+  }
+
   /** The question a threaded reply answers: a question card's thread, waiting for an answer or for information, with text. */
   private questionAnswered(msg: InboundMessage): ItemRow | undefined {
     const parent = msg.replyTo ?? msg.threadRoot;
@@ -147,6 +173,7 @@ export class Engine {
 
   /** Handles one card click; the result is shown to the clicker at once. */
   handleCardAction(a: CardAction): ActionResult {
+    if (a.action.startsWith(FORM_ACTION)) return this.submitForm(a);
     const end = this.d.metrics?.commandSeconds.startTimer({ kind: 'card' });
     const ctx = this.ctx(a.platform, a.chatId, a.actor);
     let result: ActionResult;

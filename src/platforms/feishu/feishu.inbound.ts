@@ -214,7 +214,8 @@ export function toCardAction(ev: CardActionEvent, ctx: MapContext): CardAction |
   if (!v || typeof v !== 'object' || !openId || !chat) return undefined;
   const itemId = Number(v.itemId);
   const action = v.action;
-  if (!Number.isInteger(itemId) || itemId <= 0 || typeof action !== 'string' || !action) return undefined;
+  // Item 0 is a form that raises a new item.
+  if (!Number.isInteger(itemId) || itemId < 0 || (itemId === 0 && !String(action).startsWith('form:')) || typeof action !== 'string' || !action) return undefined;
   const version = v.version === undefined ? undefined : Number(v.version);
   const renamed = typeof v.f === 'object' && v.f !== null ? (v.f as Record<string, string>) : undefined;
   const actorId = feishuId(openId);

@@ -3,7 +3,7 @@
 // Content formats: https://open.feishu.cn/document/server-docs/im-v1/message/create
 // Card JSON 2.0:   https://open.feishu.cn/document/feishu-cards/card-json-v2-structure
 
-import type { Card, CardButton, CardChart, CardColor } from '../../domain/card.ts';
+import type { Card, CardButton, CardChart, CardColor, CardInput } from '../../domain/card.ts';
 import { type Outbound, type TextMessage, nativeId, splitMentions } from '../../domain/chat.ts';
 import { fitFeishuCard, fitFeishuText } from './feishu.limits.ts';
 import { escapeMarkdown, escapeText, mentionable } from './feishu.escape.ts';
@@ -80,6 +80,32 @@ function button(b: CardButton, name: string, submit: boolean, renamed?: Record<s
   };
 }
 
+/** One neutral input as its 2.0 component: a text box, a people picker, a date-time picker or a select. */
+function inputElement(i: CardInput, name: string): CardElement[] {
+  const hint = plain(i.placeholder ?? i.label);
+  // Pickers and selects carry no label of their own: a line above names the field.
+  const label: CardElement = { tag: 'markdown', content: `**${escapeMarkdown(i.label)}**${i.required ? ' *' : ''}` };
+  switch (i.kind) {
+    case 'people':
+      return [label, { tag: i.multiple ? 'multi_select_person' : 'select_person', name, required: i.required, placeholder: hint }];
+    case 'date':
+      return [label, { tag: 'picker_datetime', name, required: i.required, placeholder: hint }];
+    case 'select':
+      return [label, { tag: 'select_static', name, required: i.required, placeholder: hint, options: (i.options ?? []).map((o) => ({ text: plain(o.label), value: o.value })) }];
+    default:
+      return [
+        {
+          tag: 'input',
+          name,
+          required: i.required,
+          label: plain(i.label),
+          ...(i.placeholder ? { placeholder: plain(i.placeholder) } : {}),
+          ...(i.kind === 'multiline' ? { input_type: 'multiline_text' as const, rows: 2 } : {}),
+        },
+      ];
+  }
+}
+
 /**
  * A button that needs inputs becomes a form (at the body root, as 2.0 requires) holding the
  * inputs and a submit button. Field names must be unique in the whole card, so a name already
@@ -87,18 +113,12 @@ function button(b: CardButton, name: string, submit: boolean, renamed?: Record<s
  */
 function form(b: CardButton, index: number, used: Set<string>): CardElement {
   const renamed: Record<string, string> = {};
-  const inputs: CardElement[] = (b.inputs ?? []).map((i) => {
+  const inputs: CardElement[] = (b.inputs ?? []).flatMap((i) => {
     let name = i.name;
     for (let n = 2; used.has(name); n++) name = `${i.name}_${n}`;
     used.add(name);
     if (name !== i.name) renamed[name] = i.name;
-    return {
-      tag: 'input',
-      name,
-      required: i.required,
-      label: plain(i.label),
-      ...(i.placeholder ? { placeholder: plain(i.placeholder) } : {}),
-    };
+    return inputElement(i, name);
   });
   return { tag: 'form', name: `form_${index}`, elements: [...inputs, button(b, `submit_${index}`, true, renamed)] };
 }

@@ -141,7 +141,11 @@ export type CardElement =
       form_action_type?: 'submit';
       behaviors: Array<{ type: 'callback'; value: ButtonValue }>;
     }
-  | { tag: 'input'; name: string; required: boolean; label: PlainText; placeholder?: PlainText }
+  | { tag: 'input'; name: string; required: boolean; label: PlainText; placeholder?: PlainText; input_type?: 'multiline_text'; rows?: number }
+  // People pickers without options offer the members of the chat the card is in.
+  | { tag: 'select_person' | 'multi_select_person'; name: string; required: boolean; placeholder: PlainText }
+  | { tag: 'picker_datetime'; name: string; required: boolean; placeholder: PlainText }
+  | { tag: 'select_static'; name: string; required: boolean; placeholder: PlainText; options: Array<{ text: PlainText; value: string }> }
   | { tag: 'form'; name: string; elements: CardElement[] }
   | { tag: 'chart'; aspect_ratio: '16:9' | '2:1' | '4:3' | '1:1'; chart_spec: ChartSpec };
 

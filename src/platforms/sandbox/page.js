@@ -178,6 +178,30 @@
     return root;
   }
 
+  /** A form field: people of the group, a date and time, one of the options, or text. */
+  function formInput(input) {
+    const kind = input.kind || (input.name === 'reason' ? 'multiline' : 'text');
+    if (kind === 'people' || kind === 'select') {
+      const f = document.createElement('select');
+      f.multiple = !!input.multiple;
+      const options = kind === 'people' ? S.users.map((u) => ({ value: u.id, label: u.name })) : input.options || [];
+      if (!f.multiple && !options.some((o) => o.value === '')) f.appendChild(new Option(kind === 'people' ? '请选择 / choose' : '—', ''));
+      for (const o of options) f.appendChild(new Option(o.label, o.value));
+      return f;
+    }
+    const f = document.createElement(kind === 'multiline' ? 'textarea' : 'input');
+    if (kind === 'multiline') f.rows = 2;
+    if (kind === 'date') f.type = 'datetime-local';
+    f.placeholder = input.placeholder || '';
+    f.maxLength = 2000;
+    return f;
+  }
+
+  function inputValue(input, f) {
+    if (f.multiple) return Array.from(f.selectedOptions).map((o) => o.value).join(',');
+    return f.value.trim();
+  }
+
   function renderForm(m, b) {
     const form = el('form', 'card-form');
     form.noValidate = true;
@@ -185,13 +209,9 @@
     const fields = [];
     for (const input of b.inputs || []) {
       const label = el('label', '', '<span>' + esc(input.label) + (input.required ? ' <span class="req">*</span>' : '') + '</span>');
-      const multiline = input.name === 'reason';
-      const f = document.createElement(multiline ? 'textarea' : 'input');
-      if (multiline) f.rows = 2;
+      const f = formInput(input);
       f.name = input.name;
-      f.placeholder = input.placeholder || '';
       f.required = !!input.required;
-      f.maxLength = 2000;
       label.appendChild(f);
       form.appendChild(label);
       fields.push({ input, f });
@@ -214,7 +234,7 @@
       const values = {};
       const missing = [];
       for (const { input, f } of fields) {
-        const v = f.value.trim();
+        const v = inputValue(input, f);
         f.classList.toggle('invalid', input.required && !v);
         if (input.required && !v) missing.push(input.label.split(' / ')[0]);
         if (v) values[input.name] = v;

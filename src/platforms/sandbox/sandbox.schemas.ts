@@ -54,9 +54,10 @@ export const CardActionSchema = z.object(
     userId: str(['身份', 'userId'], 100),
     messageId: rowId(['卡片消息', 'messageId']),
     itemId: z
-      .number({ error: (i) => (i.input === undefined ? '缺少事项 / itemId is required' : '事项应为正整数 / itemId must be a positive integer') })
-      .int({ error: '事项应为正整数 / itemId must be a positive integer' })
-      .positive({ error: '事项应为正整数 / itemId must be a positive integer' }),
+      // 0: a form that raises a new item.
+      .number({ error: (i) => (i.input === undefined ? '缺少事项 / itemId is required' : '事项应为整数 / itemId must be an integer') })
+      .int({ error: '事项应为整数 / itemId must be an integer' })
+      .nonnegative({ error: '事项应为非负整数 / itemId must not be negative' }),
     action: str(['操作', 'action'], 40),
     version: z.number({ error: '版本应为整数 / version must be an integer' }).int({ error: '版本应为整数 / version must be an integer' }).nonnegative().optional(),
     for: z.string({ error: '按钮对象应为文本 / for must be a string' }).max(100).optional(),

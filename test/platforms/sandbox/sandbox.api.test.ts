@@ -111,7 +111,7 @@ describe('sandbox API validation (400 with a bilingual message, never a crash)',
     ['user name with @', '/sandbox/api/users', { name: '@李四' }, 400, ['姓名不能包含 @']],
     ['chat name missing', '/sandbox/api/chats', {}, 400, ['缺少群名 / name is required']],
     ['action missing fields', '/sandbox/api/actions', { chatId: G1, userId: ZS }, 400, ['缺少卡片消息', '缺少事项 / itemId is required', '缺少操作']],
-    ['action bad itemId', '/sandbox/api/actions', { chatId: G1, userId: ZS, messageId: 1, itemId: 'abc', action: 'confirm' }, 400, ['事项应为正整数']],
+    ['action bad itemId', '/sandbox/api/actions', { chatId: G1, userId: ZS, messageId: 1, itemId: 'abc', action: 'confirm' }, 400, ['事项应为整数']],
     ['action bad form', '/sandbox/api/actions', { chatId: G1, userId: ZS, messageId: 1, itemId: 1, action: 'object', form: { reason: 5 } }, 400, ['form.reason']],
     ['action on no card', '/sandbox/api/actions', { chatId: G1, userId: ZS, messageId: 1, itemId: 1, action: 'confirm' }, 400, ['本群没有这张卡片']],
   ];

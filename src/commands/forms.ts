@@ -1,0 +1,166 @@
+// Form cards instead of typed grammar: the fields of each command a form can raise, and how a
+// submitted form becomes the command's text — so a form runs the very parser and engine path the
+// typed command runs, with the same validations and the same replies.
+
+import type { CardInput } from '../domain/card.ts';
+import { KEY_ALIASES } from './keys.ts';
+
+/** An option key (`due:`, `截止：` …) somewhere in a text. */
+const KEY_LIKE = new RegExp(`(?:${KEY_ALIASES.map((a) => a.alias.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})[:：]`, 'i');
+
+export type FormCommand = 'req' | 'task' | 'issue' | 'ask';
+
+export interface FormSpec {
+  /** The card's title. */
+  title: string;
+  /** How the command is typed (its Chinese name). */
+  command: string;
+  inputs: CardInput[];
+}
+
+const REQUEST_ID: CardInput = { name: 'request', label: '所属需求编号（可不填）', kind: 'text', required: false, placeholder: '例如 12' };
+const DUE: CardInput = { name: 'due', label: '截止时间', kind: 'date', required: true };
+
+export const FORMS: Readonly<Record<FormCommand, FormSpec>> = {
+  req: {
+    title: '发起协作需求',
+    command: '需求',
+    inputs: [
+      { name: 'title', label: '需求标题', kind: 'text', required: true, placeholder: '例如 官网改版接口联调' },
+      { name: 'to', label: '对接人', kind: 'people', multiple: true, required: true },
+      DUE,
+      {
+        name: 'pri',
+        label: '优先级',
+        kind: 'select',
+        required: false,
+        options: [
+          { value: '高', label: '高' },
+          { value: '中', label: '中' },
+          { value: '低', label: '低' },
+        ],
+      },
+      {
+        name: 'type',
+        label: '协作类型',
+        kind: 'select',
+        required: false,
+        options: ['跨部门', '客户', '供应商', '合作伙伴', '紧急'].map((v) => ({ value: v, label: v })),
+      },
+      { name: 'std', label: '交付标准', kind: 'multiline', required: false, placeholder: '例如 联调通过并出测试报告' },
+    ],
+  },
+  task: {
+    title: '分解任务',
+    command: '任务',
+    inputs: [
+      REQUEST_ID,
+      { name: 'title', label: '任务内容', kind: 'text', required: true },
+      { name: 'owner', label: '责任人', kind: 'people', required: true },
+      { name: 'with', label: '协助人', kind: 'people', multiple: true, required: false },
+      DUE,
+      { name: 'std', label: '完成标准', kind: 'multiline', required: false },
+    ],
+  },
+  issue: {
+    title: '登记问题',
+    command: '问题',
+    inputs: [
+      REQUEST_ID,
+      { name: 'text', label: '问题描述', kind: 'multiline', required: true },
+      {
+        name: 'sev',
+        label: '严重程度',
+        kind: 'select',
+        required: true,
+        options: ['一般', '重要', '紧急'].map((v) => ({ value: v, label: v })),
+      },
+      { name: 'owner', label: '责任人', kind: 'people', required: true },
+      DUE,
+    ],
+  },
+  ask: {
+    title: '提出问题（需要答复）',
+    command: '反馈',
+    inputs: [
+      REQUEST_ID,
+      { name: 'to', label: '请谁答复', kind: 'people', multiple: true, required: true },
+      { name: 'question', label: '问题', kind: 'multiline', required: true },
+      {
+        name: 'urgent',
+        label: '紧急程度',
+        kind: 'select',
+        required: false,
+        options: [
+          { value: '一般', label: '一般（1 个工作日内答复）' },
+          { value: '紧急', label: '紧急（2 小时内答复）' },
+        ],
+      },
+    ],
+  },
+};
+
+export function isFormCommand(name: string): name is FormCommand {
+  return Object.hasOwn(FORMS, name);
+}
+
+/**
+ * Free text as the grammar keeps it text: as typed, or — when it holds what the grammar would
+ * read as an option, a mention or a number (`key:`, `@`, `#`) — quoted, as a person would type it.
+ */
+function quoted(text: string): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  if (!/[@＠#＃]/.test(t) && !KEY_LIKE.test(t)) return t;
+  for (const [open, close] of [['「', '」'], ['“', '”'], ['"', '"']] as const) if (!t.includes(open) && !t.includes(close)) return `${open}${t}${close}`;
+  return `「${t.replace(/[「」]/g, '')}」`;
+}
+
+/** A picked date as the grammar reads it ("2026-12-01T18:00", "2026-12-01 +0800" → "2026-12-01 18:00"). */
+function dateValue(v: string): string {
+  return v.replace('T', ' ').replace(/\s*[+-]\d{2}:?\d{2}$/, '').trim();
+}
+
+export type Composed = { ok: true; text: string; people: string[] } | { ok: false; error: string };
+
+/**
+ * The command text a submitted form stands for. `qualify` turns a picked person's id into the
+ * platform-qualified one; the people come back too (they are the message's real mentions).
+ */
+export function composeCommand(name: FormCommand, values: Readonly<Record<string, string>>, qualify: (id: string) => string): Composed {
+  const spec = FORMS[name];
+  const missing = spec.inputs.filter((i) => i.required && !values[i.name]?.trim()).map((i) => i.label);
+  if (missing.length) return { ok: false, error: `请填写：${missing.join('、')}` };
+  const people: string[] = [];
+  const who = (field: string) => {
+    const ids = (values[field] ?? '').split(',').map((x) => x.trim()).filter(Boolean).map(qualify);
+    people.push(...ids);
+    return ids.map((id) => `<@${id}>`).join(' ');
+  };
+  const v = (field: string) => values[field]?.trim() ?? '';
+  const request = v('request').replace(/^[#＃]/, '');
+  if (request && !/^\d+$/.test(request)) return { ok: false, error: `所属需求编号应为数字：${request.slice(0, 20)}` };
+  const ref = request ? ` #${request}` : '';
+  const parts: string[] = [`/${spec.command}${ref}`];
+  switch (name) {
+    case 'req':
+      parts.push(quoted(v('title')), `to:${who('to')}`, `due:${dateValue(v('due'))}`);
+      if (v('pri')) parts.push(`pri:${v('pri')}`);
+      if (v('type')) parts.push(`类型:${v('type')}`);
+      if (v('std')) parts.push(`std:${quoted(v('std'))}`);
+      break;
+    case 'task':
+      parts.push(quoted(v('title')), who('owner'));
+      if (v('with')) parts.push(`with:${who('with')}`);
+      parts.push(`due:${dateValue(v('due'))}`);
+      if (v('std')) parts.push(`std:${quoted(v('std'))}`);
+      break;
+    case 'issue':
+      parts.push(quoted(v('text')), `sev:${v('sev')}`, who('owner'), `due:${dateValue(v('due'))}`);
+      break;
+    case 'ask':
+      parts.push(who('to'), quoted(v('question')));
+      if (v('urgent') === '紧急') parts.push('紧急');
+      break;
+  }
+  return { ok: true, text: parts.join(' '), people: [...new Set(people)] };
+}

@@ -1,0 +1,54 @@
+// Form cards: a command typed with nothing after it (`/需求`) answers with its form; a submitted
+// form becomes the command's text and goes through the same parser and engine path as typing it.
+
+import { createHash } from 'node:crypto';
+import { composeCommand, FORMS, type FormCommand, isFormCommand } from '../commands/forms.ts';
+import type { Card } from '../domain/card.ts';
+import type { CardAction, UserRef } from '../domain/chat.ts';
+import type { Repo } from '../db/repo.ts';
+import { type Ctx, nowMs } from './context.ts';
+import { at } from './format.ts';
+
+/** The action a form's submit button sends: `form:<command>` (no item yet). */
+export const FORM_ACTION = 'form:';
+
+export function formCard(name: FormCommand, asker: UserRef): Card {
+  const spec = FORMS[name];
+  return {
+    header: { title: `【${spec.title}】填写表单`, color: 'blue', tag: '表单' },
+    fields: [],
+    markdown: [
+      `${at(asker.id)} 请填写后提交（带 * 的必填）。也可以直接输入命令，发送 /帮助 ${spec.command} 查看写法。`,
+    ],
+    buttons: [{ label: '提交', style: 'primary', action: `${FORM_ACTION}${name}`, itemId: 0, version: 0, for: asker.id, inputs: spec.inputs }],
+    mentions: [{ id: asker.id, name: asker.name }],
+    summary: `${spec.title}：请填写表单`,
+  };
+}
+
+/** Posts the form card of `name` in the chat. */
+export function postForm(ctx: Ctx, name: FormCommand): void {
+  ctx.repo.enqueue(
+    { platform: ctx.platform, chatId: ctx.chatId, body: { type: 'card', card: formCard(name, ctx.actor), cardKey: `form:${ctx.chatId}:${ctx.actor.id}:${nowMs(ctx)}` }, replyTo: ctx.messageId },
+    nowMs(ctx),
+  );
+}
+
+export type FormSubmit = { ok: false; toast: string } | { ok: true; command: FormCommand; text: string; mentions: UserRef[]; messageId: string };
+
+/**
+ * Reads a submitted form: refused when it is not the asker's or a required field is empty (the
+ * card stays as filled); otherwise the command text to run, with the picked people as mentions.
+ */
+export function readForm(repo: Repo, a: CardAction): FormSubmit {
+  const name = a.action.slice(FORM_ACTION.length);
+  if (!isFormCommand(name)) return { ok: false, toast: '未知的表单。' };
+  if (a.for && a.for !== a.actor.id) return { ok: false, toast: `仅限 ${repo.userNames([a.for]).get(a.for) ?? a.for} 填写此表单：请发送 /${FORMS[name].command} 获取自己的表单。` };
+  const composed = composeCommand(name, a.form, (id) => (id.includes(':') ? id : `${a.platform}:${id}`));
+  if (!composed.ok) return { ok: false, toast: `❌ ${composed.error}` };
+  const names = repo.userNames(composed.people);
+  const mentions = composed.people.map((id) => ({ id, name: names.get(id) ?? id }));
+  // A resent callback of the same submit is the same message: it acts once.
+  const messageId = `form:${createHash('sha256').update(a.replayKey ?? `${a.cardMessageId ?? ''}\n${composed.text}`).digest('base64url').slice(0, 32)}`;
+  return { ok: true, command: name, text: composed.text, mentions, messageId };
+}
