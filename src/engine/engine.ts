@@ -1,7 +1,7 @@
 // The engine: applies an inbound message or card action in one SQLite transaction
 // (load → decide → save + audit + outbox), then tells the outbox dispatcher to deliver.
 
-import { FORM_ACTION, postForm, readForm } from './forms.ts';
+import { FORM_ACTION, FORM_PLATFORMS, postForm, readForm } from './forms.ts';
 import { acceptLink, listMembers, offerLink, reachable, removeLink, resolveTypedName } from './links.ts';
 import type { Logger } from 'pino';
 import { bareFormCommand, parseCommand } from '../commands/parser.ts';
@@ -104,7 +104,7 @@ export class Engine {
         }),
         this.d.config.limits,
       );
-      const form = bareFormCommand(msg.text);
+      const form = FORM_PLATFORMS.has(msg.platform) ? bareFormCommand(msg.text) : undefined;
       const question = parsed === null ? this.questionAnswered(msg) : undefined;
       if (parsed === null && !msg.mentionedBot && !question) {
         end?.();

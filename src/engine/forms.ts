@@ -4,10 +4,16 @@
 import { createHash } from 'node:crypto';
 import { composeCommand, FORMS, type FormCommand, isFormCommand } from '../commands/forms.ts';
 import type { Card } from '../domain/card.ts';
-import type { CardAction, UserRef } from '../domain/chat.ts';
+import type { CardAction, PlatformName, UserRef } from '../domain/chat.ts';
 import type { Repo } from '../db/repo.ts';
 import { type Ctx, nowMs } from './context.ts';
 import { at } from './format.ts';
+
+/**
+ * Platforms whose cards draw people and date pickers. DingTalk's card template has a text form
+ * only, so there a bare command keeps answering with its usage.
+ */
+export const FORM_PLATFORMS: ReadonlySet<PlatformName> = new Set(['feishu', 'sandbox']);
 
 /** The action a form's submit button sends: `form:<command>` (no item yet). */
 export const FORM_ACTION = 'form:';
