@@ -16,7 +16,7 @@
 
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCommand } from '../../src/commands/parser.ts';
+import { bareFormCommand, parseCommand } from '../../src/commands/parser.ts';
 import type { Command, ParseContext, ParseResult } from '../../src/commands/types.ts';
 import { type InboundMessage, type UserRef, trustTokens } from '../../src/domain/chat.ts';
 import { createDingtalk } from '../../src/platforms/dingtalk/index.ts';
@@ -161,7 +161,7 @@ describe(`engine fuzz (seed ${SEED})`, () => {
     const lastId = () => (db.prepare('select coalesce(max(id), 0) as n from outbox').get() as { n: number }).n;
     const rowsAfter = (id: number) => db.prepare('select reply_to as replyTo, body from outbox where id > ?').all(id) as Array<{ replyTo: string | null; body: string }>;
     const failures: Array<{ text: string; problem: string }> = [];
-    const tally = { ignored: 0, unknown: 0, bad: 0, acted: 0 };
+    const tally = { ignored: 0, unknown: 0, bad: 0, forms: 0, acted: 0 };
     for (let i = 1; i <= ENGINE_MESSAGES; i++) {
       const g = i % 500 === 0 ? { text: hugeText(r, ids), commandLike: true } : commandText(r, ids);
       // Refer to items that exist now and then.
@@ -196,6 +196,10 @@ describe(`engine fuzz (seed ${SEED})`, () => {
       } else if (parsed === null) {
         tally.unknown++;
         if (rows.length !== 1 || replies.length !== 1 || !rows[0]!.body.includes('没有识别出命令')) say('an unrecognised message to the bot: want one "unknown command" reply');
+      } else if (bareFormCommand(text)) {
+        // The sandbox offers forms: a form command alone answers with its form card, nothing else.
+        tally.forms++;
+        if (rows.length !== 1 || replies.length !== 1 || !rows[0]!.body.includes('填写表单')) say('a bare form command: want exactly one form card');
       } else if (!parsed.ok) {
         tally.bad++;
         if (rows.length !== 1 || replies.length !== 1 || !rows[0]!.body.includes('❌')) say('a bad command: want exactly one ❌ reply');
