@@ -67,6 +67,8 @@ export interface TextMessage {
   mentions: UserRef[];
   /** The command that shows the full content, should a platform have to clip this text. */
   more?: string;
+  /** Shown only to this person where the platform can (Feishu: 仅对你可见); elsewhere to the group. */
+  onlyFor?: string;
 }
 
 export interface CardMessage {
@@ -78,6 +80,8 @@ export interface CardMessage {
    */
   cardKey: string;
   update?: boolean;
+  /** Shown only to this person where the platform can; elsewhere to the group. */
+  onlyFor?: string;
 }
 
 export type OutboundBody = TextMessage | CardMessage;

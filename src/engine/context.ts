@@ -28,18 +28,22 @@ export function nowMs(ctx: Ctx): number {
 
 /** Replies in the chat (threaded to the command message when there is one). */
 export function reply(ctx: Ctx, text: string, itemId?: number): void {
-  say(ctx, text, itemId, ctx.messageId);
+  // Refusals and errors concern the person who typed the command only.
+  say(ctx, text, itemId, ctx.messageId, false, REFUSAL.test(text) ? ctx.actor.id : undefined);
 }
 
+/** A reply that refuses or corrects: it starts with ❌ or ⛔. */
+const REFUSAL = /^[❌⛔]/u;
+
 /** Posts text in the chat; `<@id>` tokens in the text become real mentions. */
-export function say(ctx: Ctx, text: string, itemId?: number, replyTo?: string, urgent = false): void {
+export function say(ctx: Ctx, text: string, itemId?: number, replyTo?: string, urgent = false, onlyFor?: string): void {
   const ids = [...new Set(splitMentions(text).flatMap((s) => ('userId' in s ? [s.userId] : [])))];
   const names = ctx.repo.userNames(ids);
   ctx.repo.enqueue(
     {
       platform: ctx.platform,
       chatId: ctx.chatId,
-      body: { type: 'text', text, mentions: ids.map((id) => ({ id, name: names.get(id) ?? id })), ...(itemId ? { more: showCommand(itemId) } : {}) },
+      body: { type: 'text', text, mentions: ids.map((id) => ({ id, name: names.get(id) ?? id })), ...(itemId ? { more: showCommand(itemId) } : {}), ...(onlyFor ? { onlyFor } : {}) },
       replyTo,
       urgent,
     },

@@ -14,7 +14,7 @@ import type { WorkCalendar } from '../domain/calendar.ts';
 import type { ItemRow, Repo } from '../db/repo.ts';
 import { ACTION_LABEL, KIND_LABEL, stateLabel } from '../i18n/zh-CN.ts';
 import { statusCard } from './cards.ts';
-import { type Ctx, nowMs, reply } from './context.ts';
+import { type Ctx, nowMs, reply, say } from './context.ts';
 import { at, fmtTime, itemRef, rowTitle } from './format.ts';
 import { TREND_WEEKS, compliance, complianceLines, slaLabeller, trend, trendChart } from './sla.ts';
 import { stageCardParts, typeStageBadge } from './stage.ts';
@@ -109,7 +109,10 @@ export function listItems(ctx: Ctx, filter: ListFilter): void {
     return `- ${itemRef(i.id, i.seqNo)} 【${KIND_LABEL[i.kind] ?? i.kind}·${stateLabel(i.state)}】${typeStageBadge(ctx.config, i)}${rowTitle(i.title)}${who}${when}${late}`;
   });
   if (picked.length > LIST_ROWS) lines.unshift(`…另有 ${picked.length - LIST_ROWS} 项较早的未显示，发送 /归档 导出全部`);
-  reply(ctx, lines.length ? `📋 ${title}（${picked.length}）\n${lines.join('\n')}` : `📋 ${title}：暂无。`);
+  const text = lines.length ? `📋 ${title}（${picked.length}）\n${lines.join('\n')}` : `📋 ${title}：暂无。`;
+  // One's own to-do list is one's own: only the asker sees it where the platform allows.
+  if (filter === 'mine') say(ctx, text, undefined, ctx.messageId, false, ctx.actor.id);
+  else reply(ctx, text);
 }
 
 /** The weekly progress digest of a chat; undefined when the chat has nothing open. */

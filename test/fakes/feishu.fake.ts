@@ -33,7 +33,7 @@ export interface Patch {
 
 /** A scripted failure for the next matching call. */
 export interface Failure {
-  op: 'create' | 'reply' | 'patch' | 'token' | 'bot_info' | 'ws_endpoint' | 'chats' | 'any';
+  op: 'create' | 'reply' | 'patch' | 'token' | 'bot_info' | 'ws_endpoint' | 'chats' | 'ephemeral' | 'any';
   status: number;
   body?: Record<string, unknown>;
   headers?: Record<string, string>;
@@ -51,6 +51,8 @@ export class FakeFeishu {
   /** Latest content of every interactive message, by message id. */
   readonly cards = new Map<string, string>();
   readonly failures: Failure[] = [];
+  /** Cards sent with /open-apis/ephemeral/v1/send: only `openId` sees them in `chatId`. */
+  readonly ephemerals: Array<{ chatId: string; openId: string; card: Record<string, unknown> }> = [];
   bot = { open_id: 'ou_bot', app_name: 'Groupflow' };
   /** Groups the bot is in, as `GET /open-apis/im/v1/chats` lists them. */
   chats: Array<{ chat_id: string; name: string }> = [];
@@ -140,6 +142,14 @@ export class FakeFeishu {
       case 'create':
       case 'reply':
         return json(res, 200, this.store(op, rec));
+      case 'ephemeral': {
+        // Feishu takes the card as an object here (not a JSON string), for one person of the chat.
+        if (body.msg_type !== 'interactive' || typeof body.card !== 'object' || !body.chat_id || !body.open_id) {
+          return json(res, 400, { code: 99992402, msg: 'field validation failed' });
+        }
+        this.ephemerals.push({ chatId: String(body.chat_id), openId: String(body.open_id), card: body.card as Record<string, unknown> });
+        return json(res, 200, { code: 0, msg: 'ok', data: { message_id: `om_eph_${++this.seq}` } });
+      }
       case 'patch': {
         const id = /^\/open-apis\/im\/v1\/messages\/([^/]+)$/.exec(rec.path)![1]!;
         if (!this.cards.has(id)) return json(res, 400, { code: 230001, msg: 'message is not a card the app sent' });
@@ -159,6 +169,7 @@ export class FakeFeishu {
     if (r.path === '/callback/ws/endpoint') return 'ws_endpoint';
     if (r.method === 'GET' && r.path === '/open-apis/im/v1/chats') return 'chats';
     if (r.method === 'POST' && r.path === '/open-apis/im/v1/messages') return 'create';
+    if (r.method === 'POST' && r.path === '/open-apis/ephemeral/v1/send') return 'ephemeral';
     if (r.method === 'POST' && /\/reply$/.test(r.path)) return 'reply';
     if (r.method === 'PATCH') return 'patch';
     return 'other';

@@ -8,7 +8,7 @@ import { FakeClock } from '../../src/domain/clock.ts';
 import { createFeishu, type FeishuOptions, type FeishuPlatform } from '../../src/platforms/feishu/index.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import { deliver, MONDAY_10AM } from '../helpers/runtime.ts';
-import { buttonsOf, type CardJson, FakeFeishu } from './feishu.fake.ts';
+import { buttonsOf, type CardJson, FakeFeishu, markdowns } from './feishu.fake.ts';
 import { botAdded, cardClick, type Person, signedRequest, textMessage, type WireSecrets } from './feishu.wire.ts';
 
 export const A: Person = { openId: 'ou_alice', name: '张三' };
@@ -158,6 +158,11 @@ export class FeishuHarness {
   counts(): { items: number; outbox: number; events: number } {
     const n = (t: string) => (this.rt.db.$client.prepare(`select count(*) as n from ${t}`).get() as { n: number }).n;
     return { items: n('items'), outbox: n('outbox'), events: n('inbound_events') };
+  }
+
+  /** What the bot showed one person only (仅对你可见 cards): their markdown text, with who saw it. */
+  whispers(): Array<{ openId: string; text: string }> {
+    return this.fake.ephemerals.map((e) => ({ openId: e.openId, text: markdowns(e.card).join('\n') }));
   }
 
   /** Texts the bot posted (creates and replies), with <at> tags as sent. */

@@ -24,7 +24,7 @@ import { parseConfig } from '../../src/config/load.ts';
 import type { Outbound } from '../../src/domain/chat.ts';
 import { FakeClock } from '../../src/domain/clock.ts';
 import { createFeishu, type FeishuPlatform } from '../../src/platforms/feishu/index.ts';
-import { renderOutbound } from '../../src/platforms/feishu/feishu.render.ts';
+import { ephemeralCard, renderOutbound } from '../../src/platforms/feishu/feishu.render.ts';
 import { createRuntime } from '../../src/runtime.ts';
 import { idempotencyKey } from '../../src/scheduler/dispatcher.ts';
 import { MONDAY_10AM } from '../helpers/runtime.ts';
@@ -371,7 +371,14 @@ describe(`crash suite: kill -9 at random moments (seed ${SEED})`, () => {
         );
         expect(rows.filter((r) => r.status !== 'sent').map((r) => `${r.id}:${r.status}`)).toEqual([]);
         const isUpdate = (r: OutboxRow) => (JSON.parse(r.body) as { update?: boolean }).update === true;
-        const messages = rows.filter((r) => !isUpdate(r));
+        const onlyFor = (r: OutboxRow) => (JSON.parse(r.body) as { onlyFor?: string }).onlyFor;
+        // Replies only the asker sees go through Feishu's ephemeral API, which takes no uuid: each
+        // reaches its person at least once (a crash right after the send may show it twice).
+        for (const r of rows.filter((x) => onlyFor(x))) {
+          const card = ephemeralCard({ platform: 'feishu', chatId: r.chatId, body: JSON.parse(r.body) as Outbound['body'] })!;
+          expect(fake.ephemerals.some((e) => e.openId === card.openId && JSON.stringify(e.card) === JSON.stringify(card.card)), `whisper row ${r.id}`).toBe(true);
+        }
+        const messages = rows.filter((r) => !isUpdate(r) && !onlyFor(r));
         const uuids = fake.sent.map((s) => s.uuid);
         expect(new Set(uuids).size).toBe(uuids.length);
         expect(new Set(uuids)).toEqual(new Set(messages.map(idempotencyKey)));

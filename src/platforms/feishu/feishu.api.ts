@@ -13,7 +13,7 @@ import {
 import type { Logger } from 'pino';
 import { type Outbound, nativeId } from '../../domain/chat.ts';
 import { PlatformError, type SendContext, type SendResult } from '../platform.ts';
-import { renderOutbound } from './feishu.render.ts';
+import { ephemeralCard, renderOutbound } from './feishu.render.ts';
 
 export interface FeishuApiOptions {
   appId: string;
@@ -185,6 +185,24 @@ export class FeishuApi {
 
   /** Delivers one outbox row: a card update in place, a reply to a message, or a new message. */
   async send(msg: Outbound, ctx: SendContext): Promise<SendResult> {
+    const only = ephemeralCard(msg);
+    if (only) {
+      try {
+        // https://open.feishu.cn/document/server-docs/im-v1/message-card/send-message-cards-that-are-only-visible-to-certain-people
+        const r = await this.call('ephemeral', () =>
+          this.client.request<Reply & { data?: { message_id?: string } }>({
+            method: 'POST',
+            url: '/open-apis/ephemeral/v1/send',
+            data: { chat_id: nativeId(msg.chatId), open_id: only.openId, msg_type: 'interactive', card: only.card },
+          }),
+        );
+        return { platformMessageId: r.data?.message_id ?? '' };
+      } catch (e) {
+        // A group that cannot show it (a topic group, a person who left): the group gets it.
+        if (!(e instanceof PlatformError) || e.retryable) throw e;
+        this.log.warn({ code: e.code, chatId: msg.chatId }, 'feishu ephemeral send refused; sending to the group');
+      }
+    }
     const { msgType, content } = renderOutbound(msg);
     if (msg.body.type === 'card' && msg.body.update && ctx.updateMessageId) {
       const message_id = ctx.updateMessageId;

@@ -185,6 +185,20 @@ export function renderOutbound(msg: Outbound): { msgType: 'text' | 'interactive'
   return { msgType: 'interactive', content: JSON.stringify(renderCard(msg.body.card)) };
 }
 
+/**
+ * What a message only one person sees is sent as: Feishu's 仅特定人可见 message is a card, so a
+ * text becomes a card holding it. Undefined when the message is for the group.
+ */
+export function ephemeralCard(msg: Outbound): { openId: string; card: FeishuCard } | undefined {
+  const to = msg.body.onlyFor;
+  if (!to || !isFeishuId(to) || (msg.body.type === 'card' && msg.body.update)) return undefined;
+  const card: Card =
+    msg.body.type === 'card'
+      ? msg.body.card
+      : { header: { title: '协作助手 · 仅你可见', color: 'grey' }, fields: [], markdown: [msg.body.text], buttons: [], mentions: msg.body.mentions, summary: msg.body.text.slice(0, 60), ...(msg.body.more ? { more: msg.body.more } : {}) };
+  return { openId: nativeId(to), card: renderCard(card) };
+}
+
 /** The answer to a card click: a toast (the success text or the refusal) and the new card. */
 export function callbackResponse(r: { ok: boolean; toast: string; card?: Card }, names: Names): CardCallbackResponse {
   const type: ToastType = r.ok ? 'success' : 'error';

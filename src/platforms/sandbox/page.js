@@ -289,11 +289,19 @@
     const root = el('div', 'msg' + (bot ? ' bot' : '') + (m.senderId === S.me ? ' mine' : ''));
     root.dataset.id = String(m.id);
     root.dataset.type = m.body.type;
+    const only = m.body.onlyFor;
+    if (only && only !== S.me) {
+      // Feishu shows such a reply to its person only; the sandbox says it is there.
+      root.className = 'msg bot whisper-other';
+      root.appendChild(el('div', 'whisper-note', '一条仅 ' + esc(userName(only)) + ' 可见的回复（切换为 ' + esc(userName(only)) + ' 查看）'));
+      return root;
+    }
     root.appendChild(avatar(m.senderId));
     const main = el('div', 'msg-main');
     const meta = el('div', 'meta');
     meta.appendChild(el('span', 'who', esc(bot ? S.bot.name : userName(m.senderId))));
     if (bot) meta.appendChild(el('span', 'badge-bot', '机器人'));
+    if (only) meta.appendChild(el('span', 'badge-only', '仅你可见'));
     meta.appendChild(el('time', '', esc(fmtTime(m.createdAt))));
     const rb = el('button', 'link-btn reply-btn', '回复');
     rb.type = 'button';

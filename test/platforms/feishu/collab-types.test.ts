@@ -61,7 +61,8 @@ describe('collaboration types over Feishu', () => {
     expect(stage()).toBe('order');
     // Only 采购 completes the order.
     await h.says(B, '@{ou_bot} /完成 #1 规格：2U');
-    expect(h.texts().at(-1)).toContain('只有采购');
+    // The refusal is for B alone (仅对你可见).
+    expect(h.whispers().at(-1)).toMatchObject({ openId: B.openId, text: expect.stringContaining('只有采购') });
     await h.says(A, '@{ou_bot} /完成 #1 订单确认 规格：2U；数量：20；交货时间：12月10日；验收标准：72 小时压测');
     const order = h.cardFor('订单确认', C);
     const shown = markdownOf(order.card);
@@ -72,7 +73,7 @@ describe('collaboration types over Feishu', () => {
     expect(buttonsOf(order.card).map((b) => b.label)).toEqual(['退回']);
     expect(shown).toContain('/完成 #1 排期计划 节点：…；计划时间：…');
     await h.says(A, '@{ou_bot} /完成 #1 排期计划 节点：生产启动；计划时间：12月8日');
-    expect(h.texts().at(-1)).toContain('无权操作');
+    expect(h.whispers().at(-1)).toMatchObject({ openId: A.openId, text: expect.stringContaining('无权操作') });
     expect(stage()).toBe('order');
     await h.says(C, '@{ou_bot} /完成 #1 排期计划 节点：生产启动；计划时间：12月8日');
     expect(stage()).toBe('perform');

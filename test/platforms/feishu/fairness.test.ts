@@ -83,10 +83,11 @@ describe('fan-out cap over Feishu', () => {
     const text = `@{ou_bot} /需求 全员联调 协作:${many.map((p) => `@{${p.openId}}`).join(' ')} 截止:2027-03-31`;
     const env = textMessage(SECRETS, clock.now(), { chatId: BUSY, sender: A, text, people: [A, BOT, ...many], messageId: 'om_too_many' });
     expect((await rt.app.inject({ method: 'POST', url: '/feishu/events', ...toInject(signedRequest(env, SECRETS, clock.now())) })).statusCode).toBe(200);
-    expect(await until(() => fake.sent.some((s) => s.target === 'om_too_many'), 5000)).toBe(true);
-    const answer = fake.sent.filter((s) => s.target === 'om_too_many').map((s) => (JSON.parse(s.content) as { text: string }).text);
-    expect(answer).toHaveLength(1);
-    expect(answer[0]).toContain('一次最多 @20 位对接人（这次有 25 位）');
+    // The refusal is shown to the sender only (仅对你可见).
+    expect(await until(() => fake.ephemerals.length > 0, 5000)).toBe(true);
+    expect(fake.ephemerals).toHaveLength(1);
+    expect(fake.ephemerals[0]!.openId).toBe(A.openId);
+    expect(JSON.stringify(fake.ephemerals[0]!.card)).toContain('一次最多 @20 位对接人（这次有 25 位）');
     expect(fake.sent.filter((s) => s.msgType === 'interactive')).toEqual([]);
     expect(rt.db.$client.prepare('select count(*) as n from items').get()).toEqual({ n: 0 });
   });

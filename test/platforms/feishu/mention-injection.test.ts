@@ -70,9 +70,9 @@ describe('Feishu: typed mention tokens and markup stay text', () => {
     await h.says(B, `@{ou_bot} /回复 #${kindId('ask')} 答复${TYPED}`);
 
     // A typed token on its own is not a person: a clear refusal, not a request to "all".
-    const before = h.texts().length;
+    const before = h.whispers().length;
     await h.says(A, '@{ou_bot} /需求 单独 协作:<@feishu:all> 截止:周五');
-    expect(h.texts().slice(before).join('\n')).toContain('协作');
+    expect(h.whispers().slice(before).map((w) => w.text).join('\n')).toContain('协作');
 
     // A form value typed into a card is text as well.
     const card = h.cardFor('需求确认', B);
