@@ -8,12 +8,16 @@ import type { CardAction, PlatformName, UserRef } from '../domain/chat.ts';
 import type { Repo } from '../db/repo.ts';
 import { type Ctx, nowMs } from './context.ts';
 import { at } from './format.ts';
+import { resolveTypedName } from './links.ts';
+
+/** Platforms that draw form cards (every one we have). */
+export const FORM_PLATFORMS: ReadonlySet<PlatformName> = new Set(['feishu', 'dingtalk', 'sandbox']);
 
 /**
- * Platforms whose cards draw people and date pickers. DingTalk's card template has a text form
- * only, so there a bare command keeps answering with its usage.
+ * Platforms whose form has text fields only (DingTalk's shipped card template): people are typed
+ * by name there, and the bot finds them among the group's members.
  */
-export const FORM_PLATFORMS: ReadonlySet<PlatformName> = new Set(['feishu', 'sandbox']);
+const TYPED_PEOPLE: ReadonlySet<PlatformName> = new Set(['dingtalk']);
 
 /** The action a form's submit button sends: `form:<command>` (no item yet). */
 export const FORM_ACTION = 'form:';
@@ -50,11 +54,32 @@ export function readForm(repo: Repo, a: CardAction): FormSubmit {
   const name = a.action.slice(FORM_ACTION.length);
   if (!isFormCommand(name)) return { ok: false, toast: '未知的表单。' };
   if (a.for && a.for !== a.actor.id) return { ok: false, toast: `仅限 ${repo.userNames([a.for]).get(a.for) ?? a.for} 填写此表单：请发送 /${FORMS[name].command} 获取自己的表单。` };
-  const composed = composeCommand(name, a.form, (id) => (id.includes(':') ? id : `${a.platform}:${id}`));
+  const values = TYPED_PEOPLE.has(a.platform) ? typedPeople(repo, a, name) : a.form;
+  if (typeof values === 'string') return { ok: false, toast: `❌ ${values}` };
+  const composed = composeCommand(name, values, (id) => (id.includes(':') ? id : `${a.platform}:${id}`));
   if (!composed.ok) return { ok: false, toast: `❌ ${composed.error}` };
   const names = repo.userNames(composed.people);
   const mentions = composed.people.map((id) => ({ id, name: names.get(id) ?? id }));
   // A resent callback of the same submit is the same message: it acts once.
   const messageId = `form:${createHash('sha256').update(a.replayKey ?? `${a.cardMessageId ?? ''}\n${composed.text}`).digest('base64url').slice(0, 32)}`;
   return { ok: true, command: name, text: composed.text, mentions, messageId };
+}
+
+/** The form's values with each typed name (`李四 @王五`, `李四、王五`) turned into the person's id. */
+function typedPeople(repo: Repo, a: CardAction, name: FormCommand): Record<string, string> | string {
+  const out: Record<string, string> = { ...a.form };
+  for (const input of FORMS[name].inputs) {
+    if (input.kind !== 'people' || !out[input.name]?.trim()) continue;
+    const typed = out[input.name]!.split(/[\s,，、;；]+/).map((x) => x.replace(/^[@＠]/, '').trim()).filter(Boolean);
+    const ids: string[] = [];
+    for (const t of typed) {
+      const hit = resolveTypedName(repo, a.chatId, a.platform, t);
+      if (!hit) return `${input.label}：群里没有「${t.slice(0, 20)}」，请写成员的名字`;
+      if ('candidates' in hit) return `${input.label}：「${t.slice(0, 20)}」有多位，请写 名字/群名：${hit.candidates.join('；')}`;
+      ids.push(hit.id);
+    }
+    if (!input.multiple && ids.length > 1) return `${input.label}只能填一位`;
+    out[input.name] = ids.join(',');
+  }
+  return out;
 }

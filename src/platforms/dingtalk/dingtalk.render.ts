@@ -7,7 +7,7 @@
 // - card platform: `<a atId=USERID>Nick</a>` in a markdown variable + cardAtUserIds renders the
 //   @, and imGroupOpenDeliverModel.atUserIds {userId: nick} notifies those people on delivery.
 
-import { type Card, type CardButton, chartLines } from '../../domain/card.ts';
+import { type Card, type CardButton, type CardInput, chartLines } from '../../domain/card.ts';
 import { type TextMessage, nativeId, splitMentions } from '../../domain/chat.ts';
 import { clipBytes } from '../fit.ts';
 import { CARD_TITLE_BYTES, LAST_MESSAGE_BYTES, MARKDOWN_TITLE_BYTES, fitDingtalkText, fitMarkdownCard, fitTemplateCard } from './dingtalk.limits.ts';
@@ -132,7 +132,7 @@ function templateCard(card: Card, urgent: boolean): RenderedCard {
       label: inp.label,
       type: 'TEXT',
       required: inp.required,
-      placeholder: inp.placeholder ?? '',
+      placeholder: inp.placeholder ?? textHint(inp),
     })),
   });
   const notify: Record<string, string> = {};
@@ -145,6 +145,20 @@ function templateCard(card: Card, urgent: boolean): RenderedCard {
     return real ? [real] : [];
   });
   return { params, notify, cardAtUserIds: [...new Set(cardAtUserIds)], dropped: Math.max(0, plainButtons.length - BUTTON_SLOTS) };
+}
+
+/** The shipped form has text fields only: say in each what to write where another platform picks. */
+function textHint(inp: CardInput): string {
+  switch (inp.kind) {
+    case 'people':
+      return inp.multiple ? '写成员名字，多人用空格隔开，如 李四 王五' : '写一位成员的名字，如 李四';
+    case 'date':
+      return '如 12月20日 18:00、周五、明天下午3点';
+    case 'select':
+      return (inp.options ?? []).map((o) => o.value).join(' / ');
+    default:
+      return '';
+  }
 }
 
 function slot(prefix: string, b: CardButton | undefined): Record<string, string> {
