@@ -113,6 +113,17 @@ export class LinkStore {
     return rows.map((r) => r.chatId);
   }
 
+  /** Every group of `platform` where `userId` has been seen, the most recent first. */
+  groupsOf(userId: string, platform: string): string[] {
+    const rows = this.repo
+      .statement(
+        `select m.chat_id as chatId from chat_members m join chats c on c.id = m.chat_id
+          where m.user_id = ? and c.platform = ? order by m.seen_at desc, m.chat_id`,
+      )
+      .all(userId, platform) as Array<{ chatId: string }>;
+    return rows.map((r) => r.chatId);
+  }
+
   /** Everyone seen in `chatIds`, with their names and groups. */
   members(chatIds: readonly string[]): Array<{ chatId: string; userId: string; name: string }> {
     return this.repo

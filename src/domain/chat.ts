@@ -35,6 +35,23 @@ export interface InboundMessage {
   replyTo?: string;
   /** Platform message id of the thread root, if any. */
   threadRoot?: string;
+  /** The message is not on the platform (a submitted form): replies are new messages. */
+  noReply?: boolean;
+  receivedAt: Date;
+}
+
+/**
+ * A click on the bot's menu. `chatId` when it came from a group; a Feishu menu click names no
+ * chat, and is answered in the person's private chat with the bot.
+ */
+export interface MenuEvent {
+  platform: PlatformName;
+  chatId?: string;
+  actor: UserRef;
+  /** The menu item's event key as set in the developer console. */
+  key: string;
+  /** The platform's event id: a redelivered event acts once. */
+  eventId: string;
   receivedAt: Date;
 }
 

@@ -1,7 +1,8 @@
 // The engine: applies an inbound message or card action in one SQLite transaction
 // (load → decide → save + audit + outbox), then tells the outbox dispatcher to deliver.
 
-import { FORM_ACTION, FORM_PLATFORMS, postForm, readForm } from './forms.ts';
+import { CHAT_FIELD, FORM_ACTION, FORM_PLATFORMS, postForm, readForm } from './forms.ts';
+import { menuAction, privateChat, runMenu } from './menu.ts';
 import { acceptLink, listMembers, offerLink, reachable, removeLink, resolveTypedName } from './links.ts';
 import type { Logger } from 'pino';
 import { bareFormCommand, parseCommand } from '../commands/parser.ts';
@@ -10,7 +11,7 @@ import { withinLimits } from '../commands/limits.ts';
 import type { Command } from '../commands/types.ts';
 import type { Config } from '../config/schema.ts';
 import type { Card } from '../domain/card.ts';
-import { type CardAction, type InboundMessage, type UserRef, defuseTokens, trustTokens } from '../domain/chat.ts';
+import { type CardAction, type InboundMessage, type MenuEvent, type UserRef, defuseTokens, trustTokens } from '../domain/chat.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { WorkCalendar } from '../domain/calendar.ts';
 import type { ItemRow, Repo } from '../db/repo.ts';
@@ -89,7 +90,7 @@ export class Engine {
     // Only the mentions the platform listed are people to @; any other token is typed text.
     const msg = { ...inbound, text: trustTokens(inbound.text, inbound.mentions) };
     const end = this.d.metrics?.commandSeconds.startTimer({ kind: 'message' });
-    const ctx = this.ctx(msg.platform, msg.chatId, msg.sender, msg.messageId);
+    const ctx = this.ctx(msg.platform, msg.chatId, msg.sender, msg.noReply ? undefined : msg.messageId);
     const { repo, log } = this.d;
     let wroteOutbox = false;
     try {
@@ -106,6 +107,8 @@ export class Engine {
       );
       const form = FORM_PLATFORMS.has(msg.platform) ? bareFormCommand(msg.text) : undefined;
       const question = parsed === null ? this.questionAnswered(msg) : undefined;
+      // A menu item's text sent to the bot in a group (DingTalk's robot shortcuts send it so).
+      const menu = parsed === null && msg.mentionedBot ? menuAction(msg.text) : undefined;
       if (parsed === null && !msg.mentionedBot && !question) {
         end?.();
         return;
@@ -118,6 +121,10 @@ export class Engine {
         }
         if (form) {
           postForm(ctx, form);
+          return;
+        }
+        if (menu) {
+          runMenu(ctx, menu, true);
           return;
         }
         if (parsed === null) {
@@ -148,7 +155,13 @@ export class Engine {
    * validations, replies and exactly-once claim). It is parsed here first so that an invalid one
    * is answered on the card, which keeps what was filled in, and nothing is posted.
    */
-  private submitForm(a: CardAction): ActionResult {
+  private submitForm(submitted: CardAction): ActionResult {
+    // A form sent in a private chat says which group it is for: one the person is in.
+    const target = submitted.form[CHAT_FIELD]?.trim();
+    if (target && !this.d.repo.links.chatsOf(submitted.actor.id, [target]).length) {
+      return { ok: false, toast: '❌ 所在群：请选择你所在的、有协作助手的群。' };
+    }
+    const a = target ? { ...submitted, chatId: target } : submitted;
     const r = readForm(this.d.repo, a);
     if (!r.ok) return { ok: false, toast: r.toast };
     const parsed = parseCommand(r.text, {
@@ -159,8 +172,36 @@ export class Engine {
       resolveName: (name: string) => resolveTypedName(this.d.repo, a.chatId, a.platform, name),
     });
     if (!parsed?.ok) return { ok: false, toast: `❌ ${parsed ? parsed.error : '无法识别表单内容'}` };
-    this.handleMessage({ platform: a.platform, chatId: a.chatId, messageId: r.messageId, sender: a.actor, text: r.text, mentions: r.mentions, mentionedBot: true, receivedAt: a.receivedAt });
-    return { ok: true, toast: '✅ 已提交' };
+    this.handleMessage({ platform: a.platform, chatId: a.chatId, messageId: r.messageId, sender: a.actor, text: r.text, mentions: r.mentions, mentionedBot: true, noReply: true, receivedAt: a.receivedAt });
+    const chat = target ? this.d.repo.getChat(target) : undefined;
+    return { ok: true, toast: chat ? `✅ 已提交到「${chat.project ?? chat.name ?? target}」` : '✅ 已提交' };
+  }
+
+  /**
+   * A click on the bot's menu (see menu.ts): answered in its group, or in the person's private
+   * chat when the platform names none. A redelivered event acts once.
+   */
+  handleMenu(ev: MenuEvent): void {
+    const { repo, log } = this.d;
+    const action = menuAction(ev.key);
+    if (!action) {
+      log.warn({ platform: ev.platform, key: ev.key.slice(0, 40) }, 'unknown bot menu key ignored');
+      return;
+    }
+    const inGroup = ev.chatId !== undefined;
+    const ctx = this.ctx(ev.platform, ev.chatId ?? privateChat(ev), ev.actor);
+    try {
+      this.inTx(() => {
+        if (!repo.claimMessage(ev.platform, `menu:${ev.eventId}`, ctx.now.getTime())) return;
+        if (ev.actor.name && ev.actor.name !== ev.actor.id) repo.upsertUser(ev.actor.id, ev.actor.name, ctx.now.getTime());
+        if (inGroup) this.remember(ctx.chatId, ev.platform, undefined, [ev.actor]);
+        runMenu(ctx, action, inGroup);
+      });
+    } catch (err) {
+      log.error({ err, key: ev.key }, 'menu handling failed');
+      this.safeReply(ctx, '⚠️ 处理菜单时出现内部错误，请稍后重试。(Internal error.)');
+    }
+    this.d.onOutbox?.();
   }
 
   /** The question a threaded reply answers: a question card's thread, waiting for an answer or for information, with text. */

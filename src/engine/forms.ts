@@ -22,15 +22,20 @@ const TYPED_PEOPLE: ReadonlySet<PlatformName> = new Set(['dingtalk']);
 /** The action a form's submit button sends: `form:<command>` (no item yet). */
 export const FORM_ACTION = 'form:';
 
-export function formCard(name: FormCommand, asker: UserRef): Card {
+/** The field of a form sent in a private chat: which of the person's groups it is for. */
+export const CHAT_FIELD = 'chat';
+
+/** `groups`: the form is sent in a private chat, and asks first which group it is for. */
+export function formCard(name: FormCommand, asker: UserRef, groups?: ReadonlyArray<{ value: string; label: string }>): Card {
   const spec = FORMS[name];
+  const inputs = groups ? [{ name: CHAT_FIELD, label: '所在群', kind: 'select' as const, required: true, options: [...groups] }, ...spec.inputs] : spec.inputs;
   return {
     header: { title: `【${spec.title}】填写表单`, color: 'blue', tag: '表单' },
     fields: [],
     markdown: [
       `${at(asker.id)} 请填写后提交（带 * 的必填）。也可以直接输入命令，发送 /帮助 ${spec.command} 查看写法。`,
     ],
-    buttons: [{ label: '提交', style: 'primary', action: `${FORM_ACTION}${name}`, itemId: 0, version: 0, for: asker.id, inputs: spec.inputs }],
+    buttons: [{ label: '提交', style: 'primary', action: `${FORM_ACTION}${name}`, itemId: 0, version: 0, for: asker.id, inputs }],
     mentions: [{ id: asker.id, name: asker.name }],
     summary: `${spec.title}：请填写表单`,
   };

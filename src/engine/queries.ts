@@ -87,27 +87,50 @@ export function isOverdue(item: ItemRow, now: number): boolean {
   return isOpen(item) && ((item.dueAt !== null && item.dueAt < now) || (item.clockAt !== null && item.clockAt < now));
 }
 
-function involves(ctx: Ctx, item: ItemRow, userId: string): boolean {
-  return item.initiatorId === userId || item.ownerId === userId || ctx.repo.people(item.id).some((p) => p.userId === userId);
+function involves(repo: Repo, item: ItemRow, userId: string): boolean {
+  return item.initiatorId === userId || item.ownerId === userId || repo.people(item.id).some((p) => p.userId === userId);
+}
+
+/** One row of a list: number, kind and state, title, owner, deadline, overdue mark. */
+function listLine(config: Config, i: ItemRow, now: number): string {
+  const tz = config.calendar.timezone;
+  const who = i.ownerId && i.kind !== 'request' ? ` ${at(i.ownerId)}` : '';
+  const late = isOverdue(i, now) ? ' ⏰逾期' : '';
+  const when = isOpen(i) && (i.dueAt ?? i.clockAt) !== null ? ` 截止 ${fmtTime(i.dueAt ?? i.clockAt, tz)}` : '';
+  return `- ${itemRef(i.id, i.seqNo)} 【${KIND_LABEL[i.kind] ?? i.kind}·${stateLabel(i.state)}】${typeStageBadge(config, i)}${rowTitle(i.title)}${who}${when}${late}`;
+}
+
+/**
+ * A person's open items across their groups (`chatIds`, most recent first), under each group's
+ * name — what the bot menu's 我的待办 shows in the private chat.
+ */
+export function myTodoText(ctx: Pick<Ctx, 'repo' | 'config' | 'now'>, userId: string, chatIds: readonly string[]): string {
+  const now = ctx.now.getTime();
+  const seen = new Set<number>();
+  const sections: string[] = [];
+  let total = 0;
+  for (const chatId of chatIds) {
+    const mine = collabItems({ repo: ctx.repo, chatId }).filter((i) => i.kind !== 'note' && !seen.has(i.id) && isOpen(i) && involves(ctx.repo, i, userId));
+    if (!mine.length) continue;
+    for (const i of mine) seen.add(i.id);
+    total += mine.length;
+    const chat = ctx.repo.getChat(chatId);
+    sections.push(`**${chat?.project ?? chat?.name ?? chatId}**\n${mine.slice(-LIST_ROWS).map((i) => listLine(ctx.config, i, now)).join('\n')}`);
+  }
+  return total ? `📋 我的待办（${total}）\n${sections.join('\n')}` : '📋 我的待办：暂无。';
 }
 
 /** A list shows the newest rows; all of them are in the export. */
 const LIST_ROWS = 50;
 
 export function listItems(ctx: Ctx, filter: ListFilter): void {
-  const tz = ctx.config.calendar.timezone;
   const now = nowMs(ctx);
   const all = collabItems(ctx).filter((i) => i.kind !== 'note');
   const picked = all.filter((i) =>
-    filter === 'all' ? true : filter === 'open' ? isOpen(i) : filter === 'overdue' ? isOverdue(i, now) : isOpen(i) && involves(ctx, i, ctx.actor.id),
+    filter === 'all' ? true : filter === 'open' ? isOpen(i) : filter === 'overdue' ? isOverdue(i, now) : isOpen(i) && involves(ctx.repo, i, ctx.actor.id),
   );
   const title = { all: '全部事项', open: '未完成事项', overdue: '已逾期事项', mine: '我的待办' }[filter];
-  const lines = picked.slice(-LIST_ROWS).map((i) => {
-    const who = i.ownerId && i.kind !== 'request' ? ` ${at(i.ownerId)}` : '';
-    const late = isOverdue(i, now) ? ' ⏰逾期' : '';
-    const when = isOpen(i) && (i.dueAt ?? i.clockAt) !== null ? ` 截止 ${fmtTime(i.dueAt ?? i.clockAt, tz)}` : '';
-    return `- ${itemRef(i.id, i.seqNo)} 【${KIND_LABEL[i.kind] ?? i.kind}·${stateLabel(i.state)}】${typeStageBadge(ctx.config, i)}${rowTitle(i.title)}${who}${when}${late}`;
-  });
+  const lines = picked.slice(-LIST_ROWS).map((i) => listLine(ctx.config, i, now));
   if (picked.length > LIST_ROWS) lines.unshift(`…另有 ${picked.length - LIST_ROWS} 项较早的未显示，发送 /归档 导出全部`);
   const text = lines.length ? `📋 ${title}（${picked.length}）\n${lines.join('\n')}` : `📋 ${title}：暂无。`;
   // One's own to-do list is one's own: only the asker sees it where the platform allows.

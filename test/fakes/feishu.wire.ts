@@ -146,6 +146,19 @@ export function cardClick(
   };
 }
 
+/** `application.bot.menu_v6`: `operator` clicked the bot menu item whose event key is `key`. */
+export function botMenu(s: WireSecrets, now: Date, o: { operator: Person; key: string; eventId?: string }) {
+  return {
+    schema: '2.0',
+    header: header('application.bot.menu_v6', s, now, o.eventId),
+    event: {
+      operator: { operator_name: o.operator.name, operator_id: { open_id: o.operator.openId, union_id: `on_${o.operator.openId}`, user_id: `u_${o.operator.openId}` } },
+      event_key: o.key,
+      timestamp: String(now.getTime()),
+    },
+  };
+}
+
 export function botAdded(s: WireSecrets, now: Date, o: { chatId: string; operator: Person }) {
   return {
     schema: '2.0',

@@ -13,7 +13,7 @@ import {
 import type { Logger } from 'pino';
 import { type Outbound, nativeId } from '../../domain/chat.ts';
 import { PlatformError, type SendContext, type SendResult } from '../platform.ts';
-import { ephemeralCard, renderOutbound } from './feishu.render.ts';
+import { ephemeralCard, isPersonChat, renderOutbound } from './feishu.render.ts';
 
 export interface FeishuApiOptions {
   appId: string;
@@ -227,7 +227,8 @@ export class FeishuApi {
     // https://open.feishu.cn/document/server-docs/im-v1/message/create
     const r = await this.call('create', () =>
       this.client.im.message.create({
-        params: { receive_id_type: 'chat_id' },
+        // A person's private chat with the bot is addressed by their open_id.
+        params: { receive_id_type: isPersonChat(msg.chatId) ? 'open_id' : 'chat_id' },
         data: { receive_id: nativeId(msg.chatId), msg_type: msgType, content, uuid: ctx.idempotencyKey },
       }),
     );

@@ -2,11 +2,12 @@
 // and thread references, card clicks, and the bot joining a group.
 // Receive: https://open.feishu.cn/document/server-docs/im-v1/message/events/receive
 
-import type { CardAction, InboundMessage, UserRef } from '../../domain/chat.ts';
+import type { CardAction, InboundMessage, MenuEvent, UserRef } from '../../domain/chat.ts';
 import { defuseTokens, mentionToken, qualify } from '../../domain/chat.ts';
 import {
   type BotMembership,
   BotMembershipSchema,
+  BotMenuSchema,
   type CardActionEvent,
   CardActionEventSchema,
   type Mention,
@@ -236,6 +237,15 @@ export function toCardAction(ev: CardActionEvent, ctx: MapContext): CardAction |
 export function parseBotMembership(event: unknown): BotMembership | undefined {
   const r = BotMembershipSchema.safeParse(event);
   return r.success ? r.data : undefined;
+}
+
+/** `application.bot.menu_v6` → the neutral menu event (no chat: Feishu names none). */
+export function toMenuEvent(event: unknown, eventId: string, receivedAt: Date): MenuEvent | undefined {
+  const r = BotMenuSchema.safeParse(event);
+  const openId = r.success ? r.data.operator.operator_id.open_id : undefined;
+  if (!r.success || !openId) return undefined;
+  const id = feishuId(openId);
+  return { platform: 'feishu', actor: { id, name: r.data.operator.operator_name?.trim() || id }, key: r.data.event_key, eventId, receivedAt };
 }
 
 /** What the bot says when added to a group (`im.chat.member.bot.added_v1`). */

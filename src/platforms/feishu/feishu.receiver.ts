@@ -11,6 +11,7 @@ import {
   feishuId,
   type MapContext,
   parseBotMembership,
+  toMenuEvent,
   parseCardEvent,
   parseMessageEvent,
   toCardAction,
@@ -105,6 +106,12 @@ export class FeishuReceiver {
         return this.onMessage(pre?.message ?? parseMessageEvent(env.event), eventId);
       case 'im.chat.member.bot.added_v1':
         return this.onBotAdded(env.event, eventId);
+      case 'application.bot.menu_v6': {
+        const ev = toMenuEvent(env.event, eventId, this.core.clock.now());
+        if (!ev) this.log.warn({ eventId }, 'malformed application.bot.menu_v6 ignored');
+        else this.core.engine.handleMenu(ev);
+        return;
+      }
       case 'im.chat.member.bot.deleted_v1': {
         const ev = parseBotMembership(env.event);
         this.log.info({ eventId, chatId: ev?.chat_id }, 'bot removed from a group');

@@ -189,9 +189,14 @@ export function renderOutbound(msg: Outbound): { msgType: 'text' | 'interactive'
  * What a message only one person sees is sent as: Feishu's 仅特定人可见 message is a card, so a
  * text becomes a card holding it. Undefined when the message is for the group.
  */
+/** A private chat with one person: its id is the person's (`feishu:ou_…`). */
+export function isPersonChat(chatId: string): boolean {
+  return nativeId(chatId).startsWith('ou_');
+}
+
 export function ephemeralCard(msg: Outbound): { openId: string; card: FeishuCard } | undefined {
   const to = msg.body.onlyFor;
-  if (!to || !isFeishuId(to) || (msg.body.type === 'card' && msg.body.update)) return undefined;
+  if (!to || !isFeishuId(to) || isPersonChat(msg.chatId) || (msg.body.type === 'card' && msg.body.update)) return undefined;
   const card: Card =
     msg.body.type === 'card'
       ? msg.body.card

@@ -79,6 +79,18 @@ export const BotMembershipSchema = z.looseObject({
 });
 export type BotMembership = z.infer<typeof BotMembershipSchema>;
 
+// https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/application-v6/bot/events/menu
+export const BotMenuSchema = z.looseObject({
+  operator: z.looseObject({
+    /** Only with the operator-name permission. */
+    operator_name: z.string().max(100).optional(),
+    operator_id: UserIdSchema,
+  }),
+  event_key: z.string().min(1).max(30),
+  timestamp: z.union([z.string(), z.number()]).optional(),
+});
+export type BotMenu = z.infer<typeof BotMenuSchema>;
+
 // https://open.feishu.cn/document/feishu-cards/card-callback-communication
 export const CardActionEventSchema = z.looseObject({
   operator: UserIdSchema,

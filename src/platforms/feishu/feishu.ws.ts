@@ -13,7 +13,7 @@ import type { FeishuReceiver } from './feishu.receiver.ts';
 import { CARD_CALLBACK, type CardCallbackResponse, type Envelope } from './feishu.types.ts';
 
 /** The event types Groupflow handles; each must also be subscribed in the developer console. */
-export const EVENT_TYPES = ['im.message.receive_v1', 'im.chat.member.bot.added_v1', 'im.chat.member.bot.deleted_v1'] as const;
+export const EVENT_TYPES = ['im.message.receive_v1', 'im.chat.member.bot.added_v1', 'im.chat.member.bot.deleted_v1', 'application.bot.menu_v6'] as const;
 
 const HEADER_KEYS = ['event_id', 'event_type', 'create_time', 'app_id', 'tenant_key'] as const;
 /** The SDK's WSClient silently refuses to start for any other App ID. */

@@ -46,3 +46,19 @@ describe('a DingTalk form', () => {
     expect(cardFor(h, '需求确认', C)).toBeTruthy();
   });
 });
+
+describe('the DingTalk robot shortcuts (its bot menu)', () => {
+  it('发起需求, 我的待办 and 本周周报 sent to the bot in the group act as the menu', async () => {
+    await say(h, A, '/需求 样机测试 协作:@李四 截止:2027-03-31', { at: [B] });
+    await say(h, A, '发起需求');
+    expect(fake.cardState(cardFor(h, '发起协作需求', A))).toMatchObject({ form_action: 'form:req', form_for: A.id });
+
+    const out = () => JSON.stringify([fake.groupSends.map((s) => s.body), fake.sessionSends.map((s) => s.body), fake.cardCreates.map((c) => c.body.cardData)]);
+    await say(h, B, '我的待办');
+    expect(out()).toContain('我的待办（1）');
+
+    expect(out()).not.toContain('【周报】');
+    await say(h, A, '本周周报');
+    expect(out()).toContain('【周报】');
+  });
+});
