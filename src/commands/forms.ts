@@ -8,7 +8,7 @@ import { KEY_ALIASES } from './keys.ts';
 /** An option key (`due:`, `截止：` …) somewhere in a text. */
 const KEY_LIKE = new RegExp(`(?:${KEY_ALIASES.map((a) => a.alias.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})[:：]`, 'i');
 
-export type FormCommand = 'req' | 'task' | 'issue' | 'ask';
+export type FormCommand = 'req' | 'task' | 'issue' | 'ask' | 'minutes';
 
 export interface FormSpec {
   /** The card's title. */
@@ -98,6 +98,19 @@ export const FORMS: Readonly<Record<FormCommand, FormSpec>> = {
       },
     ],
   },
+  minutes: {
+    title: '会议纪要',
+    command: '纪要',
+    inputs: [
+      REQUEST_ID,
+      { name: 'topic', label: '会议主题', kind: 'text', required: true, placeholder: '例如 接口联调周会' },
+      { name: 'time', label: '会议时间（24 小时从此时算起）', kind: 'date', required: false },
+      { name: 'place', label: '地点', kind: 'text', required: false },
+      { name: 'attendees', label: '参会人（每人确认纪要）', kind: 'people', multiple: true, required: true },
+      { name: 'agenda', label: '议题（每行一条）', kind: 'multiline', required: false },
+      { name: 'decisions', label: '决议（每行一条：内容 @责任人 截止:时间）', kind: 'multiline', required: false, placeholder: '周五前完成联调 @李四 截止:周五' },
+    ],
+  },
 };
 
 export function isFormCommand(name: string): name is FormCommand {
@@ -113,6 +126,11 @@ function quoted(text: string): string {
   if (!/[@＠#＃]/.test(t) && !KEY_LIKE.test(t)) return t;
   for (const [open, close] of [['「', '」'], ['“', '”'], ['"', '"']] as const) if (!t.includes(open) && !t.includes(close)) return `${open}${t}${close}`;
   return `「${t.replace(/[「」]/g, '')}」`;
+}
+
+/** A value that must stay on its line: line breaks become spaces. */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
 }
 
 /** A picked date as the grammar reads it ("2026-12-01T18:00", "2026-12-01 +0800" → "2026-12-01 18:00"). */
@@ -161,6 +179,57 @@ export function composeCommand(name: FormCommand, values: Readonly<Record<string
       parts.push(who('to'), quoted(v('question')));
       if (v('urgent') === '紧急') parts.push('紧急');
       break;
+    case 'minutes': {
+      // The grammar's own lines: a header line, then 时间/地点/参会 and one `- ` line per item.
+      const lines = [`${parts.pop()!} ${oneLine(v('topic'))}`];
+      if (v('time')) lines.push(`时间：${dateValue(v('time'))}`);
+      if (v('place')) lines.push(`地点：${oneLine(v('place'))}`);
+      lines.push(`参会：${who('attendees')}`);
+      for (const field of ['agenda', 'decisions']) {
+        for (const line of v(field).split(/\r?\n/)) if (line.trim()) lines.push(`- ${line.replace(/^\s*[-*•·]\s*/, '').trim()}`);
+      }
+      return { ok: true, text: lines.join('\n'), people: [...new Set(people)] };
+    }
   }
   return { ok: true, text: parts.join(' '), people: [...new Set(people)] };
+}
+
+/** The form of a stage of a request's process: what `/完成 #N <stage>` needs, field by field. */
+export interface StageForm {
+  requestId: number;
+  stage: string;
+  /** The verdicts the stage's document starts with (需求评审: 可执行 / 需调整 / 不可执行). */
+  verdicts?: readonly string[];
+  /** The fields of the stage's documents, in order, each named once. */
+  fields: readonly string[];
+}
+
+/** A verdict stage's 结论 field is what the verdict select says. */
+function filledByVerdict(f: StageForm, field: string): boolean {
+  return !!f.verdicts?.length && field.includes('结论');
+}
+
+export function stageFormSpec(f: StageForm): FormSpec {
+  const inputs: CardInput[] = [];
+  if (f.verdicts?.length) inputs.push({ name: 'verdict', label: '结论', kind: 'select', required: true, options: f.verdicts.map((v) => ({ value: v, label: v })) });
+  f.fields.forEach((field, i) => {
+    if (!filledByVerdict(f, field)) inputs.push({ name: `f${i}`, label: field, kind: 'text', required: true });
+  });
+  inputs.push({ name: 'evidence', label: '附件链接（可不填）', kind: 'text', required: false, placeholder: 'https://…' });
+  return { title: `完成阶段「${f.stage}」#${f.requestId}`, command: '完成', inputs };
+}
+
+/** `/完成 #N <stage> [verdict] field：value；…` — the document as the grammar reads it. */
+export function composeStage(f: StageForm, values: Readonly<Record<string, string>>): Composed {
+  const spec = stageFormSpec(f);
+  const missing = spec.inputs.filter((i) => i.required && !values[i.name]?.trim()).map((i) => i.label);
+  if (missing.length) return { ok: false, error: `请填写：${missing.join('、')}` };
+  const verdict = values.verdict?.trim();
+  if (f.verdicts?.length && !f.verdicts.includes(verdict ?? '')) return { ok: false, error: `结论应为：${f.verdicts.join(' / ')}` };
+  // A value ends at ；or a line break in the document grammar, so those become commas.
+  const value = (field: string, i: number) => (filledByVerdict(f, field) ? verdict! : quoted(values[`f${i}`]!.replace(/[；;\r\n]+/g, '，')));
+  const document = f.fields.map((field, i) => `${field}：${value(field, i)}`).join('；');
+  const evidence = values.evidence?.trim().split(/\s+/)[0];
+  const parts = [`/完成 #${f.requestId} ${f.stage}`, ...(verdict ? [verdict] : []), document, ...(evidence ? [`evidence:${evidence}`] : [])];
+  return { ok: true, text: parts.join(' '), people: [] };
 }

@@ -83,6 +83,7 @@ export type Command =
   | { name: 'members' }
   | { name: 'stage'; id: number }
   /** `text` may start with the stage's name; the engine, which knows the request's type, splits it off. */
+  /** `text` empty and no evidence: the stage's form is wanted. */
   | { name: 'done'; id: number; text: string; evidence?: string }
   | { name: 'skip'; id: number; stage: string; reason: string }
   | { name: 'change'; id: number; what: string; reason: string }

@@ -3,6 +3,7 @@
 
 import { CHAT_FIELD, FORM_ACTION, FORM_PLATFORMS, postForm, readForm } from './forms.ts';
 import { menuAction, privateChat, runMenu } from './menu.ts';
+import { openStageForm } from './stage.ts';
 import { acceptLink, listMembers, offerLink, reachable, removeLink, resolveTypedName } from './links.ts';
 import type { Logger } from 'pino';
 import { bareFormCommand, parseCommand } from '../commands/parser.ts';
@@ -162,7 +163,7 @@ export class Engine {
       return { ok: false, toast: '❌ 所在群：请选择你所在的、有协作助手的群。' };
     }
     const a = target ? { ...submitted, chatId: target } : submitted;
-    const r = readForm(this.d.repo, a);
+    const r = readForm(this.d.repo, a, (id, stage) => openStageForm(this.d.config, this.d.repo.getItem(id), stage));
     if (!r.ok) return { ok: false, toast: r.toast };
     const parsed = parseCommand(r.text, {
       now: this.d.clock.now(),

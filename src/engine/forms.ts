@@ -2,7 +2,7 @@
 // form becomes the command's text and goes through the same parser and engine path as typing it.
 
 import { createHash } from 'node:crypto';
-import { composeCommand, FORMS, type FormCommand, isFormCommand } from '../commands/forms.ts';
+import { composeCommand, composeStage, FORMS, type FormCommand, type FormSpec, isFormCommand, type StageForm, stageFormSpec } from '../commands/forms.ts';
 import type { Card } from '../domain/card.ts';
 import type { CardAction, PlatformName, UserRef } from '../domain/chat.ts';
 import type { Repo } from '../db/repo.ts';
@@ -27,7 +27,10 @@ export const CHAT_FIELD = 'chat';
 
 /** `groups`: the form is sent in a private chat, and asks first which group it is for. */
 export function formCard(name: FormCommand, asker: UserRef, groups?: ReadonlyArray<{ value: string; label: string }>): Card {
-  const spec = FORMS[name];
+  return specCard(FORMS[name], `${FORM_ACTION}${name}`, 0, asker, groups);
+}
+
+function specCard(spec: FormSpec, action: string, itemId: number, asker: UserRef, groups?: ReadonlyArray<{ value: string; label: string }>): Card {
   const inputs = groups ? [{ name: CHAT_FIELD, label: '所在群', kind: 'select' as const, required: true, options: [...groups] }, ...spec.inputs] : spec.inputs;
   return {
     header: { title: `【${spec.title}】填写表单`, color: 'blue', tag: '表单' },
@@ -35,10 +38,22 @@ export function formCard(name: FormCommand, asker: UserRef, groups?: ReadonlyArr
     markdown: [
       `${at(asker.id)} 请填写后提交（带 * 的必填）。也可以直接输入命令，发送 /帮助 ${spec.command} 查看写法。`,
     ],
-    buttons: [{ label: '提交', style: 'primary', action: `${FORM_ACTION}${name}`, itemId: 0, version: 0, for: asker.id, inputs }],
+    buttons: [{ label: '提交', style: 'primary', action, itemId, version: 0, for: asker.id, inputs }],
     mentions: [{ id: asker.id, name: asker.name }],
     summary: `${spec.title}：请填写表单`,
   };
+}
+
+/** The action of a stage form's submit: `form:done:<stage id>`, the request being the button's item. */
+export const STAGE_FORM_ACTION = `${FORM_ACTION}done:`;
+
+/** Posts the form of a request's current stage (`/完成 #N` with no document). */
+export function postStageForm(ctx: Ctx, stageId: string, form: StageForm): void {
+  const card = specCard(stageFormSpec(form), `${STAGE_FORM_ACTION}${stageId}`, form.requestId, ctx.actor);
+  ctx.repo.enqueue(
+    { platform: ctx.platform, chatId: ctx.chatId, body: { type: 'card', card, cardKey: `form:${ctx.chatId}:${ctx.actor.id}:done:${form.requestId}:${nowMs(ctx)}` }, replyTo: ctx.messageId },
+    nowMs(ctx),
+  );
 }
 
 /** Posts the form card of `name` in the chat. */
@@ -49,25 +64,35 @@ export function postForm(ctx: Ctx, name: FormCommand): void {
   );
 }
 
-export type FormSubmit = { ok: false; toast: string } | { ok: true; command: FormCommand; text: string; mentions: UserRef[]; messageId: string };
+export type FormSubmit = { ok: false; toast: string } | { ok: true; text: string; mentions: UserRef[]; messageId: string };
 
 /**
  * Reads a submitted form: refused when it is not the asker's or a required field is empty (the
  * card stays as filled); otherwise the command text to run, with the picked people as mentions.
  */
-export function readForm(repo: Repo, a: CardAction): FormSubmit {
-  const name = a.action.slice(FORM_ACTION.length);
-  if (!isFormCommand(name)) return { ok: false, toast: '未知的表单。' };
-  if (a.for && a.for !== a.actor.id) return { ok: false, toast: `仅限 ${repo.userNames([a.for]).get(a.for) ?? a.for} 填写此表单：请发送 /${FORMS[name].command} 获取自己的表单。` };
-  const values = TYPED_PEOPLE.has(a.platform) ? typedPeople(repo, a, name) : a.form;
-  if (typeof values === 'string') return { ok: false, toast: `❌ ${values}` };
-  const composed = composeCommand(name, values, (id) => (id.includes(':') ? id : `${a.platform}:${id}`));
+export function readForm(repo: Repo, a: CardAction, stageForm: (requestId: number, stageId: string) => StageForm | string): FormSubmit {
+  const stageId = a.action.startsWith(STAGE_FORM_ACTION) ? a.action.slice(STAGE_FORM_ACTION.length) : undefined;
+  const name = stageId !== undefined ? 'done' : a.action.slice(FORM_ACTION.length);
+  if (stageId === undefined && !isFormCommand(name)) return { ok: false, toast: '未知的表单。' };
+  const command = stageId !== undefined ? '完成' : FORMS[name as FormCommand].command;
+  if (a.for && a.for !== a.actor.id) return { ok: false, toast: `仅限 ${repo.userNames([a.for]).get(a.for) ?? a.for} 填写此表单：请发送 /${command} 获取自己的表单。` };
+  let composed;
+  if (stageId !== undefined) {
+    // The stage may have moved on since the form was sent: the form then no longer applies.
+    const form = stageForm(a.itemId, stageId);
+    if (typeof form === 'string') return { ok: false, toast: form };
+    composed = composeStage(form, a.form);
+  } else {
+    const values = TYPED_PEOPLE.has(a.platform) ? typedPeople(repo, a, name as FormCommand) : a.form;
+    if (typeof values === 'string') return { ok: false, toast: `❌ ${values}` };
+    composed = composeCommand(name as FormCommand, values, (id) => (id.includes(':') ? id : `${a.platform}:${id}`));
+  }
   if (!composed.ok) return { ok: false, toast: `❌ ${composed.error}` };
   const names = repo.userNames(composed.people);
   const mentions = composed.people.map((id) => ({ id, name: names.get(id) ?? id }));
   // A resent callback of the same submit is the same message: it acts once.
   const messageId = `form:${createHash('sha256').update(a.replayKey ?? `${a.cardMessageId ?? ''}\n${composed.text}`).digest('base64url').slice(0, 32)}`;
-  return { ok: true, command: name, text: composed.text, mentions, messageId };
+  return { ok: true, text: composed.text, mentions, messageId };
 }
 
 /** The form's values with each typed name (`李四 @王五`, `李四、王五`) turned into the person's id. */

@@ -2,6 +2,7 @@
 // signer signs it off on a card (or refuses with a reason), the initiator may skip one with a
 // reason. Every type runs through these functions from its template; none is special-cased.
 
+import type { StageForm } from '../commands/forms.ts';
 import type { Command } from '../commands/types.ts';
 import { findStage, nextStage, stageOf } from '../domain/processes/registry.ts';
 import { type DocumentTemplate, fieldValue, fillIn, missingFields, parseStageClock, type ProcessTemplate, type StageTemplate } from '../domain/processes/template.ts';
@@ -13,6 +14,7 @@ import { at, fmtTime, itemRef } from './format.ts';
 import { holders, processRegistry, roleKey } from './processes.ts';
 import { groupLeader, LEADER_ROLE } from './leaders.ts';
 import { setOutsideContact } from './sides.ts';
+import { FORM_PLATFORMS, postStageForm } from './forms.ts';
 import {
   documentsLabel, holderText, requestCard, requestCardKey, rolesText, signoffCard, signoffCardKey, type StageRecord, stageRecords, stepperLines,
 } from './stage-cards.ts';
@@ -78,9 +80,14 @@ export function completeStage(ctx: Ctx, item: ItemRow, cmd: Cmd<'done'>): void {
   const named = words[0] ? findStage(t, words[0]) : undefined;
   if (named && named.id !== s.id) return reply(ctx, `需求 ${itemRef(item.id)} 当前阶段是「${s.name}」，不是「${named.name}」。`, item.id);
   const document = (named ? words.slice(1).join(' ') : cmd.text).trim();
-  if (!document && !cmd.evidence) return reply(ctx, `❌ 缺少「${s.name}」的文档：${documentsLabel(s)}。`, item.id);
   const recs = stageRecords(item);
   const rec = recs[s.id] ?? opened(ctx, s, recs);
+  if (!document && !cmd.evidence) {
+    // Its owner gets the stage's form; anyone else is told what the stage needs.
+    const form = FORM_PLATFORMS.has(ctx.platform) && rec.status !== 'signing' && holders(reg, item, ctx.repo.people(item.id), s.owner, groupLeader(ctx.repo, item.chatId)).includes(ctx.actor.id);
+    if (form) return postStageForm(ctx, s.id, stageForm(ctx.config, item)!);
+    return reply(ctx, `❌ 缺少「${s.name}」的文档：${documentsLabel(s)}。`, item.id);
+  }
   if (s.confirm && document.startsWith(s.confirm.name)) return confirmStage(ctx, item, t, s, rec, document.slice(s.confirm.name.length).trim());
   if (rec.status === 'signing') return reply(ctx, `阶段「${s.name}」已提交，正等待 ${at(rec.signer!)} 签核。`, item.id);
   const people = ctx.repo.people(item.id);
@@ -243,6 +250,24 @@ export function assignRole(ctx: Ctx, item: ItemRow, cmd: Cmd<'contact'>): void {
   if (!saved) return reply(ctx, '已处理：请重试。', item.id);
   record(ctx, saved, 'role', item.state, item.state, { user: cmd.user.id, role: role.id, duty: cmd.duty, external: cmd.external });
   say(ctx, `👥 需求 ${itemRef(item.id)} 指定${role.label} ${holderText(saved, role.id, cmd.user.id)}${cmd.duty ? `，职责：${cmd.duty}` : ''}。`, item.id);
+}
+
+/** What a submit of the stage form of `stageId` would do: the form, or why it no longer applies. */
+export function openStageForm(config: Ctx['config'], item: ItemRow | undefined, stageId: string): StageForm | string {
+  const form = stageForm(config, item, stageId);
+  if (!item || !form) return `需求 #${item?.id ?? ''} 已不在这个阶段：请发送 /阶段 #${item?.id ?? ''} 查看。`;
+  if (stageRecords(item)[stageId]?.status === 'signing') return `阶段「${form.stage}」已提交，正等待签核。`;
+  return form;
+}
+
+/** The form of the request's current stage (when it is `stageId`, if given) while the request is open. */
+export function stageForm(config: Ctx['config'], item: ItemRow | undefined, stageId?: string): StageForm | undefined {
+  if (!item || item.kind !== 'request' || ENDED.has(item.state) || item.stage === 'done') return undefined;
+  const t = processRegistry(config).get(item.process);
+  const s = stageOf(t, item.stage) ?? t.stages[0]!;
+  if (stageId !== undefined && s.id !== stageId) return undefined;
+  const fields = [...new Set(s.documents.filter((d) => d.name !== s.late).flatMap((d) => d.fields))];
+  return { requestId: item.id, stage: s.name, ...(s.verdicts ? { verdicts: s.verdicts } : {}), fields };
 }
 
 function openRequest(ctx: Ctx, item: ItemRow): { t: ProcessTemplate; s: StageTemplate } | undefined {

@@ -56,6 +56,8 @@ function commandProblems(c: Command): string[] {
   }
   if ('pct' in c && (c.pct < 0 || c.pct > 100)) out.push(`pct ${c.pct}`);
   for (const k of ['title', 'question', 'answer', 'deliverable', 'result', 'topic', 'text'] as const) {
+    // `/完成 #N` with no document is a request for the stage's form.
+    if (k === 'text' && c.name === 'done') continue;
     if (k in c && typeof (c as Record<string, unknown>)[k] === 'string' && !(c as Record<string, string>)[k]!.trim()) out.push(`empty ${k}`);
   }
   return out;

@@ -6,7 +6,7 @@ import { FORMS } from '../../../src/commands/forms.ts';
 import { formCard } from '../../../src/engine/forms.ts';
 import { CARD_BODY_BYTES, contentBytes } from '../../../src/platforms/feishu/feishu.limits.ts';
 import { renderCard } from '../../../src/platforms/feishu/feishu.render.ts';
-import { A, B, C, FeishuHarness } from '../../fakes/feishu.harness.ts';
+import { A, B, C, CHAT, FeishuHarness } from '../../fakes/feishu.harness.ts';
 import { buttonsOf, type CardElementJson, type CardJson } from '../../fakes/feishu.fake.ts';
 
 function walk(els: CardElementJson[], out: CardElementJson[] = []): CardElementJson[] {
@@ -69,5 +69,54 @@ describe('a Feishu form submit', () => {
     expect(h.rt.repo.people(1).map((p) => p.userId)).toEqual(['feishu:ou_bob']);
     expect(h.cardFor('需求确认', B)).toBeDefined();
     void C;
+  });
+
+  it('/纪要 answers with the minutes form; its submit publishes the minutes, each decision a task, each attendee asked to confirm', async () => {
+    // Typed @names are found among the people the bot knows in the group.
+    await h.says(A, '@{ou_bot} /记录 @{ou_alice} @{ou_bob} 周会前准备好联调环境');
+    await h.says(A, '@{ou_bot} /纪要');
+    const form = h.cardFor('会议纪要', A);
+    const ok = await h.clicks(A, form, '提交', {
+      topic: '接口联调周会',
+      time: '2026-11-23 14:00 +0800',
+      place: '3楼会议室',
+      attendees: 'ou_alice,ou_bob',
+      agenda: '回顾上周进度',
+      decisions: '- 周五前完成联调 @李四 截止:2026-11-27 18:00\n输出测试报告 @张三 截止:2026-11-30',
+    });
+    expect(JSON.stringify(ok.json())).toContain('已提交');
+    const minutes = h.rt.repo.listItems(`feishu:${CHAT}`).find((i) => i.kind === 'minutes')!;
+    expect(minutes).toMatchObject({ title: '接口联调周会' });
+    const tasks = h.rt.repo.listItems(`feishu:${CHAT}`).filter((i) => i.kind === 'task');
+    expect(tasks.map((t) => [t.title, t.ownerId])).toEqual([
+      ['周五前完成联调', `feishu:${B.openId}`],
+      ['输出测试报告', `feishu:${A.openId}`],
+    ]);
+    expect(h.cardFor('纪要', B)).toBeDefined();
+  });
+
+  it('/完成 #N alone gives the stage owner the form of the current stage; its submit sends the stage for sign-off', async () => {
+    await h.says(A, '@{ou_bot} /需求 数据看板定制 协作:@{ou_bob} 类型:客户 客户:A科技公司 截止:2027-03-31');
+    await h.says(A, '@{ou_bot} /对接 #1 @{ou_carol} role:客户对接人');
+    // Someone who does not own the stage is told what it needs, with no form.
+    await h.says(B, '@{ou_bot} /完成 #1');
+    const whispers = h.fake.requests.filter((r) => r.path === '/open-apis/ephemeral/v1/send').map((r) => JSON.stringify(r.body));
+    expect(whispers.join('\n')).toContain('缺少「需求收集」的文档');
+    await h.says(A, '@{ou_bot} /完成 #1');
+    const form = h.cardFor('完成阶段「需求收集」#1', A);
+    const names = walk(form.card.body.elements).filter((e) => e.name).map((e) => [e.name]);
+    expect(names.map(([n]) => n)).toEqual(['form_0', 'f0', 'f1', 'f2', 'f3', 'evidence', 'submit_0']);
+    const missing = await h.clicks(A, form, '提交', { f0: 'A科技公司', f1: '定制数据看板' });
+    expect(JSON.stringify(missing.json())).toContain('请填写：预算范围、期望交付时间');
+    const ok = await h.clicks(A, form, '提交', { f0: 'A科技公司', f1: '定制数据看板；实时刷新', f2: '20万', f3: '12月20日', evidence: 'https://example.com/list' });
+    expect(JSON.stringify(ok.json())).toContain('已提交');
+    const stages = (h.rt.repo.getItem(1)!.data as { stages: Record<string, { status: string; document: string; evidence: string }> }).stages;
+    expect(stages.collect).toMatchObject({ status: 'signing', evidence: 'https://example.com/list' });
+    expect(stages.collect!.document).toBe('客户名称：A科技公司；核心诉求：定制数据看板，实时刷新；预算范围：20万；期望交付时间：12月20日');
+    expect(h.cardFor('阶段签核', C)).toBeDefined();
+    // The stage has moved on to signing: a second submit of the same form is refused on the card.
+    const again = await h.clicks(A, form, '提交', { f0: 'A科技公司', f1: '另一个', f2: '1', f3: '12月21日' });
+    expect(JSON.stringify(again.json())).toContain('已提交，正等待签核');
+    expect((h.rt.repo.getItem(1)!.data as { stages: Record<string, { document: string }> }).stages.collect!.document).toContain('定制数据看板，实时刷新');
   });
 });
