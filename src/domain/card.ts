@@ -38,6 +38,10 @@ export interface CardInput {
    */
   kind?: 'text' | 'multiline' | 'people' | 'date' | 'select';
   multiple?: boolean;
+  /** What was filled in before (a form sent back with an error keeps it). People: comma-separated ids. */
+  value?: string;
+  /** Why the value was refused, shown beside the field. */
+  error?: string;
   options?: { value: string; label: string }[];
 }
 

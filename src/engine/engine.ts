@@ -1,7 +1,7 @@
 // The engine: applies an inbound message or card action in one SQLite transaction
 // (load → decide → save + audit + outbox), then tells the outbox dispatcher to deliver.
 
-import { CHAT_FIELD, FORM_ACTION, FORM_PLATFORMS, postForm, readForm } from './forms.ts';
+import { CHAT_FIELD, FORM_ACTION, FORM_PLATFORMS, postForm, readForm, refilledForm } from './forms.ts';
 import { menuAction, privateChat, runMenu } from './menu.ts';
 import { openStageForm } from './stage.ts';
 import { acceptLink, listMembers, offerLink, reachable, removeLink, resolveTypedName } from './links.ts';
@@ -159,12 +159,16 @@ export class Engine {
   private submitForm(submitted: CardAction): ActionResult {
     // A form sent in a private chat says which group it is for: one the person is in.
     const target = submitted.form[CHAT_FIELD]?.trim();
-    if (target && !this.d.repo.links.chatsOf(submitted.actor.id, [target]).length) {
-      return { ok: false, toast: '❌ 所在群：请选择你所在的、有协作助手的群。' };
-    }
+    const stageForm = (id: number, stage: string) => openStageForm(this.d.config, this.d.repo.getItem(id), stage);
+    // A refused value comes back on the card, beside its field, with everything else as filled in.
+    const refused = (toast: string): ActionResult => {
+      const card = refilledForm(this.d.repo, submitted, toast, stageForm);
+      return { ok: false, toast, ...(card ? { card } : {}) };
+    };
+    if (target && !this.d.repo.links.chatsOf(submitted.actor.id, [target]).length) return refused('❌ 所在群：请选择你所在的、有协作助手的群。');
     const a = target ? { ...submitted, chatId: target } : submitted;
-    const r = readForm(this.d.repo, a, (id, stage) => openStageForm(this.d.config, this.d.repo.getItem(id), stage));
-    if (!r.ok) return { ok: false, toast: r.toast };
+    const r = readForm(this.d.repo, a, stageForm);
+    if (!r.ok) return r.refill ? refused(r.toast) : { ok: false, toast: r.toast };
     const parsed = parseCommand(r.text, {
       now: this.d.clock.now(),
       timezone: this.d.config.calendar.timezone,
@@ -172,7 +176,7 @@ export class Engine {
       mentions: r.mentions,
       resolveName: (name: string) => resolveTypedName(this.d.repo, a.chatId, a.platform, name),
     });
-    if (!parsed?.ok) return { ok: false, toast: `❌ ${parsed ? parsed.error : '无法识别表单内容'}` };
+    if (!parsed?.ok) return refused(`❌ ${parsed ? parsed.error : '无法识别表单内容'}`);
     this.handleMessage({ platform: a.platform, chatId: a.chatId, messageId: r.messageId, sender: a.actor, text: r.text, mentions: r.mentions, mentionedBot: true, noReply: true, receivedAt: a.receivedAt });
     const chat = target ? this.d.repo.getChat(target) : undefined;
     return { ok: true, toast: chat ? `✅ 已提交到「${chat.project ?? chat.name ?? target}」` : '✅ 已提交' };

@@ -3,7 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import { composeCommand, composeStage, FORMS, type FormCommand, type FormSpec, isFormCommand, type StageForm, stageFormSpec } from '../commands/forms.ts';
-import type { Card } from '../domain/card.ts';
+import type { Card, CardInput } from '../domain/card.ts';
 import type { CardAction, PlatformName, UserRef } from '../domain/chat.ts';
 import type { Repo } from '../db/repo.ts';
 import { type Ctx, nowMs } from './context.ts';
@@ -64,7 +64,7 @@ export function postForm(ctx: Ctx, name: FormCommand): void {
   );
 }
 
-export type FormSubmit = { ok: false; toast: string } | { ok: true; text: string; mentions: UserRef[]; messageId: string };
+export type FormSubmit = { ok: false; toast: string; refill?: boolean } | { ok: true; text: string; mentions: UserRef[]; messageId: string };
 
 /**
  * Reads a submitted form: refused when it is not the asker's or a required field is empty (the
@@ -84,10 +84,10 @@ export function readForm(repo: Repo, a: CardAction, stageForm: (requestId: numbe
     composed = composeStage(form, a.form);
   } else {
     const values = TYPED_PEOPLE.has(a.platform) ? typedPeople(repo, a, name as FormCommand) : a.form;
-    if (typeof values === 'string') return { ok: false, toast: `❌ ${values}` };
+    if (typeof values === 'string') return { ok: false, toast: `❌ ${values}`, refill: true };
     composed = composeCommand(name as FormCommand, values, (id) => (id.includes(':') ? id : `${a.platform}:${id}`));
   }
-  if (!composed.ok) return { ok: false, toast: `❌ ${composed.error}` };
+  if (!composed.ok) return { ok: false, toast: `❌ ${composed.error}`, refill: true };
   const names = repo.userNames(composed.people);
   const mentions = composed.people.map((id) => ({ id, name: names.get(id) ?? id }));
   // A resent callback of the same submit is the same message: it acts once.
@@ -112,4 +112,52 @@ function typedPeople(repo: Repo, a: CardAction, name: FormCommand): Record<strin
     out[input.name] = ids.join(',');
   }
   return out;
+}
+
+/** The groups a person shares with the bot, as the options of a form's 所在群 select. */
+export function groupOptions(repo: Repo, userId: string, platform: PlatformName, groups = repo.links.groupsOf(userId, platform)): Array<{ value: string; label: string }> {
+  return groups.slice(0, 20).map((id) => {
+    const c = repo.getChat(id);
+    return { value: id, label: c?.project ?? c?.name ?? id };
+  });
+}
+
+/** Words of an error that point at a kind of field when it names none by its label. */
+const KIND_HINTS: ReadonlyArray<[RegExp, CardInput['kind']]> = [
+  [/截止|时间|日期|date|time/i, 'date'],
+  [/找不到用户|成员|@/, 'people'],
+];
+
+/**
+ * The submitted form sent back as it was filled in, with the error beside the field it concerns:
+ * each required field left empty, else the field the error names (by label, or by what it is
+ * about); an error no field owns heads the card. Undefined when the form no longer applies.
+ */
+export function refilledForm(repo: Repo, a: CardAction, error: string, stageForm: (requestId: number, stageId: string) => StageForm | string): Card | undefined {
+  let spec: FormSpec;
+  if (a.action.startsWith(STAGE_FORM_ACTION)) {
+    const form = stageForm(a.itemId, a.action.slice(STAGE_FORM_ACTION.length));
+    if (typeof form === 'string') return undefined;
+    spec = stageFormSpec(form);
+  } else {
+    const name = a.action.slice(FORM_ACTION.length);
+    if (!isFormCommand(name)) return undefined;
+    spec = FORMS[name];
+  }
+  const groups = a.form[CHAT_FIELD] !== undefined ? groupOptions(repo, a.actor.id, a.platform) : undefined;
+  const card = specCard(spec, a.action, a.itemId, a.actor, groups);
+  const button = card.buttons[0]!;
+  const inputs = (button.inputs ?? []).map((i) => ({ ...i, ...(a.form[i.name]?.trim() ? { value: a.form[i.name]!.trim() } : {}) }));
+  const text = error.replace(/^❌\s*/, '');
+  const empty = inputs.filter((i) => i.required && !i.value);
+  const owner =
+    inputs.find((i) => {
+      const label = i.label.replace(/[（(].*?[）)]/g, '');
+      return text.startsWith(label) || text.includes(`${label}：`);
+    }) ??
+    KIND_HINTS.flatMap(([re, kind]) => (re.test(text) ? inputs.filter((i) => i.kind === kind) : [])).find((i) => i.value);
+  const marked = empty.length ? new Set(empty.map((i) => i.name)) : new Set(owner ? [owner.name] : []);
+  button.inputs = inputs.map((i) => (marked.has(i.name) ? { ...i, error: empty.length ? `请填写${i.label}` : text } : i));
+  if (!marked.size) card.markdown = [...card.markdown, `❌ ${text}`];
+  return card;
 }

@@ -5,7 +5,7 @@
 
 import type { MenuEvent } from '../domain/chat.ts';
 import { type Ctx, nowMs, say } from './context.ts';
-import { formCard, postForm } from './forms.ts';
+import { formCard, groupOptions, postForm } from './forms.ts';
 import { listItems, myTodoText, postReport, weeklyReportCard } from './queries.ts';
 
 export type MenuAction = 'new_request' | 'my_todo' | 'weekly_report';
@@ -49,11 +49,7 @@ export function runMenu(ctx: Ctx, action: MenuAction, inGroup: boolean): void {
   }
   switch (action) {
     case 'new_request': {
-      const options = groups.slice(0, 20).map((id) => {
-        const c = ctx.repo.getChat(id);
-        return { value: id, label: c?.project ?? c?.name ?? id };
-      });
-      const card = formCard('req', ctx.actor, options);
+      const card = formCard('req', ctx.actor, groupOptions(ctx.repo, ctx.actor.id, ctx.platform, groups));
       ctx.repo.enqueue({ platform: ctx.platform, chatId: ctx.chatId, body: { type: 'card', card, cardKey: `form:${ctx.chatId}:${nowMs(ctx)}` } }, nowMs(ctx));
       return;
     }

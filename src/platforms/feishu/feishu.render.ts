@@ -82,16 +82,32 @@ function button(b: CardButton, name: string, submit: boolean, renamed?: Record<s
 
 /** One neutral input as its 2.0 component: a text box, a people picker, a date-time picker or a select. */
 function inputElement(i: CardInput, name: string): CardElement[] {
+  const field = inputField(i, name);
+  // The error sits right under its field, in red, so the person sees what to change.
+  return i.error ? [...field, { tag: 'markdown', content: `<font color='red'>⚠️ ${escapeMarkdown(i.error)}</font>` }] : field;
+}
+
+function inputField(i: CardInput, name: string): CardElement[] {
   const hint = plain(i.placeholder ?? i.label);
   // Pickers and selects carry no label of their own: a line above names the field.
   const label: CardElement = { tag: 'markdown', content: `**${escapeMarkdown(i.label)}**${i.required ? ' *' : ''}` };
+  const v = i.value;
   switch (i.kind) {
-    case 'people':
-      return [label, { tag: i.multiple ? 'multi_select_person' : 'select_person', name, required: i.required, placeholder: hint }];
-    case 'date':
-      return [label, { tag: 'picker_datetime', name, required: i.required, placeholder: hint }];
-    case 'select':
-      return [label, { tag: 'select_static', name, required: i.required, placeholder: hint, options: (i.options ?? []).map((o) => ({ text: plain(o.label), value: o.value })) }];
+    case 'people': {
+      const ids = (v ?? '').split(',').map((x) => nativeId(x.trim())).filter(Boolean);
+      const initial = !ids.length ? {} : i.multiple ? { initial_options: ids } : { initial_option: ids[0]! };
+      return [label, { tag: i.multiple ? 'multi_select_person' : 'select_person', name, required: i.required, placeholder: hint, ...initial }];
+    }
+    case 'date': {
+      // The picker takes "yyyy-MM-dd HH:mm"; what it sent carries a zone, which it shows in.
+      const initial = v && /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}/.test(v) ? { initial_datetime: v.replace('T', ' ').slice(0, 16) } : {};
+      return [label, { tag: 'picker_datetime', name, required: i.required, placeholder: hint, ...initial }];
+    }
+    case 'select': {
+      const options = (i.options ?? []).map((o) => ({ text: plain(o.label), value: o.value }));
+      const initial = v && options.some((o) => o.value === v) ? { initial_option: v } : {};
+      return [label, { tag: 'select_static', name, required: i.required, placeholder: hint, options, ...initial }];
+    }
     default:
       return [
         {
@@ -101,6 +117,7 @@ function inputElement(i: CardInput, name: string): CardElement[] {
           label: plain(i.label),
           ...(i.placeholder ? { placeholder: plain(i.placeholder) } : {}),
           ...(i.kind === 'multiline' ? { input_type: 'multiline_text' as const, rows: 2 } : {}),
+          ...(v ? { default_value: v } : {}),
         },
       ];
   }

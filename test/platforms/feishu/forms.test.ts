@@ -61,6 +61,25 @@ describe('a Feishu form submit', () => {
     const missing = await h.clicks(A, form, '提交', { title: '接口联调', due: '2026-12-01 18:00 +0800' });
     expect(missing.status).toBe(200);
     expect(JSON.stringify(missing.json())).toContain('请填写：对接人');
+    // The card comes back as filled in, the error right under the empty field.
+    const back = (missing.json() as { card: { type: string; data: CardJson } }).card;
+    expect(back.type).toBe('raw');
+    const els = walk(back.data.body.elements) as Array<CardElementJson & { tag: string; content?: string; default_value?: string; initial_datetime?: string }>;
+    expect(els.find((e) => e.name === 'title')!.default_value).toBe('接口联调');
+    expect(els.find((e) => e.name === 'due')!.initial_datetime).toBe('2026-12-01 18:00');
+    const to = els.findIndex((e) => e.name === 'to');
+    expect(els[to + 1]).toMatchObject({ tag: 'markdown', content: expect.stringContaining('请填写对接人') });
+    expect(els.filter((e) => e.content?.includes('⚠️'))).toHaveLength(1);
+    // A value the command refuses is marked beside its own field.
+    await h.says(A, '@{ou_bot} /任务');
+    const task = h.cardFor('分解任务', A);
+    const bad = (await h.clicks(A, task, '提交', { request: 'abc', title: '接口联调', owner: 'ou_bob', with: 'ou_bob,ou_carol', due: '2026-12-01 18:00 +0800' })).json() as { card: { data: CardJson } };
+    const badEls = walk(bad.card.data.body.elements) as Array<CardElementJson & { tag: string; content?: string; initial_option?: string; initial_options?: string[] }>;
+    const req = badEls.findIndex((e) => e.name === 'request');
+    expect(badEls[req + 1]!.content).toContain('所属需求编号应为数字');
+    expect(badEls.find((e) => e.name === 'owner')!.initial_option).toBe('ou_bob');
+    expect(badEls.find((e) => e.name === 'with')!.initial_options).toEqual(['ou_bob', 'ou_carol']);
+    expect(h.rt.repo.getItem(1)).toBeUndefined();
     expect(h.rt.repo.getItem(1)).toBeUndefined();
     const ok = await h.clicks(A, form, '提交', { title: '接口联调', to: 'ou_bob', due: '2026-12-01 18:00 +0800', pri: '高' });
     expect(JSON.stringify(ok.json())).toContain('已提交');
