@@ -12,32 +12,14 @@ import { type Db, migrationsApplied, openDatabase, runMigrations } from './db/co
 import { Repo } from './db/repo.ts';
 import { Engine } from './engine/engine.ts';
 import { InboundStore } from './engine/inbound.ts';
-import type { Platform } from './platforms/platform.ts';
+import type { Core, Platform, PlatformModule } from './platforms/platform.ts';
 import { Dispatcher } from './scheduler/dispatcher.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { Metrics } from './metrics.ts';
 import { type ExportTarget, exportLink, exportRoutes } from './export/routes.ts';
 
-/** What a platform module gets to build itself. */
-export interface Core {
-  config: Config;
-  db: Db;
-  repo: Repo;
-  engine: Engine;
-  clock: Clock;
-  calendar: WorkCalendar;
-  log: Logger;
-  /** Durable, de-duplicating store for inbound platform events. */
-  inbound: InboundStore;
-  /** Starts delivery of freshly written outbox rows. */
-  kick: () => void;
-}
-
-/** What a platform module contributes. */
-export interface PlatformModule {
-  platform: Platform;
-  routes?: (app: FastifyInstance) => Promise<void> | void;
-}
+// Re-exported for the callers that build a runtime and name its parts.
+export type { Core, PlatformModule } from './platforms/platform.ts';
 
 export interface Runtime extends AppDeps {
   app: FastifyInstance;

@@ -1,7 +1,39 @@
-// The port every platform adapter implements. The engine and the outbox dispatcher only talk
-// to this interface; wire formats stay inside each adapter folder.
+// The port between the core and the platform adapters. Adapters implement `Platform` (the engine
+// and the outbox dispatcher only talk to it; wire formats stay inside each adapter folder) and
+// are built from a `Core`, the parts the runtime wires. Adapters import this module, never the
+// runtime, so they do not depend on how they are wired.
 
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.ts';
+import type { WorkCalendar } from '../domain/calendar.ts';
 import type { Outbound, PlatformName } from '../domain/chat.ts';
+import type { Clock } from '../domain/clock.ts';
+import type { Db } from '../db/connection.ts';
+import type { Repo } from '../db/repo.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { InboundStore } from '../engine/inbound.ts';
+
+/** What a platform module gets to build itself. */
+export interface Core {
+  config: Config;
+  db: Db;
+  repo: Repo;
+  engine: Engine;
+  clock: Clock;
+  calendar: WorkCalendar;
+  log: Logger;
+  /** Durable, de-duplicating store for inbound platform events. */
+  inbound: InboundStore;
+  /** Starts delivery of freshly written outbox rows. */
+  kick: () => void;
+}
+
+/** What a platform module contributes. */
+export interface PlatformModule {
+  platform: Platform;
+  routes?: (app: FastifyInstance) => Promise<void> | void;
+}
 
 export interface SendResult {
   /** The platform's id of the message that now exists (used for in-place card updates). */

@@ -7,7 +7,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { splitMentions } from '../../domain/chat.ts';
 import { cardRefs } from '../../db/schema.ts';
-import type { Core } from '../../runtime.ts';
+import type { Core } from '../platform.ts';
 import {
   decodeCardCallback,
   decodeRobotMessage,

@@ -3,8 +3,7 @@
 // Config: platforms.dingtalk.{enabled, mode, clientId, clientSecret, robotCode, cardTemplateId,
 // apiBase, oapiBase}; server.publicUrl for registering the HTTP card callback.
 
-import type { Core, PlatformModule } from '../../runtime.ts';
-import type { Platform } from '../platform.ts';
+import type { Core, Platform, PlatformModule } from '../platform.ts';
 import { DingtalkApi } from './dingtalk.api.ts';
 import { type HandlerDeps, PLATFORM, processRobotMessage } from './dingtalk.handlers.ts';
 import { CallbackGate, CARD_ROUTE_KEY, createSender, WebhookBook } from './dingtalk.outbound.ts';

@@ -4,7 +4,7 @@
 // - card clicks are applied at once, and answered with a toast and the updated card.
 
 import type { Logger } from 'pino';
-import type { Core } from '../../runtime.ts';
+import type { Core } from '../platform.ts';
 import { nativeId, splitMentions, type UserRef } from '../../domain/chat.ts';
 import type { FeishuApi } from './feishu.api.ts';
 import {

@@ -6,8 +6,7 @@
 
 import type { EventDispatcher } from '@larksuiteoapi/node-sdk';
 import type { Outbound } from '../../domain/chat.ts';
-import type { Core, PlatformModule } from '../../runtime.ts';
-import type { ConnectionStatus, Platform, SendContext, SendResult } from '../platform.ts';
+import type { ConnectionStatus, Core, Platform, PlatformModule, SendContext, SendResult } from '../platform.ts';
 import { FeishuApi } from './feishu.api.ts';
 import { FeishuReceiver, PLATFORM } from './feishu.receiver.ts';
 import { feishuRoutes } from './feishu.routes.ts';

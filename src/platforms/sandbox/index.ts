@@ -1,7 +1,7 @@
 // The sandbox platform: a local web chat that runs the same engine, database and outbox as the
 // real platforms, with no credentials. See sandbox.routes.ts for its HTTP surface.
 
-import type { Core, PlatformModule } from '../../runtime.ts';
+import type { Core, PlatformModule } from '../platform.ts';
 import { LiveHub } from './sandbox.live.ts';
 import { loadAssets } from './sandbox.page.ts';
 import { SandboxPlatform } from './sandbox.platform.ts';

@@ -2,7 +2,7 @@
 // Expected mistakes (unknown user, a group that does not exist) are values with an HTTP status
 // and a bilingual message; the routes only translate them.
 
-import type { Core } from '../../runtime.ts';
+import type { Core } from '../platform.ts';
 import type { UserRef } from '../../domain/chat.ts';
 import { BOT_ID, BOT_NAME, mapMentions, toInboundMessage } from './sandbox.inbound.ts';
 import type { LiveHub } from './sandbox.live.ts';
