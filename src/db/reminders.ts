@@ -122,7 +122,8 @@ export class ReminderStore {
   /** Marks up to `limit` pending reminders due at `now` fired (oldest first) and returns them. */
   claimDue(now: number, limit: number): DueReminder[] {
     const rows = this.st(CLAIM_DUE).all(now, now, limit) as Array<Stored<DueReminder>>;
-    return rows.map((r) => ({ ...r, urgent: r.urgent === 1 }));
+    // Built field by field, not spread: a tick claims thousands of rows.
+    return rows.map((r) => ({ id: r.id, key: r.key, itemId: r.itemId, platform: r.platform, chatId: r.chatId, rule: r.rule, round: r.round, fireAt: r.fireAt, urgent: r.urgent === 1 }));
   }
 
   /** Pending reminders whose key starts with `prefix`, read as a range of the unique key index. */

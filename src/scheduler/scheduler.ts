@@ -156,6 +156,7 @@ export class Scheduler {
 
   /** Inserts reminders (a key already planned or fired is skipped), many rows per statement (a tick's follow-ups). */
   private insertMany(rows: ReadonlyArray<{ platform: string; chatId: string; itemId: number | null; p: PlannedReminder }>): void {
+    if (rows.length === 0) return;
     this.reminders.insert(
       rows.map(({ platform, chatId, itemId, p }) => ({ key: p.key, itemId, platform, chatId, rule: p.rule, round: p.round, fireAt: p.fireAt.getTime(), urgent: p.urgent })),
       this.d.clock.now().getTime(),
