@@ -119,7 +119,7 @@ export class ReminderStore {
     return s;
   }
 
-  /** Marks up to `limit` pending reminders due at `now` fired (oldest first) and returns them. */
+  /** Marks the oldest `limit` pending reminders due at `now` fired and returns them (in no particular order). */
   claimDue(now: number, limit: number): DueReminder[] {
     const rows = this.st(CLAIM_DUE).all(now, now, limit) as Array<Stored<DueReminder>>;
     // Built field by field, not spread: a tick claims thousands of rows.
