@@ -10,6 +10,8 @@ import type { PlatformName } from './domain/chat.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
 import { type Db, migrationsApplied, openDatabase, runMigrations } from './db/connection.ts';
 import { Repo } from './db/repo.ts';
+import { closeDatabase } from './db/maintenance.ts';
+import { OutboxStore } from './db/outbox.ts';
 import { Engine } from './engine/engine.ts';
 import { InboundStore } from './engine/inbound.ts';
 import type { Core, Platform, PlatformModule } from './platforms/platform.ts';
@@ -144,7 +146,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     rateLimits: config.outbox.rateLimits,
     metrics,
   });
-  metrics.watchOutbox(() => (db.$client.prepare(`select count(*) as n from outbox where status = 'pending'`).get() as { n: number }).n);
+  const outbox = new OutboxStore(repo);
+  metrics.watchOutbox(() => outbox.pendingCount());
 
   const deps: AppDeps = {
     metrics,
@@ -181,7 +184,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     for (const m of modules) await m.platform.stop?.();
     await inbound.idle();
     await dispatcher.stop();
-    db.$client.close();
+    closeDatabase(db);
   };
   return { ...deps, app, inbound, modules, close };
 }

@@ -3,6 +3,7 @@
 
 import { ConfigError, loadConfig } from '../config/load.ts';
 import { openDatabase, SHORT_LIVED } from '../db/connection.ts';
+import { closeDatabase } from '../db/maintenance.ts';
 import { backupDatabase, defaultBackupFile } from './backup.ts';
 
 try {
@@ -10,7 +11,7 @@ try {
   const db = openDatabase(config.database.file, SHORT_LIVED);
   const dest = process.argv[2] ?? defaultBackupFile(config.database.file, new Date());
   const r = await backupDatabase(db, dest);
-  db.$client.close();
+  closeDatabase(db);
   console.log(`备份完成 / backup written: ${r.file} (${r.pages} pages)`);
 } catch (err) {
   console.error(err instanceof ConfigError ? err.message : `备份失败 / backup failed: ${(err as Error).message}`);

@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Db } from '../db/connection.ts';
+import { backupTo } from '../db/maintenance.ts';
 
 export function defaultBackupFile(dbFile: string, now: Date): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
@@ -13,6 +14,6 @@ export function defaultBackupFile(dbFile: string, now: Date): string {
 /** Writes a consistent copy of the live database to `dest`; resolves with the pages copied. */
 export async function backupDatabase(db: Db, dest: string): Promise<{ file: string; pages: number }> {
   mkdirSync(dirname(resolve(dest)), { recursive: true });
-  const r = await db.$client.backup(dest);
-  return { file: resolve(dest), pages: r.totalPages };
+  const { pages } = await backupTo(db, dest);
+  return { file: resolve(dest), pages };
 }

@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { type Config, sandboxEnabled } from '../config/schema.ts';
 import { WorkCalendar } from '../domain/calendar.ts';
 import { migrationsApplied, openDatabase, SHORT_LIVED } from '../db/connection.ts';
+import { closeDatabase } from '../db/maintenance.ts';
 import { bad, type Check, type DoctorOptions, ok, warn } from './doctor/check.ts';
 
 export type { Check, DoctorOptions } from './doctor/check.ts';
@@ -81,7 +82,7 @@ function checkDatabase(config: Config): Check {
     }
     const db = openDatabase(file, SHORT_LIVED);
     const applied = migrationsApplied(db);
-    db.$client.close();
+    closeDatabase(db);
     return applied ? ok(name, `${file} 可读写，迁移已全部应用 / reachable, migrations applied`) : warn(name, `${file} 有未应用的迁移，启动或 npm run migrate 时应用 / pending migrations (applied at start or by npm run migrate)`);
   } catch (err) {
     return bad(name, `无法打开 ${file}：${(err as Error).message} / cannot open the database file`);

@@ -9,6 +9,7 @@ import { WorkCalendar } from '../domain/calendar.ts';
 import { systemClock } from '../domain/clock.ts';
 import { openDatabase, SHORT_LIVED, runMigrations } from '../db/connection.ts';
 import { Repo } from '../db/repo.ts';
+import { closeDatabase } from '../db/maintenance.ts';
 import { fmtTime } from '../engine/format.ts';
 import { compliance, complianceText, slaLabeller } from '../engine/sla.ts';
 
@@ -32,7 +33,7 @@ try {
   const tz = config.calendar.timezone;
   console.log(`SLA 达标 ${fmtTime(since, tz)} → ${fmtTime(until, tz)}${values.chat ? `  ${values.chat}` : ''}`);
   console.log(table.total.met + table.total.breached ? complianceText(table, slaLabeller(repo, config, table)) : '这段时间没有到期的响应时限 / no clock was decided in this period');
-  db.$client.close();
+  closeDatabase(db);
 } catch (err) {
   console.error(err instanceof ConfigError ? err.message : err);
   process.exit(1);

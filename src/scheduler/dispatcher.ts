@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { localMentions, type OutboundBody, type PlatformName } from '../domain/chat.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { OutboxRow, Repo } from '../db/repo.ts';
+import { type OutboxHead, OutboxStore, type StoredOutboxRow } from '../db/outbox.ts';
 import { type Platform, PlatformError } from '../platforms/platform.ts';
 import { type ChatHead, FairPicker } from './fair.ts';
 import { type Rate, RateLimiter } from './rate-limit.ts';
@@ -32,20 +33,7 @@ export interface DispatcherOptions {
 /** Budget waits up to this long are waited out inside a drain (a kick still interrupts them). */
 const MAX_INLINE_WAIT_MS = 1000;
 
-/** An outbox row as stored: the body stays JSON text until the row is sent. */
-type RawRow = Omit<OutboxRow, 'body' | 'urgent'> & { body: string; urgent: number };
-const ROW_COLUMNS = `id, platform, chat_id as chatId, body, reply_to as replyTo, urgent, card_key as cardKey, item_id as itemId, status,
-  attempts, next_attempt_at as nextAttemptAt, created_at as createdAt`;
-/** The oldest pending row of each chat, with its due time (through the (chat_id, status, id) index). */
-const HEADS = `select min(id) as id, platform, chat_id as chatId, next_attempt_at as due from outbox where status = 'pending' group by chat_id`;
-const ROW = `select ${ROW_COLUMNS} from outbox where id = ?`;
-/** The oldest pending row of a chat (through the (chat_id, status, id) index). */
-const NEXT_OF_CHAT = `select id, platform, chat_id as chatId, next_attempt_at as due from outbox where chat_id = ? and status = 'pending' order by id limit 1`;
-const MARK_SENT = `update outbox set status = 'sent', sent_at = ?, platform_message_id = ?, attempts = ?, last_error = null where id = ?`;
-const RETRY_LATER = `update outbox set attempts = ?, next_attempt_at = ?, last_error = ? where id = ?`;
-const MARK_FAILED = `update outbox set status = 'failed', attempts = ?, last_error = ? where id = ?`;
-
-type Head = ChatHead & { due: number };
+type Head = ChatHead & OutboxHead;
 
 /**
  * The platform idempotency key of an outbox row (Feishu `uuid` ≤ 50 chars, DingTalk
@@ -70,8 +58,10 @@ export class Dispatcher {
   private wakeup: { timer: NodeJS.Timeout; at: number } | undefined;
   /** Ends the drain's current nap early (a kick or stop while it waits for a budget). */
   private interrupt: (() => void) | undefined;
+  private readonly outbox: OutboxStore;
 
   constructor(private readonly o: DispatcherOptions) {
+    this.outbox = new OutboxStore(o.repo);
     this.maxAttempts = o.maxAttempts ?? 8;
     this.baseDelayMs = o.baseDelayMs ?? 1000;
     this.maxDelayMs = o.maxDelayMs ?? 5 * 60_000;
@@ -166,7 +156,7 @@ export class Dispatcher {
           heads.delete(head.chatId);
           const done = this.sendHead(head.id).then((ok) => {
             if (ok) sent++;
-            const next = this.o.repo.statement(NEXT_OF_CHAT).get(head.chatId) as Head | undefined;
+            const next = this.outbox.nextOfChat(head.chatId);
             if (next) heads.set(next.chatId, next);
             inFlight.delete(head.chatId);
           });
@@ -187,7 +177,7 @@ export class Dispatcher {
 
   /** The head row of every chat with pending rows, keyed by chat. */
   private readHeads(): Map<string, Head> {
-    const rows = this.o.repo.statement(HEADS).all() as Head[];
+    const rows: Head[] = this.outbox.heads();
     this.picker.keepOnly(new Set(rows.map((h) => h.chatId)));
     return new Map(rows.map((h) => [h.chatId, h]));
   }
@@ -212,12 +202,12 @@ export class Dispatcher {
 
   /** Sends one head row; false when it waits for a retry (its chat's later rows wait with it). */
   private async sendHead(id: number): Promise<boolean> {
-    const row = this.o.repo.statement(ROW).get(id) as RawRow | undefined;
+    const row = this.outbox.row(id);
     if (!row || row.status !== 'pending') return false;
     return this.sendRow(row);
   }
 
-  private async sendRow(row: RawRow): Promise<boolean> {
+  private async sendRow(row: StoredOutboxRow): Promise<boolean> {
     const platform = this.o.platforms.get(row.platform as PlatformName);
     const log = () => this.o.log.child({ outboxId: row.id, platform: row.platform, chatId: row.chatId });
     if (!platform) {
@@ -233,7 +223,7 @@ export class Dispatcher {
       );
       const t = this.o.clock.now().getTime();
       this.o.metrics?.sent.inc({ platform: row.platform });
-      const markSent = () => this.o.repo.statement(MARK_SENT).run(t, res.platformMessageId, row.attempts + 1, row.id);
+      const markSent = () => this.outbox.markSent(row.id, t, res.platformMessageId, row.attempts + 1);
       if (row.cardKey && !ref) {
         this.o.repo.tx(() => {
           markSent();
@@ -256,7 +246,7 @@ export class Dispatcher {
       }
       const delay = Math.max(pe?.retryAfterMs ?? 0, this.backoff(row.attempts));
       log().warn({ code, attempt: row.attempts + 1, retryInMs: delay, err: message }, 'send failed, will retry');
-      this.o.repo.statement(RETRY_LATER).run(row.attempts + 1, this.o.clock.now().getTime() + delay, `${code}: ${message}`, row.id);
+      this.outbox.retryLater(row.id, row.attempts + 1, this.o.clock.now().getTime() + delay, `${code}: ${message}`);
       return false;
     }
   }
@@ -279,8 +269,8 @@ export class Dispatcher {
     return Math.round(exp / 2 + (this.random() * exp) / 2);
   }
 
-  private fail(row: RawRow, code: string, message: string, retryable: boolean, log: Logger): void {
+  private fail(row: StoredOutboxRow, code: string, message: string, retryable: boolean, log: Logger): void {
     log.error({ code, attempts: row.attempts + 1, retryable, err: message }, 'outbound message failed permanently');
-    this.o.repo.statement(MARK_FAILED).run(row.attempts + 1, `${code}: ${message}`, row.id);
+    this.outbox.markFailed(row.id, row.attempts + 1, `${code}: ${message}`);
   }
 }

@@ -7,6 +7,7 @@ import { WorkCalendar } from '../domain/calendar.ts';
 import { systemClock } from '../domain/clock.ts';
 import { openDatabase, SHORT_LIVED, runMigrations } from '../db/connection.ts';
 import { Repo } from '../db/repo.ts';
+import { closeDatabase } from '../db/maintenance.ts';
 import { fmtTime } from '../engine/format.ts';
 import { Scheduler } from './scheduler.ts';
 
@@ -40,7 +41,7 @@ try {
         .join('  '),
     );
   }
-  db.$client.close();
+  closeDatabase(db);
 } catch (err) {
   console.error(err instanceof ConfigError ? err.message : err);
   process.exit(1);

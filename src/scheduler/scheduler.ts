@@ -23,7 +23,7 @@ import { clockSet } from '../domain/clocks.ts';
 import { parseClockDuration } from '../domain/working-time.ts';
 import type { ItemBrief, Repo } from '../db/repo.ts';
 import type { Metrics } from '../metrics.ts';
-import type { reminders } from '../db/schema.ts';
+import { type DueReminder, type ReminderRow, ReminderStore } from '../db/reminders.ts';
 import { type ItemLookup, reminderLine } from './lines.ts';
 import { stageReminderLine } from './stage-lines.ts';
 import { requestOf } from './escalation.ts';
@@ -33,24 +33,11 @@ import { chatFor } from '../engine/links.ts';
 import { MONTHLY_LINK_DAYS, monthlyMentions, monthlySummaryCard } from '../engine/monthly.ts';
 import { lastWorkingDayOf, monthOf } from '../domain/month.ts';
 
-export type ReminderRow = typeof reminders.$inferSelect;
-type RawReminder = Omit<ReminderRow, 'urgent'> & { urgent: number };
+export type { ReminderRow } from '../db/reminders.ts';
 
-const REMINDER_COLUMNS = `id, key, item_id as itemId, platform, chat_id as chatId, rule, round, fire_at as fireAt, urgent, status,
-  created_at as createdAt, fired_at as firedAt`;
-/**
- * Claims the oldest due rows in one statement (inside the firing transaction), returning only
- * what firing needs (each value returned costs: a tick claims a thousand rows).
- */
-const CLAIM_DUE = `update reminders set status = 'fired', fired_at = ?
-  where id in (select id from reminders where status = 'pending' and fire_at <= ? order by fire_at, id limit ?)
-  returning id, key, item_id, platform, chat_id, rule, round, fire_at, urgent`;
-/** Item states that are finished (a group with only these gets no digest). */
-const CLOSED = `'closed', 'cancelled', 'done', 'logged', 'confirmed', 'answered'`;
 /**
  * Keys of an item's reminders start with one of these and `<item id>:` (clock, deadline,
- * milestone, nudge; see domain/reminders.ts). `[prefix + id + ':', prefix + id + ';')` is the
- * key range of one item (';' follows ':'), read through the unique key index.
+ * milestone, nudge, stage; see domain/reminders.ts).
  */
 const ITEM_KEY_PREFIXES = ['c:', 'd:', 'm:', 'n:', 's:'];
 /** Marker statuses: planning in progress (cursor in chat_id), planning done. */
@@ -58,27 +45,6 @@ const PLANNING = 'planning';
 const DONE = 'marker';
 /** Marker of the one replan of every item's reminders under the working-time clock rules. */
 const WORKING_TIME_REPLAN = 'replan:working-time';
-
-function toReminder(r: RawReminder): ReminderRow {
-  return { ...r, urgent: r.urgent === 1 };
-}
-
-/** A reminder being fired: the columns CLAIM_DUE returns. */
-type DueReminder = Pick<ReminderRow, 'id' | 'key' | 'itemId' | 'platform' | 'chatId' | 'rule' | 'round' | 'fireAt' | 'urgent'>;
-
-function dueOf(r: unknown[]): DueReminder {
-  return {
-    id: r[0] as number,
-    key: r[1] as string,
-    itemId: r[2] as number | null,
-    platform: r[3] as string,
-    chatId: r[4] as string,
-    rule: r[5] as string,
-    round: r[6] as number,
-    fireAt: r[7] as number,
-    urgent: r[8] === 1,
-  };
-}
 
 export interface SchedulerDeps {
   repo: Repo;
@@ -126,8 +92,10 @@ export class Scheduler {
   private readonly planChunk: number;
   /** The local day whose nudge and digest planning is complete. */
   private periodicDone = '';
+  private readonly reminders: ReminderStore;
 
   constructor(private readonly d: SchedulerDeps) {
+    this.reminders = new ReminderStore(d.repo);
     this.rules = rulesFrom(d.config, d.calendar);
     this.planChunk = Math.max(1, d.planChunk ?? 2000);
   }
@@ -140,13 +108,11 @@ export class Scheduler {
   replan(itemId: number, cascade = true, retime = false): void {
     const found = this.d.repo.getItem(itemId);
     const item = found ? this.view(found) : undefined;
-    const byKey = this.d.repo.statement(`select id, key, fire_at as fireAt from reminders where key >= ? and key < ? and status = 'pending'`);
-    const pending = ITEM_KEY_PREFIXES.flatMap((p) => byKey.all(`${p}${itemId}:`, `${p}${itemId};`) as Array<{ id: number; key: string; fireAt: number }>);
+    const pending = ITEM_KEY_PREFIXES.flatMap((p) => this.reminders.pendingByKeyPrefix(`${p}${itemId}:`));
     const planned = item ? planItem(item, this.d.calendar, this.rules, this.d.clock.now()) : [];
     const keep = new Set(planned.map((p) => p.key));
     const stale = pending.filter((r) => !keep.has(r.key) && (!item || !stillApplies(item, r.key)));
-    const cancel = this.d.repo.statement(`update reminders set status = 'cancelled' where id = ?`);
-    for (const r of stale) cancel.run(r.id);
+    for (const r of stale) this.reminders.cancel(r.id);
     // Keys are unique per firing: a reminder already pending is left as it is (no insert to refuse).
     const have = new Set(pending.map((r) => r.key));
     if (found) for (const p of planned) if (!have.has(p.key)) this.insert(found.platform, found.chatId, found.id, p);
@@ -154,10 +120,9 @@ export class Scheduler {
     // working time): move it, keeping its key, so it still fires once.
     if (retime) {
       const when = new Map(planned.map((p) => [p.key, p.fireAt.getTime()]));
-      const move = this.d.repo.statement(`update reminders set fire_at = ? where id = ?`);
       for (const r of pending) {
         const t = when.get(r.key);
-        if (t !== undefined && t !== r.fireAt) move.run(t, r.id);
+        if (t !== undefined && t !== r.fireAt) this.reminders.move(r.id, t);
       }
     }
     // A request's deadline is its tasks' milestone; its milestones end with it.
@@ -171,14 +136,9 @@ export class Scheduler {
    */
   replanOnce(): number {
     return this.d.repo.tx(() => {
-      if (this.d.repo.statement('select 1 from reminders where key = ?').get(WORKING_TIME_REPLAN) !== undefined) return 0;
-      const ids = this.d.repo
-        .statement(
-          `select item_id as id from reminders where status = 'pending' and item_id is not null
-           union select id from items where (clock_at is not null or due_at is not null) and state not in (${CLOSED})`,
-        )
-        .all() as Array<{ id: number }>;
-      for (const { id } of ids) this.replan(id, false, true);
+      if (this.reminders.exists(WORKING_TIME_REPLAN)) return 0;
+      const ids = this.reminders.replanCandidates();
+      for (const id of ids) this.replan(id, false, true);
       this.setMarker(WORKING_TIME_REPLAN, DONE, 'system', this.d.clock.now().getTime());
       return ids.length;
     });
@@ -194,25 +154,13 @@ export class Scheduler {
     this.insertMany([{ platform, chatId, itemId, p }]);
   }
 
-  /**
-   * Inserts reminders (a key already planned or fired is skipped) with multi-row INSERTs of up to
-   * 100 rows (a tick's follow-ups: one statement per hundred rows costs about half as much as one
-   * per row).
-   */
+  /** Inserts reminders (a key already planned or fired is skipped), many rows per statement (a tick's follow-ups). */
   private insertMany(rows: ReadonlyArray<{ platform: string; chatId: string; itemId: number | null; p: PlannedReminder }>): void {
-    const created = this.d.clock.now().getTime();
-    const args: unknown[] = [];
-    for (let start = 0; start < rows.length; start += 100) {
-      const chunk = rows.slice(start, start + 100);
-      args.length = 0;
-      for (const { platform, chatId, itemId, p } of chunk) args.push(p.key, itemId, platform, chatId, p.rule, p.round, p.fireAt.getTime(), p.urgent ? 1 : 0, created);
-      this.d.repo
-        .statement(
-          `insert into reminders (key, item_id, platform, chat_id, rule, round, fire_at, urgent, status, created_at)
-           values ${Array.from({ length: chunk.length }, () => "(?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)").join(', ')} on conflict (key) do nothing`,
-        )
-        .run(args);
-    }
+    if (rows.length === 0) return;
+    this.reminders.insert(
+      rows.map(({ platform, chatId, itemId, p }) => ({ key: p.key, itemId, platform, chatId, rule: p.rule, round: p.round, fireAt: p.fireAt.getTime(), urgent: p.urgent })),
+      this.d.clock.now().getTime(),
+    );
   }
 
   /**
@@ -246,7 +194,7 @@ export class Scheduler {
   private fireBatch(limit: number): number {
     const now = this.d.clock.now();
     const t = now.getTime();
-    const claimed = (this.d.repo.rawStatement(CLAIM_DUE).all(t, t, limit) as unknown[][]).map(dueOf);
+    const claimed = this.reminders.claimDue(t, limit);
     if (claimed.length === 0) return 0;
     claimed.sort((a, b) => a.fireAt - b.fireAt || a.id - b.id);
     if (this.d.metrics) {
@@ -299,7 +247,7 @@ export class Scheduler {
       }
     }
     this.insertMany(followUps);
-    if (cancelled.length) this.d.repo.statement(`update reminders set status = 'cancelled' where id in (select value from json_each(?))`).run(JSON.stringify(cancelled));
+    this.reminders.cancelMany(cancelled);
 
     const messages = [...perChat].map(([chatId, c]) => {
       const lines = [...c.lines.values()].map((l) => l.text);
@@ -388,32 +336,20 @@ export class Scheduler {
     const key = `nudge-plan:${day}`;
     const cal = this.d.calendar;
     return this.d.repo.tx(() => {
-      const mark = this.d.repo.statement('select status, chat_id as cursor from reminders where key = ?').get(key) as
-        | { status: string; cursor: string }
-        | undefined;
+      const mark = this.reminders.marker(key);
       if (mark && mark.status !== PLANNING) return true; // planned (older versions planned in one go)
       const t = now.getTime();
       const dayStart = cal.at(day, '00:00').getTime();
-      const nextChat = this.d.repo.statement(
-        `select chat_id as chatId from items where kind = 'task' and state = 'doing' and chat_id > ? order by chat_id limit 1`,
-      );
-      const plan = this.d.repo.statement(
-        `insert into reminders (key, item_id, platform, chat_id, rule, round, fire_at, urgent, status, created_at)
-         select 'n:' || id || ':' || ?, id, platform, chat_id, 'nudge', 0, ?, 0, 'pending', ? from items
-         where kind = 'task' and state = 'doing' and chat_id = ? and coalesce(json_extract(data, '$.lastUpdateAt'), created_at) < ?
-         order by id
-         on conflict (key) do nothing`,
-      );
       let cursor = mark?.cursor ?? '';
       let planned = 0;
       for (let chats = 0; planned < this.planChunk && chats < this.planChunk; chats++) {
-        const next = nextChat.get(cursor) as { chatId: string } | undefined;
-        if (!next) {
+        const next = this.reminders.nextChatWithDoingTask(cursor);
+        if (next === undefined) {
           this.setMarker(key, DONE, 'system', t);
           return true;
         }
-        planned += plan.run(day, t, t, next.chatId, dayStart).changes;
-        cursor = next.chatId;
+        planned += this.reminders.planNudges(next, day, t, t, dayStart);
+        cursor = next;
       }
       this.setMarker(key, PLANNING, cursor, t);
       return false;
@@ -429,22 +365,10 @@ export class Scheduler {
     const cal = this.d.calendar;
     const s = this.d.config.scheduler;
     return this.d.repo.tx(() => {
-      if (this.d.repo.statement('select 1 from reminders where key = ?').get(key) !== undefined) return true;
+      if (this.reminders.exists(key)) return true;
       const t = now.getTime();
       this.setMarker(key, DONE, 'system', t);
-      const chats = this.d.repo
-        .statement(
-          `with recursive c(chat) as (
-             select min(chat_id) from items
-             union all
-             select (select min(chat_id) from items where chat_id > c.chat) from c where c.chat is not null
-           )
-           select chat as chatId, (select platform from items where chat_id = c.chat and state not in (${CLOSED}) limit 1) as platform
-           from c where chat is not null`,
-        )
-        .all() as Array<{ platform: string | null; chatId: string }>;
-      for (const c of chats) {
-        if (c.platform === null) continue;
+      for (const c of this.reminders.chatsWithOpenItems()) {
         // Spread over the half hour after the digest time, off :00 and :30.
         const at = new Date(cal.at(day, s.digest.at).getTime() + spreadMinutes(c.chatId) * 60_000);
         this.insert(c.platform, c.chatId, null, { key: `w:${c.chatId}:${day}`, rule: 'digest', round: 0, fireAt: at > now ? at : now, urgent: false });
@@ -462,9 +386,9 @@ export class Scheduler {
     const key = `monthly-plan:${month}`;
     const at = this.d.calendar.at(day, this.d.config.scheduler.monthly.at);
     return this.d.repo.tx(() => {
-      if (this.d.repo.statement('select 1 from reminders where key = ?').get(key) !== undefined) return true;
+      if (this.reminders.exists(key)) return true;
       this.setMarker(key, DONE, 'system', now.getTime());
-      for (const c of this.chatsWithItems()) {
+      for (const c of this.reminders.chatsWithItems()) {
         // Spread over the half hour after the summary time, off :00 and :30.
         const fire = new Date(at.getTime() + spreadMinutes(c.chatId) * 60_000);
         this.insert(c.platform, c.chatId, null, { key: `mo:${c.chatId}:${month}`, rule: 'monthly', round: 0, fireAt: fire > now ? fire : now, urgent: false });
@@ -473,37 +397,14 @@ export class Scheduler {
     });
   }
 
-  /** Every chat that has items, with its platform: one index seek per chat, not a read of every item. */
-  private chatsWithItems(): Array<{ platform: string; chatId: string }> {
-    return this.d.repo
-      .statement(
-        `with recursive c(chat) as (
-           select min(chat_id) from items
-           union all
-           select (select min(chat_id) from items where chat_id > c.chat) from c where c.chat is not null
-         )
-         select chat as chatId, (select platform from items where chat_id = c.chat limit 1) as platform from c where chat is not null`,
-      )
-      .all() as Array<{ platform: string; chatId: string }>;
-  }
-
   /** A planning marker: never fires (its status is not 'pending'); `cursor` is where planning got to. */
   private setMarker(key: string, status: string, cursor: string, at: number): void {
-    this.d.repo
-      .statement(
-        `insert into reminders (key, item_id, platform, chat_id, rule, round, fire_at, urgent, status, created_at)
-         values (?, null, 'system', ?, 'nudge', 0, 0, 0, ?, ?)
-         on conflict (key) do update set status = excluded.status, chat_id = excluded.chat_id`,
-      )
-      .run(key, cursor, status, at);
+    this.reminders.setMarker(key, status, cursor, at);
   }
 
   /** What will fire when (ops view). */
   upcoming(chatId?: string, limit = 200): ReminderRow[] {
-    const rows = chatId
-      ? this.d.repo.statement(`select ${REMINDER_COLUMNS} from reminders where status = 'pending' and chat_id = ? order by fire_at limit ?`).all(chatId, limit)
-      : this.d.repo.statement(`select ${REMINDER_COLUMNS} from reminders where status = 'pending' order by fire_at limit ?`).all(limit);
-    return (rows as RawReminder[]).map(toReminder);
+    return this.reminders.upcoming(chatId || undefined, limit);
   }
 
   start(): void {
