@@ -9,6 +9,7 @@ import type { PlatformName } from './domain/chat.ts';
 import type { Clock } from './domain/clock.ts';
 import type { WorkCalendar } from './domain/calendar.ts';
 import { type Db, migrationsApplied } from './db/connection.ts';
+import { ping } from './db/ping.ts';
 import type { Repo } from './db/repo.ts';
 import type { Engine } from './engine/engine.ts';
 import type { Platform } from './platforms/platform.ts';
@@ -82,7 +83,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     let db = false;
     let migrations = false;
     try {
-      db = deps.db.$client.prepare('select 1 as one').get() !== undefined;
+      db = ping(deps.db);
       migrations = migrationsApplied(deps.db);
     } catch (err) {
       deps.log.warn({ err }, 'readiness check failed');

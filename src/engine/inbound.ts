@@ -9,6 +9,7 @@
 
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.ts';
+import { InboundEvents } from '../db/inbound.ts';
 import type { Repo } from '../db/repo.ts';
 import type { Metrics } from '../metrics.ts';
 
@@ -44,9 +45,6 @@ interface Entry {
 /** How long the statuses of processed events may wait for the next commit. */
 const STATUS_DELAY_MS = 20;
 
-const INSERT = `insert into inbound_events (platform, event_id, received_at, status, payload) values (?, ?, ?, ?, ?) on conflict do nothing`;
-const SET_STATUS = 'update inbound_events set status = ? where platform = ? and event_id = ?';
-
 export class InboundStore {
   private readonly handlers = new Map<string, InboundHandler>();
   private readonly inFlight = new Set<Promise<void>>();
@@ -57,13 +55,16 @@ export class InboundStore {
   private flushing: Promise<void> | undefined;
   private flushToken: object | undefined;
   private flushDelayed = false;
+  private readonly events: InboundEvents;
 
   constructor(
     private readonly repo: Repo,
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly metrics?: Metrics,
-  ) {}
+  ) {
+    this.events = new InboundEvents(repo);
+  }
 
   /** Registers how a platform's stored payloads are processed. */
   on(platform: string, handler: InboundHandler): void {
@@ -102,12 +103,10 @@ export class InboundStore {
 
   /** Processes one stored event if it is still pending (recovery; tests). */
   async process(platform: string, eventId: string): Promise<void> {
-    const row = this.repo.statement('select status, payload from inbound_events where platform = ? and event_id = ?').get(platform, eventId) as
-      | { status: string; payload: string }
-      | undefined;
+    const row = this.events.get(platform, eventId);
     if (!row || row.status !== 'pending') return;
     const status = await this.handle(platform, eventId, row.payload, undefined);
-    if (status) this.repo.statement(SET_STATUS).run(status, platform, eventId);
+    if (status) this.events.setStatus(status, platform, eventId);
   }
 
   /** Runs `work` after the current tick, tracked so that shutdown can wait for it. */
@@ -132,9 +131,7 @@ export class InboundStore {
   /** Processes events left pending by a crash, oldest first. */
   async recover(): Promise<number> {
     await this.idle();
-    const rows = this.repo
-      .statement(`select platform, event_id as eventId from inbound_events where status = 'pending' order by received_at`)
-      .all() as Array<{ platform: string; eventId: string }>;
+    const rows = this.events.pending();
     for (const r of rows) await this.process(r.platform, r.eventId);
     return rows.length;
   }
@@ -142,11 +139,7 @@ export class InboundStore {
   /** Forgets event ids and exactly-once claims older than the de-duplication horizon. */
   prune(): number {
     const cutoff = this.clock.now().getTime() - DEDUPE_TTL_MS;
-    return this.repo.tx(
-      () =>
-        this.repo.statement('delete from inbound_events where received_at < ?').run(cutoff).changes +
-        this.repo.statement('delete from handled where at < ?').run(cutoff).changes,
-    );
+    return this.repo.tx(() => this.events.forgetBefore(cutoff));
   }
 
   // ── group commit ──────────────────────────────────────────────────────────────────────────
@@ -221,8 +214,7 @@ export class InboundStore {
   }
 
   private writeStatuses(statuses: Array<[string, string, string]>): void {
-    const st = this.repo.statement(SET_STATUS);
-    for (const s of statuses) st.run(...s);
+    for (const s of statuses) this.events.setStatus(...s);
   }
 
   /** The markers (as done) then the event (pending); stops at the first id seen before. */
@@ -232,7 +224,7 @@ export class InboundStore {
   }
 
   private insert(platform: string, eventId: string, payload: string, status: string, at: number): boolean {
-    return this.repo.statement(INSERT).run(platform, eventId, at, status, payload).changes === 1;
+    return this.events.insert(platform, eventId, at, status, payload);
   }
 
   private count(platform: string, fresh: boolean): void {

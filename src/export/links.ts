@@ -3,10 +3,9 @@
 // checks the MAC in constant time before reading anything, then the expiry.
 
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/connection.ts';
-import { settings } from '../db/schema.ts';
+import { settingsOf } from '../db/settings.ts';
 
 export const LinkPayloadSchema = z
   .object({
@@ -68,12 +67,12 @@ export function verifyLink(secret: Buffer | string, token: string, now: Date | n
 
 /** The signing key: 32 random bytes made on first use and kept in `settings` ('link_secret'). */
 export function getLinkSecret(db: Db): Buffer {
-  const read = () => db.select().from(settings).where(eq(settings.key, SECRET_KEY)).get()?.value;
-  let value = read();
+  const settings = settingsOf(db);
+  let value = settings.get(SECRET_KEY);
   if (!value) {
-    // Two processes racing both insert-or-ignore, then both read the one winner.
-    db.insert(settings).values({ key: SECRET_KEY, value: randomBytes(32).toString('base64url') }).onConflictDoNothing().run();
-    value = read()!;
+    // Two processes racing both write only if absent, then both read the one winner.
+    settings.setIfAbsent(SECRET_KEY, randomBytes(32).toString('base64url'));
+    value = settings.get(SECRET_KEY)!;
   }
   return Buffer.from(value, 'base64url');
 }

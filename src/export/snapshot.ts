@@ -1,11 +1,10 @@
 // Reads everything an archive shows in one pass: the chat, the items in scope (the whole chat,
 // or one item and everything under it), their people and audit rows, and users' names.
 
-import { and, asc, eq, gte, inArray, lt } from 'drizzle-orm';
 import type { Db } from '../db/connection.ts';
 import { type ChatRow, type ItemRow, Repo } from '../db/repo.ts';
+import { snapshotOf, type SnapshotStore } from '../db/snapshot.ts';
 import { collabChats, visibleIn } from '../engine/links.ts';
-import { audit, chats, itemPeople, items, users } from '../db/schema.ts';
 import type { Snapshot } from './types.ts';
 
 /** An archive that cannot be built for a reason the caller should show (not a crash). */
@@ -30,29 +29,22 @@ export interface SnapshotScope {
 
 const MENTION = /<@([^<>\s]+)>/g;
 const QUALIFIED_ID = /^(?:feishu|dingtalk|sandbox):\S+$/;
-// SQLite caps bound parameters per statement; stay far below every version's limit.
-const CHUNK = 500;
 
 export function loadSnapshot(db: Db, scope: SnapshotScope): Snapshot {
-  const chat = db.select().from(chats).where(eq(chats.id, scope.chatId)).get();
+  const q = snapshotOf(db);
+  const chat = q.chat(scope.chatId);
   // Linked groups archive their whole collaboration, as far as this group may see it.
   const repo = new Repo(db);
   const chatIds = collabChats(repo, scope.chatId);
-  const rows = db.select().from(items).where(chatIds.length === 1 ? eq(items.chatId, scope.chatId) : inArray(items.chatId, chatIds)).orderBy(asc(items.id)).all();
+  const rows = q.items(chatIds);
   const all = chatIds.length === 1 ? rows : rows.filter((i) => visibleIn(repo, scope.chatId, i));
-  const inScope = scope.itemId !== undefined ? subtree(all, scope.itemId) : scope.span ? activeIn(db, all, scope.span) : all;
+  const inScope = scope.itemId !== undefined ? subtree(all, scope.itemId) : scope.span ? activeIn(q, all, scope.span) : all;
   if (scope.itemId !== undefined && inScope.length === 0) {
     throw new ArchiveError('item_not_found', `本群没有 #${scope.itemId} / item #${scope.itemId} not found in this chat`);
   }
   const ids = inScope.map((i) => i.id);
-  const people = groupBy(
-    chunked(ids, (part) => db.select().from(itemPeople).where(inArray(itemPeople.itemId, part)).orderBy(asc(itemPeople.id)).all()),
-    (p) => p.itemId,
-  );
-  const trail = groupBy(
-    chunked(ids, (part) => db.select().from(audit).where(inArray(audit.itemId, part)).orderBy(asc(audit.at), asc(audit.id)).all()),
-    (a) => a.itemId,
-  );
+  const people = groupBy(q.people(ids), (p) => p.itemId);
+  const trail = groupBy(q.audit(ids), (a) => a.itemId);
 
   const userIds = new Set<string>();
   for (const i of inScope) {
@@ -68,9 +60,7 @@ export function loadSnapshot(db: Db, scope: SnapshotScope): Snapshot {
       collectIds(a.detail, userIds);
     }
   }
-  const names = new Map(
-    chunked([...userIds], (part) => db.select().from(users).where(inArray(users.id, part)).all()).map((u) => [u.id, u.name]),
-  );
+  const names = new Map(q.users([...userIds]).map((u) => [u.id, u.name]));
   const name = (id: string | null | undefined) => (id ? (names.get(id) ?? id) : '');
   const plain = (text: unknown) =>
     typeof text === 'string' ? text.replace(MENTION, (_m, id: string) => `@${name(id)}`) : text === null || text === undefined ? '' : String(text);
@@ -95,13 +85,8 @@ export function projectName(chat: Pick<ChatRow, 'project' | 'name'> | undefined)
 }
 
 /** The items created in the span or with an audit row (any change) in it. */
-function activeIn(db: Db, all: ItemRow[], span: { from: number; to: number }): ItemRow[] {
-  const ids = all.map((i) => i.id);
-  const changed = new Set(
-    chunked(ids, (part) =>
-      db.select({ id: audit.itemId }).from(audit).where(and(inArray(audit.itemId, part), gte(audit.at, span.from), lt(audit.at, span.to))).all(),
-    ).map((r) => r.id),
-  );
+function activeIn(q: SnapshotStore, all: ItemRow[], span: { from: number; to: number }): ItemRow[] {
+  const changed = new Set(q.changedIn(all.map((i) => i.id), span.from, span.to));
   return all.filter((i) => (i.createdAt >= span.from && i.createdAt < span.to) || changed.has(i.id));
 }
 
@@ -122,12 +107,6 @@ function subtree(all: ItemRow[], rootId: number): ItemRow[] {
     }
   }
   return all.filter((i) => keep.has(i.id));
-}
-
-function chunked<T, R>(values: T[], query: (part: T[]) => R[]): R[] {
-  const out: R[] = [];
-  for (let i = 0; i < values.length; i += CHUNK) out.push(...query(values.slice(i, i + CHUNK)));
-  return out;
 }
 
 function groupBy<T, K>(rows: T[], key: (r: T) => K): Map<K, T[]> {

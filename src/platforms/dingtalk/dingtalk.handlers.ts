@@ -3,10 +3,9 @@
 // acknowledgement; card clicks go to the engine at once because DingTalk shows the answer.
 
 import { createHash } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { splitMentions } from '../../domain/chat.ts';
-import { cardRefs } from '../../db/schema.ts';
+import { cardPlaceOfMessage } from '../../db/card-refs.ts';
 import type { Core } from '../platform.ts';
 import {
   decodeCardCallback,
@@ -99,11 +98,7 @@ export function answerCardCallback(d: HandlerDeps, raw: unknown): { response: Ca
   const { repo, clock, engine } = d.core;
   const release = d.gate.hold(cb.outTrackId);
   const log = d.log.child({ outTrackId: cb.outTrackId });
-  const ref = repo.db
-    .select({ chatId: cardRefs.chatId, itemId: cardRefs.itemId })
-    .from(cardRefs)
-    .where(and(eq(cardRefs.platform, PLATFORM), eq(cardRefs.platformMessageId, cb.outTrackId)))
-    .get();
+  const ref = cardPlaceOfMessage(repo, PLATFORM, cb.outTrackId);
   const actorId = `dingtalk:${cb.userId}`;
   const action = ref
     ? decodeCardCallback(cb, {

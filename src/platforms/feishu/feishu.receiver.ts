@@ -5,6 +5,7 @@
 
 import type { Logger } from 'pino';
 import type { Core } from '../platform.ts';
+import { settingsOf } from '../../db/settings.ts';
 import { nativeId, splitMentions, type UserRef } from '../../domain/chat.ts';
 import type { FeishuApi } from './feishu.api.ts';
 import {
@@ -234,24 +235,23 @@ export class FeishuReceiver {
     if (this.botOpenId) return this.botOpenId;
     // The identity learned before (kept in settings) answers while the OpenAPI does not.
     const key = `feishu:botOpenId:${this.core.config.platforms.feishu.appId}`;
-    const saved = this.core.repo.statement('select value from settings where key = ?').get(key) as { value: string } | undefined;
+    const settings = settingsOf(this.core.repo.db);
+    const saved = settings.get(key);
     const now = this.core.clock.now().getTime();
     // With nothing saved, ask again at once: without it @bot cannot be told from @someone.
-    if (saved && now - this.botInfoFailedAt < BOT_INFO_RETRY_MS) return saved.value;
+    if (saved && now - this.botInfoFailedAt < BOT_INFO_RETRY_MS) return saved;
     this.botInfoPending ??= this.api
       .botInfo()
       .then((b) => {
         this.botOpenId = b.openId;
-        this.core.repo
-          .statement('insert into settings (key, value) values (?, ?) on conflict (key) do update set value = excluded.value')
-          .run(key, b.openId);
+        settings.set(key, b.openId);
         this.log.info({ botOpenId: b.openId, appName: b.name }, 'bot identity loaded');
         return b.openId;
       })
       .catch((err: unknown) => {
         this.botInfoFailedAt = this.core.clock.now().getTime();
         this.log.warn({ err: (err as Error).message }, 'could not read the bot identity; using the one saved before, else the mention type');
-        return saved?.value;
+        return saved;
       })
       .finally(() => {
         this.botInfoPending = undefined;
