@@ -32,7 +32,7 @@ const ENTRIES = ['src/main.ts', 'src/db/migrate-cli.ts', 'src/ops/backup-cli.ts'
  * else is bundled (fastify and its plugins, prom-client, zod, drizzle, date-fns, chrono-node…):
  * one file to parse instead of hundreds to resolve and load.
  */
-const EXTERNAL = new Set(['better-sqlite3', 'pino', 'pino-pretty', 'thread-stream', '@larksuiteoapi/node-sdk', 'dingtalk-stream', 'exceljs', 'node-cron']);
+const EXTERNAL = new Set(['better-sqlite3', 'pg', 'pino', 'pino-pretty', 'thread-stream', '@larksuiteoapi/node-sdk', 'dingtalk-stream', 'exceljs', 'node-cron']);
 
 const packageName = (spec) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
 

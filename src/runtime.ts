@@ -8,7 +8,7 @@ import { type Config, sandboxEnabled } from './config/schema.ts';
 import { WorkCalendar } from './domain/calendar.ts';
 import type { PlatformName } from './domain/chat.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
-import { type Db, migrationsApplied, openDatabase, runMigrations } from './db/connection.ts';
+import { type Db, migrationsApplied, openConfigured, runMigrations } from './db/connection.ts';
 import { Repo } from './db/repo.ts';
 import { closeDatabase } from './db/maintenance.ts';
 import { OutboxStore } from './db/outbox.ts';
@@ -35,6 +35,8 @@ export interface RuntimeOptions {
   log?: Logger;
   /** Platform modules to use; each replaces the built-in module of its platform (tests). */
   extraModules?: Array<(core: Core) => PlatformModule>;
+  /** An open database to use instead of the configured one (tests: a PostgreSQL schema of their own). */
+  db?: Db;
 }
 
 export function redactPaths(): string[] {
@@ -78,7 +80,7 @@ export function createLogger(config: Config): Logger {
 export async function createRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? createLogger(config);
-  const db = openDatabase(config.database.file);
+  const db = opts.db ?? openConfigured(config.database);
   // drizzle's migrator reads and hashes every migration file; on a restart there is nothing to do.
   if (!migrationsApplied(db)) runMigrations(db);
   const repo = new Repo(db);

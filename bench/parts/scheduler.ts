@@ -92,7 +92,7 @@ async function one(n: number) {
   // Delivery is not part of a tick: a stub Feishu platform accepts whatever the outbox sends.
   const stub = (): PlatformModule => ({ platform: { name: 'feishu', send: async () => ({ platformMessageId: `om_${++sent}` }) } });
   const rt = await createRuntime(config, { clock, log: pino({ level: 'warn' }), extraModules: [stub] });
-  const sql = rt.db.$client;
+  const sql = rt.db.sqlite!;
 
   const chats = Math.max(DUE_CHATS, Math.round(n / 1000));
   // The due items: evenly spaced asks (ids ≡ 0 mod 4), spread over DUE_CHATS chats.

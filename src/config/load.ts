@@ -21,6 +21,8 @@ export const ENV_KEYS: ReadonlyArray<[env: string, path: string[], kind?: 'numbe
   ['GROUPFLOW_HOST', ['server', 'host']],
   ['GROUPFLOW_PORT', ['server', 'port'], 'number'],
   ['GROUPFLOW_DB_FILE', ['database', 'file']],
+  ['GROUPFLOW_DB_URL', ['database', 'url']],
+  ['GROUPFLOW_INSTANCE_ID', ['database', 'instanceId']],
   ['FEISHU_ENABLED', ['platforms', 'feishu', 'enabled'], 'boolean'],
   ['FEISHU_MODE', ['platforms', 'feishu', 'mode']],
   ['FEISHU_DOMAIN', ['platforms', 'feishu', 'domain']],

@@ -187,7 +187,16 @@ export const ConfigSchema = z
         timeouts: { headersMs: 10_000, requestMs: 10_000, keepAliveMs: 10_000 },
       }),
     database: z
-      .object({ file: z.string().min(1).default('./data/groupflow.db') })
+      .object({
+        file: z.string().min(1).default('./data/groupflow.db'),
+        /** PostgreSQL instead of the SQLite file: several instances may share it. */
+        url: z
+          .string()
+          .regex(/^postgres(ql)?:\/\//, { error: 'database.url 应为 postgres://… / database.url must be a postgres:// URL' })
+          .optional(),
+        /** This instance's name among several (logs, leases); default: host name and process id. */
+        instanceId: z.string().min(1).max(100).optional(),
+      })
       .strict()
       .default({ file: './data/groupflow.db' }),
     log: z

@@ -1,4 +1,5 @@
-// Opens the SQLite database with the pragmas the bot relies on, and applies migrations.
+// Opens the database — SQLite with the pragmas the bot relies on (the default), or PostgreSQL
+// when `database.url` is set — and applies migrations.
 
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -6,11 +7,56 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import * as schema from './schema.ts';
+import { dialects, type SqlDialect } from './dialect.ts';
+import type { PgClient } from './driver/pg.ts';
+import type { Dialect, SqlClient } from './driver/types.ts';
+import { migratePostgres, openPostgres, postgresMigrated } from './postgres.ts';
 
-export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+/** A connection to either backend. Stores use `$client` (better-sqlite3's API on both) and `sql`. */
+export interface Db {
+  readonly dialect: Dialect;
+  /** The constructs whose spelling differs between the backends. */
+  readonly sql: SqlDialect;
+  readonly $client: SqlClient;
+  /** The better-sqlite3 connection itself (SQLite only: backups, WAL checkpoints). */
+  readonly sqlite?: Database.Database;
+  readonly pg?: PgClient;
+}
+
+function sqliteDb(sqlite: Database.Database): Db {
+  return { dialect: 'sqlite', sql: dialects.sqlite, $client: sqlite as unknown as SqlClient, sqlite };
+}
+
+function postgresDb(client: PgClient): Db {
+  return { dialect: 'postgres', sql: dialects.postgres, $client: client, pg: client };
+}
+
+/** What `database` in the config says: a PostgreSQL URL, or else the SQLite file. */
+export interface DatabaseTarget {
+  file: string;
+  url?: string;
+  /** PostgreSQL: the schema to work in (tests); default: the connection's own search path. */
+  schema?: string;
+}
+
+/** Opens the configured backend (PostgreSQL when `url` is set). */
+export function openConfigured(target: DatabaseTarget, opts: OpenOptions = {}): Db {
+  if (target.url) return postgresDb(openPostgres({ url: target.url, schema: target.schema }));
+  return openDatabase(target.file, opts);
+}
+
+/** Where the database lives, for log lines: the file, or the PostgreSQL server without credentials. */
+export function describeTarget(target: DatabaseTarget): string {
+  if (!target.url) return target.file;
+  try {
+    const u = new URL(target.url);
+    return `postgres://${u.host}${u.pathname}`;
+  } catch {
+    return 'postgres';
+  }
+}
 
 export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
@@ -57,7 +103,7 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
     const truncateBytes = opts.truncateWalBytes ?? 256 * 1024 * 1024;
     Checkpointer.start(sqlite, resolve(file), every, truncateBytes, Math.min(opts.quietTruncateWalBytes ?? QUIET_TRUNCATE_BYTES, truncateBytes));
   }
-  return drizzle(sqlite, { schema }) as Db;
+  return sqliteDb(sqlite);
 }
 
 // ── WAL checkpoints off the request path ───────────────────────────────────────────────────
@@ -194,7 +240,7 @@ export class Checkpointer {
 
   /** The checkpointer of a database opened with openDatabase (none for ':memory:'). */
   static of(db: Db): Checkpointer | undefined {
-    return checkpointers.get(db.$client);
+    return db.sqlite ? checkpointers.get(db.sqlite) : undefined;
   }
 
   /** Runs one checkpoint now, on the worker (tests, operations). */
@@ -230,11 +276,13 @@ export class Checkpointer {
 }
 
 export function runMigrations(db: Db): void {
-  migrate(db, { migrationsFolder: MIGRATIONS_DIR });
+  if (db.pg) migratePostgres(db.pg);
+  else migrate(drizzle(db.sqlite!), { migrationsFolder: MIGRATIONS_DIR });
 }
 
-/** Whether every migration in migrations/ has been applied (for /readyz). */
+/** Whether every migration has been applied (for /readyz). */
 export function migrationsApplied(db: Db): boolean {
+  if (db.pg) return postgresMigrated(db.pg);
   const journal = db.$client
     .prepare(`select count(*) as n from sqlite_master where type='table' and name='__drizzle_migrations'`)
     .get() as { n: number };
@@ -251,9 +299,41 @@ function expectedMigrations(): number {
   return expected;
 }
 
-/** A fresh in-memory database with the real migrations applied (tests). */
+// ── tests ────────────────────────────────────────────────────────────────────────────────────
+// With GROUPFLOW_TEST_PG_URL set (the PostgreSQL test project), every test database is a fresh
+// schema on that server; otherwise an in-memory SQLite database.
+
+/** PostgreSQL test databases still open in this test file; the oldest are closed past the cap. */
+const openTests: Db[] = [];
+const OPEN_TESTS_MAX = 64;
+let testSchemas = 0;
+
+/** A fresh PostgreSQL schema name for a test database (the test project drops gf_test_* after it). */
+export function testSchemaName(): string {
+  return `gf_test_${process.pid}_${++testSchemas}_${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** The PostgreSQL server tests run on, when they run on one. */
+export const testPostgresUrl = (): string | undefined => process.env.GROUPFLOW_TEST_PG_URL || undefined;
+
+/** A fresh database with the real migrations applied (tests). */
 export function openTestDatabase(): Db {
-  const db = openDatabase(':memory:');
+  const url = testPostgresUrl();
+  if (!url) {
+    const db = openDatabase(':memory:');
+    runMigrations(db);
+    return db;
+  }
+  const db = openConfigured({ file: '', url, schema: testSchemaName() });
   runMigrations(db);
+  openTests.push(db);
+  // Tests keep a database for one test or a few; without a cap, a file with hundreds of tests
+  // would hold as many connections.
+  while (openTests.length > OPEN_TESTS_MAX) openTests.shift()!.pg!.close();
   return db;
+}
+
+/** Closes the PostgreSQL test databases still open (after each test file). */
+export function closeTestDatabases(): void {
+  for (const db of openTests.splice(0)) db.pg!.close();
 }

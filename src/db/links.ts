@@ -108,7 +108,7 @@ export class LinkStore {
   /** The groups among `chatIds` where `userId` has been seen, the most recent first. */
   chatsOf(userId: string, chatIds: readonly string[]): string[] {
     const rows = this.repo
-      .statement(`select chat_id as chatId from chat_members where user_id = ? and chat_id in (select value from json_each(?)) order by seen_at desc`)
+      .statement(`select chat_id as chatId from chat_members where user_id = ? and chat_id in (${this.repo.db.sql.jsonTexts()}) order by seen_at desc`)
       .all(userId, JSON.stringify(chatIds)) as Array<{ chatId: string }>;
     return rows.map((r) => r.chatId);
   }
@@ -130,7 +130,7 @@ export class LinkStore {
       .statement(
         `select m.chat_id as chatId, m.user_id as userId, coalesce(u.name, m.user_id) as name
            from chat_members m left join users u on u.id = m.user_id
-          where m.chat_id in (select value from json_each(?)) order by m.chat_id, u.name`,
+          where m.chat_id in (${this.repo.db.sql.jsonTexts()}) order by m.chat_id, u.name`,
       )
       .all(JSON.stringify(chatIds)) as Array<{ chatId: string; userId: string; name: string }>;
   }

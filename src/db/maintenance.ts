@@ -13,6 +13,7 @@ export function closeDatabase(db: Db): void {
  * page while the bot keeps reading and writing; resolves with the pages copied.
  */
 export async function backupTo(db: Db, file: string): Promise<{ pages: number }> {
-  const r = await db.$client.backup(file);
+  if (!db.sqlite) throw new Error('PostgreSQL is backed up with pg_dump (docs/postgres.md), not npm run backup\'s SQLite copy');
+  const r = await db.sqlite.backup(file);
   return { pages: r.totalPages };
 }

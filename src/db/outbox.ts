@@ -4,7 +4,7 @@
 //
 // Statements are prepared once per store, on first use: every send runs several of them.
 
-import type { Statement } from 'better-sqlite3';
+import type { SqlStatement as Statement } from './driver/types.ts';
 import type { OutboxRow, Repo } from './repo.ts';
 
 /** An outbox row as stored: the body stays JSON text until the row is sent. */
@@ -20,7 +20,8 @@ export interface OutboxHead {
 const ROW_COLUMNS = `id, platform, chat_id as chatId, body, reply_to as replyTo, urgent, card_key as cardKey, item_id as itemId, status,
   attempts, next_attempt_at as nextAttemptAt, created_at as createdAt`;
 /** The oldest pending row of each chat, with its due time (through the (chat_id, status, id) index). */
-const HEADS = `select min(id) as id, platform, chat_id as chatId, next_attempt_at as due from outbox where status = 'pending' group by chat_id`;
+const HEADS = `select id, platform, chat_id as chatId, next_attempt_at as due from outbox
+  where id in (select min(id) from outbox where status = 'pending' group by chat_id)`;
 const ROW = `select ${ROW_COLUMNS} from outbox where id = ?`;
 /** The oldest pending row of a chat (through the (chat_id, status, id) index). */
 const NEXT_OF_CHAT = `select id, platform, chat_id as chatId, next_attempt_at as due from outbox where chat_id = ? and status = 'pending' order by id limit 1`;

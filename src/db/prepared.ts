@@ -1,7 +1,7 @@
 // Helpers for stores that hold their own statements: each SQL text is compiled once, on first
 // use (a store may be made before a table it never touches exists), and kept for the connection.
 
-import type { Statement } from 'better-sqlite3';
+import type { SqlStatement as Statement } from './driver/types.ts';
 import type { Db } from './connection.ts';
 
 /** A statement compiled on first use and reused after. */

@@ -3,7 +3,8 @@
 //
 // Statements are prepared once per store, on first use: a tick runs them thousands of times.
 
-import type { Statement } from 'better-sqlite3';
+import type { SqlDialect } from './dialect.ts';
+import type { SqlStatement as Statement } from './driver/types.ts';
 import type { Repo } from './repo.ts';
 import type { reminders } from './schema.ts';
 
@@ -40,11 +41,8 @@ export interface ChatOfPlatform {
 /** SQLite stores booleans as 0/1. */
 type Stored<T> = Omit<T, 'urgent'> & { urgent: number };
 
-// SQLite-specific fragments, each in one place (a PostgreSQL backend replaces them).
-/** `id in (...)` over a JSON array parameter of ids. */
-const IN_JSON_IDS = `id in (select value from json_each(?))`;
 /** When a task last had a progress update (from its data), else when it was created. */
-const LAST_UPDATE_AT = `coalesce(json_extract(data, '$.lastUpdateAt'), created_at)`;
+const lastUpdateAt = (d: SqlDialect) => `coalesce(${d.jsonInt('data', 'lastUpdateAt')}, created_at)`;
 
 /** Item states that are finished (a group with only these gets no digest). */
 const CLOSED = `'closed', 'cancelled', 'done', 'logged', 'confirmed', 'answered'`;
@@ -55,12 +53,12 @@ const REMINDER_COLUMNS = `id, key, item_id as itemId, platform, chat_id as chatI
  * Claims the oldest due rows in one statement (inside the firing transaction), returning only
  * what firing needs (each value returned costs: a tick claims a thousand rows).
  */
-const CLAIM_DUE = `update reminders set status = 'fired', fired_at = ?
-  where id in (select id from reminders where status = 'pending' and fire_at <= ? order by fire_at, id limit ?)
+const claimDue = (d: SqlDialect) => `update reminders set status = 'fired', fired_at = ?
+  where id in (select id from reminders where status = 'pending' and fire_at <= ? order by fire_at, id limit ?${d.skipLocked()})
   returning id, key, item_id as itemId, platform, chat_id as chatId, rule, round, fire_at as fireAt, urgent`;
 const PENDING_IN_KEY_RANGE = `select id, key, fire_at as fireAt from reminders where key >= ? and key < ? and status = 'pending'`;
 const CANCEL = `update reminders set status = 'cancelled' where id = ?`;
-const CANCEL_MANY = `update reminders set status = 'cancelled' where ${IN_JSON_IDS}`;
+const cancelMany = (d: SqlDialect) => `update reminders set status = 'cancelled' where id in (${d.jsonInts()})`;
 const MOVE = `update reminders set fire_at = ? where id = ?`;
 const EXISTS = `select 1 as one from reminders where key = ?`;
 const MARKER = `select status, chat_id as cursor from reminders where key = ?`;
@@ -72,9 +70,9 @@ const REPLAN_CANDIDATES = `select item_id as id from reminders where status = 'p
   union select id from items where (clock_at is not null or due_at is not null) and state not in (${CLOSED})`;
 const NEXT_CHAT_WITH_DOING_TASK = `select chat_id as chatId from items where kind = 'task' and state = 'doing' and chat_id > ? order by chat_id limit 1`;
 /** One nudge per task in progress of a chat with no progress update since the day began. */
-const PLAN_NUDGES = `insert into reminders (key, item_id, platform, chat_id, rule, round, fire_at, urgent, status, created_at)
+const planNudges = (d: SqlDialect) => `insert into reminders (key, item_id, platform, chat_id, rule, round, fire_at, urgent, status, created_at)
   select 'n:' || id || ':' || ?, id, platform, chat_id, 'nudge', 0, ?, 0, 'pending', ? from items
-  where kind = 'task' and state = 'doing' and chat_id = ? and ${LAST_UPDATE_AT} < ?
+  where kind = 'task' and state = 'doing' and chat_id = ? and ${lastUpdateAt(d)} < ?
   order by id
   on conflict (key) do nothing`;
 /**
@@ -108,7 +106,16 @@ export class ReminderStore {
   /** Multi-row inserts by row count. */
   private readonly inserts = new Map<number, Statement>();
 
-  constructor(private readonly repo: Repo) {}
+  private readonly claimDueSql: string;
+  private readonly cancelManySql: string;
+  private readonly planNudgesSql: string;
+
+  constructor(private readonly repo: Repo) {
+    const d = repo.db.sql;
+    this.claimDueSql = claimDue(d);
+    this.cancelManySql = cancelMany(d);
+    this.planNudgesSql = planNudges(d);
+  }
 
   private st(sql: string): Statement {
     let s = this.cached.get(sql);
@@ -121,7 +128,7 @@ export class ReminderStore {
 
   /** Marks the oldest `limit` pending reminders due at `now` fired and returns them (in no particular order). */
   claimDue(now: number, limit: number): DueReminder[] {
-    const rows = this.st(CLAIM_DUE).all(now, now, limit) as Array<Stored<DueReminder>>;
+    const rows = this.st(this.claimDueSql).all(now, now, limit) as Array<Stored<DueReminder>>;
     // Built field by field, not spread: a tick claims thousands of rows.
     return rows.map((r) => ({ id: r.id, key: r.key, itemId: r.itemId, platform: r.platform, chatId: r.chatId, rule: r.rule, round: r.round, fireAt: r.fireAt, urgent: r.urgent === 1 }));
   }
@@ -136,7 +143,7 @@ export class ReminderStore {
   }
 
   cancelMany(ids: readonly number[]): void {
-    if (ids.length) this.st(CANCEL_MANY).run(JSON.stringify(ids));
+    if (ids.length) this.st(this.cancelManySql).run(JSON.stringify(ids));
   }
 
   move(id: number, fireAt: number): void {
@@ -188,7 +195,7 @@ export class ReminderStore {
    * `chatId` not updated since `since`; returns how many were planned.
    */
   planNudges(chatId: string, day: string, fireAt: number, createdAt: number, since: number): number {
-    return this.st(PLAN_NUDGES).run(day, fireAt, createdAt, chatId, since).changes;
+    return this.st(this.planNudgesSql).run(day, fireAt, createdAt, chatId, since).changes;
   }
 
   /** Every chat with an item not finished, with that item's platform. */

@@ -7,7 +7,7 @@
 // the same shapes drizzle infers from it.
 
 import { LinkStore } from './links.ts';
-import type { Statement } from 'better-sqlite3';
+import type { SqlStatement as Statement } from './driver/types.ts';
 import type { Card } from '../domain/card.ts';
 import { type Outbound, splitMentions } from '../domain/chat.ts';
 import type { Db } from './connection.ts';
@@ -223,7 +223,7 @@ export class Repo {
   /** The items of several groups (a collaboration of linked groups), oldest first. */
   listItemsIn(chatIds: readonly string[]): ItemRow[] {
     if (chatIds.length === 1) return this.listItems(chatIds[0]!);
-    return (this.st(`${ITEM_SELECT} where chat_id in (select value from json_each(?)) order by id`).all(JSON.stringify(chatIds)) as Raw[]).map(itemOf);
+    return (this.st(`${ITEM_SELECT} where chat_id in (${this.db.sql.jsonTexts()}) order by id`).all(JSON.stringify(chatIds)) as Raw[]).map(itemOf);
   }
 
   childItems(parentId: number): ItemRow[] {
@@ -238,7 +238,7 @@ export class Repo {
   addPerson(itemId: number, userId: string, role: string, at: number, duty?: string, status = 'pending'): void {
     this.st(
       `insert into item_people (item_id, user_id, role, status, duty, updated_at) values (?, ?, ?, ?, ?, ?)
-       on conflict (item_id, user_id, role) do update set duty = coalesce(excluded.duty, duty), updated_at = excluded.updated_at`,
+       on conflict (item_id, user_id, role) do update set duty = coalesce(excluded.duty, item_people.duty), updated_at = excluded.updated_at`,
     ).run(itemId, userId, role, status, duty ?? null, at);
   }
 
@@ -280,7 +280,7 @@ export class Repo {
     if (this.names.get(id) === name) return;
     this.st(
       `insert into users (id, name, updated_at) values (?, ?, ?)
-       on conflict (id) do update set name = excluded.name, updated_at = excluded.updated_at where users.name is not excluded.name`,
+       on conflict (id) do update set name = excluded.name, updated_at = excluded.updated_at where users.name is distinct from excluded.name`,
     ).run(id, name, at);
     this.cache(this.names, id, name);
   }
@@ -298,7 +298,7 @@ export class Repo {
     const rows =
       missing.length === 1
         ? (this.st('select id, name from users where id = ?').all(missing[0]) as Array<{ id: string; name: string }>)
-        : (this.st('select id, name from users where id in (select value from json_each(?))').all(JSON.stringify(missing)) as Array<{ id: string; name: string }>);
+        : (this.st(`select id, name from users where id in (${this.db.sql.jsonTexts()})`).all(JSON.stringify(missing)) as Array<{ id: string; name: string }>);
     for (const r of rows) {
       out.set(r.id, r.name);
       this.cache(this.names, r.id, r.name);
@@ -322,7 +322,7 @@ export class Repo {
     if (known !== undefined && (name === undefined || known === name)) return;
     this.st(
       `insert into chats (id, platform, name) values (?, ?, ?)
-       on conflict (id) do update set name = coalesce(excluded.name, chats.name) where excluded.name is not null and chats.name is not excluded.name`,
+       on conflict (id) do update set name = coalesce(excluded.name, chats.name) where excluded.name is not null and chats.name is distinct from excluded.name`,
     ).run(id, platform, name ?? null);
     this.cache(this.knownChats, id, name ?? known ?? null);
   }
@@ -342,7 +342,7 @@ export class Repo {
 
   nextCounter(key: string): number {
     return (
-      this.st('insert into counters (key, value) values (?, 1) on conflict (key) do update set value = value + 1 returning value').get(key) as {
+      this.st('insert into counters (key, value) values (?, 1) on conflict (key) do update set value = counters.value + 1 returning value').get(key) as {
         value: number;
       }
     ).value;
@@ -449,10 +449,10 @@ export class Repo {
     const out = new Map<number, ItemBrief>();
     if (ids.length === 0) return out;
     const rows = this.jsonRows(
-      `select json_group_array(json_object('id', id, 'kind', kind, 'chatId', chat_id, 'title', title, 'state', state, 'initiatorId', initiator_id,
+      `select ${this.db.sql.jsonAgg(`'id', id, 'kind', kind, 'chatId', chat_id, 'title', title, 'state', state, 'initiatorId', initiator_id,
          'ownerId', owner_id, 'urgent', urgent, 'dueAt', due_at, 'clockAt', clock_at, 'parentId', parent_id, 'seqNo', seq_no, 'stage', stage,
-         'stageDueAt', stage_due_at))
-       from items where id in (select value from json_each(?))`,
+         'stageDueAt', stage_due_at`)}
+       from items where id in (${this.db.sql.jsonInts()})`,
       ids,
     );
     for (const r of rows) {
@@ -490,8 +490,8 @@ export class Repo {
     const out = new Map<number, PersonBrief[]>(ids.map((id) => [id, []]));
     if (ids.length === 0) return out;
     const rows = this.jsonRows(
-      `select json_group_array(json_object('itemId', item_id, 'userId', user_id, 'role', role, 'status', status) order by item_id, id)
-       from item_people where item_id in (select value from json_each(?))`,
+      `select ${this.db.sql.jsonAgg(`'itemId', item_id, 'userId', user_id, 'role', role, 'status', status`, 'item_id, id')}
+       from item_people where item_id in (${this.db.sql.jsonInts()})`,
       ids,
     );
     for (const r of rows) {

@@ -7,7 +7,7 @@
 // PostgreSQL (which folds unquoted aliases to lower case).
 
 import { randomBytes } from 'node:crypto';
-import type { Statement } from 'better-sqlite3';
+import type { SqlStatement as Statement } from './driver/types.ts';
 import type { OutboundBody, UserRef } from '../domain/chat.ts';
 import type { Db } from './connection.ts';
 import type { sandboxChats, sandboxUsers } from './schema.ts';

@@ -149,6 +149,9 @@ export const inboundEvents = sqliteTable(
     receivedAt: integer('received_at').notNull(),
     status: text('status').notNull().default('pending'),
     payload: text('payload').notNull(),
+    /** The instance acting on a pending event, and until when; an expired claim is anyone's to recover. */
+    claimedBy: text('claimed_by'),
+    claimedUntil: integer('claimed_until'),
   },
   (t) => [primaryKey({ columns: [t.platform, t.eventId] }), index('inbound_status').on(t.status, t.receivedAt)],
 );
@@ -281,3 +284,20 @@ export const chatAudit = sqliteTable(
   },
   (t) => [index('chat_audit_chat').on(t.chatId, t.at)],
 );
+
+/**
+ * Time-limited claims that instances sharing one PostgreSQL database take before work only one
+ * of them may do at a time (sending a chat's outbox in order); an expired lease is free again.
+ */
+export const leases = sqliteTable('leases', {
+  name: text('name').primaryKey(),
+  owner: text('owner').notNull(),
+  until: integer('until').notNull(),
+});
+
+/** Running instances and their last heartbeat: the platforms' rate limits are shared among the live ones. */
+export const instances = sqliteTable('instances', {
+  id: text('id').primaryKey(),
+  startedAt: integer('started_at').notNull(),
+  seenAt: integer('seen_at').notNull(),
+});

@@ -10,7 +10,7 @@ export interface SlaHistory {
 }
 
 // An item whose clock was decided after `since` was updated after it, or still has a clock.
-const CANDIDATES = `select id from items where (updated_at >= @since or clock_at is not null) and (@chat is null or chat_id = @chat)`;
+const CANDIDATES = `select id from items where (updated_at >= @since or clock_at is not null) and (cast(@chat as text) is null or chat_id = @chat)`;
 
 /** Every candidate item with its transitions, oldest first (`chatId` narrows to one chat). */
 export function slaHistory(repo: Repo, since: number, chatId?: string): SlaHistory[] {
@@ -20,7 +20,7 @@ export function slaHistory(repo: Repo, since: number, chatId?: string): SlaHisto
     .all(args) as (Omit<SlaItem, 'urgent'> & { urgent: number })[];
   const events = repo
     .statement(
-      `select item_id as itemId, at, actor_id as actorId, from_state as fromState, to_state as toState, json_extract(detail, '$.clockAt') as clockAt
+      `select item_id as itemId, at, actor_id as actorId, from_state as fromState, to_state as toState, ${repo.db.sql.jsonInt('detail', 'clockAt')} as clockAt
        from audit where item_id in (${CANDIDATES}) order by item_id, id`,
     )
     .all(args) as (SlaEvent & { itemId: number })[];

@@ -30,26 +30,28 @@ export class SnapshotStore {
   private readonly usersById;
 
   constructor(db: Db) {
+    const ints = db.sql.jsonInts();
+    const texts = db.sql.jsonTexts();
     this.chatById = prepared(
       db,
       'select id as id, platform as platform, name as name, project as project, dept as dept, leader_id as leaderId, created_at as createdAt from chats where id = ?',
     );
-    this.itemsOfChats = prepared(db, `${ITEM_SELECT} where chat_id in (select value from json_each(?)) order by id`);
+    this.itemsOfChats = prepared(db, `${ITEM_SELECT} where chat_id in (${texts}) order by id`);
     this.peopleOfItems = prepared(
       db,
       `select id as id, item_id as itemId, user_id as userId, role as role, status as status, duty as duty, note as note, updated_at as updatedAt
-         from item_people where item_id in (select value from json_each(?)) order by id`,
+         from item_people where item_id in (${ints}) order by id`,
     );
     this.auditOfItems = prepared(
       db,
       `select id as id, item_id as itemId, at as at, actor_id as actorId, action as action, from_state as fromState, to_state as toState, detail as detail
-         from audit where item_id in (select value from json_each(?)) order by at, id`,
+         from audit where item_id in (${ints}) order by at, id`,
     );
     this.changedOfItems = prepared(
       db,
-      'select distinct item_id as itemId from audit where item_id in (select value from json_each(?)) and at >= ? and at < ?',
+      `select distinct item_id as itemId from audit where item_id in (${ints}) and at >= ? and at < ?`,
     );
-    this.usersById = prepared(db, 'select id as id, name as name from users where id in (select value from json_each(?))');
+    this.usersById = prepared(db, `select id as id, name as name from users where id in (${texts})`);
   }
 
   chat(id: string): ChatRow | undefined {

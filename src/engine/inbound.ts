@@ -42,6 +42,9 @@ interface Entry {
   reject: (err: unknown) => void;
 }
 
+/** Pending events claimed per recovery transaction. */
+const RECOVER_BATCH = 200;
+
 /** How long the statuses of processed events may wait for the next commit. */
 const STATUS_DELAY_MS = 20;
 
@@ -56,14 +59,22 @@ export class InboundStore {
   private flushToken: object | undefined;
   private flushDelayed = false;
   private readonly events: InboundEvents;
+  private sweeper: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
 
+  /**
+   * `instance`: this instance's name and whether others share the database. Stored events are
+   * claimed by the instance that stored them; on a shared database any instance recovers events
+   * whose claim has expired, at start-up and every `sweepMs` after.
+   */
   constructor(
     private readonly repo: Repo,
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly metrics?: Metrics,
+    private readonly instance: { id: string; shared: boolean } = { id: 'local', shared: false },
   ) {
-    this.events = new InboundEvents(repo);
+    this.events = new InboundEvents(repo, instance.id);
   }
 
   /** Registers how a platform's stored payloads are processed. */
@@ -128,12 +139,43 @@ export class InboundStore {
     }
   }
 
-  /** Processes events left pending by a crash, oldest first. */
+  /**
+   * Processes events left pending by a crash, oldest first: on SQLite every pending event (one
+   * process owns the file), on a shared database those whose instance's claim has expired.
+   */
   async recover(): Promise<number> {
     await this.idle();
-    const rows = this.events.pending();
-    for (const r of rows) await this.process(r.platform, r.eventId);
-    return rows.length;
+    const seen = new Set<string>();
+    for (;;) {
+      const rows = this.repo.tx(() => this.events.claimPending(this.clock.now().getTime(), RECOVER_BATCH, !this.instance.shared));
+      // An event its handler left pending comes back in the next batch: once is enough.
+      const fresh = rows.filter((r) => !seen.has(`${r.platform}\u0000${r.eventId}`));
+      for (const r of fresh) {
+        seen.add(`${r.platform}\u0000${r.eventId}`);
+        await this.process(r.platform, r.eventId);
+      }
+      if (rows.length < RECOVER_BATCH || fresh.length === 0) return seen.size;
+    }
+  }
+
+  /** On a shared database: recovers other instances' expired claims every `everyMs`. */
+  startSweeping(everyMs = 10_000): void {
+    if (!this.instance.shared || this.sweeper) return;
+    this.sweeper = setInterval(() => {
+      if (this.sweeping) return;
+      this.sweeping = this.recover()
+        .then((n) => {
+          if (n) this.log.info({ events: n }, 'recovered inbound events another instance had not acted on');
+        })
+        .catch((err: unknown) => this.log.warn({ err }, 'inbound recovery sweep failed'))
+        .finally(() => (this.sweeping = undefined));
+    }, everyMs);
+    this.sweeper.unref();
+  }
+
+  stopSweeping(): void {
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
   }
 
   /** Forgets event ids and exactly-once claims older than the de-duplication horizon. */

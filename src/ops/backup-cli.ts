@@ -1,13 +1,19 @@
 // `npm run backup [-- <file>]`: takes an online backup of the configured database without
-// stopping the bot. Default destination: <db folder>/backups/groupflow-<UTC stamp>.db.
+// stopping the bot. Default destination: <db folder>/backups/groupflow-<UTC stamp>.db, or on
+// PostgreSQL a pg_dump file ./data/backups/groupflow-<UTC stamp>.dump.
 
 import { ConfigError, loadConfig } from '../config/load.ts';
 import { openDatabase, SHORT_LIVED } from '../db/connection.ts';
 import { closeDatabase } from '../db/maintenance.ts';
-import { backupDatabase, defaultBackupFile } from './backup.ts';
+import { backupDatabase, defaultBackupFile, defaultDumpFile, dumpPostgres } from './backup.ts';
 
 try {
   const config = loadConfig();
+  if (config.database.url) {
+    const r = dumpPostgres(config.database.url, process.argv[2] ?? defaultDumpFile('./data/backups', new Date()));
+    console.log(`备份完成 / backup written: ${r.file} (${r.bytes} bytes, pg_dump custom format; restore: pg_restore --clean --dbname=<url> ${r.file})`);
+    process.exit(0);
+  }
   const db = openDatabase(config.database.file, SHORT_LIVED);
   const dest = process.argv[2] ?? defaultBackupFile(config.database.file, new Date());
   const r = await backupDatabase(db, dest);

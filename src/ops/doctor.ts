@@ -6,7 +6,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type Config, sandboxEnabled } from '../config/schema.ts';
 import { WorkCalendar } from '../domain/calendar.ts';
-import { migrationsApplied, openDatabase, SHORT_LIVED } from '../db/connection.ts';
+import { describeTarget, migrationsApplied, openConfigured, openDatabase, SHORT_LIVED } from '../db/connection.ts';
 import { closeDatabase } from '../db/maintenance.ts';
 import { bad, type Check, type DoctorOptions, ok, warn } from './doctor/check.ts';
 
@@ -74,6 +74,7 @@ export function exitCode(checks: Check[]): number {
 function checkDatabase(config: Config): Check {
   const file = config.database.file;
   const name = '数据库 / database';
+  if (config.database.url) return checkPostgres(config, name);
   try {
     if (file !== ':memory:' && !existsSync(file)) {
       const dir = dirname(resolve(file));
@@ -86,6 +87,18 @@ function checkDatabase(config: Config): Check {
     return applied ? ok(name, `${file} 可读写，迁移已全部应用 / reachable, migrations applied`) : warn(name, `${file} 有未应用的迁移，启动或 npm run migrate 时应用 / pending migrations (applied at start or by npm run migrate)`);
   } catch (err) {
     return bad(name, `无法打开 ${file}：${(err as Error).message} / cannot open the database file`);
+  }
+}
+
+function checkPostgres(config: Config, name: string): Check {
+  const where = describeTarget(config.database);
+  try {
+    const db = openConfigured(config.database, SHORT_LIVED);
+    const applied = migrationsApplied(db);
+    closeDatabase(db);
+    return applied ? ok(name, `${where} 可连接，迁移已全部应用 / reachable, migrations applied`) : warn(name, `${where} 有未应用的迁移，启动或 npm run migrate 时应用 / pending migrations (applied at start or by npm run migrate)`);
+  } catch (err) {
+    return bad(name, `无法连接 ${where}：${(err as Error).message} / cannot connect to PostgreSQL`);
   }
 }
 

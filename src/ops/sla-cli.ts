@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/load.ts';
 import { WorkCalendar } from '../domain/calendar.ts';
 import { systemClock } from '../domain/clock.ts';
-import { openDatabase, SHORT_LIVED, runMigrations } from '../db/connection.ts';
+import { openConfigured, SHORT_LIVED, runMigrations } from '../db/connection.ts';
 import { Repo } from '../db/repo.ts';
 import { closeDatabase } from '../db/maintenance.ts';
 import { fmtTime } from '../engine/format.ts';
@@ -23,7 +23,7 @@ try {
   }
   const config = loadConfig();
   const calendar = new WorkCalendar({ ...config.calendar });
-  const db = openDatabase(config.database.file, SHORT_LIVED);
+  const db = openConfigured(config.database, SHORT_LIVED);
   runMigrations(db);
   const repo = new Repo(db);
   const now = systemClock.now();

@@ -11,6 +11,7 @@ import { type OutboxHead, OutboxStore, type StoredOutboxRow } from '../db/outbox
 import { type Platform, PlatformError } from '../platforms/platform.ts';
 import { type ChatHead, FairPicker } from './fair.ts';
 import { type Rate, RateLimiter } from './rate-limit.ts';
+import type { Instances } from '../db/instances.ts';
 import type { Metrics } from '../metrics.ts';
 
 export interface DispatcherOptions {
@@ -28,7 +29,18 @@ export interface DispatcherOptions {
   /** Monotonic wall time in ms for rate limiting (platform limits are about real time). */
   monotonicNow?: () => number;
   metrics?: Metrics;
+  /**
+   * The instances sharing the database: a chat's rows are sent by the instance holding its lease
+   * (in order, one at a time), and app-wide rates are divided among the live instances.
+   */
+  instances?: Instances;
 }
+
+/**
+ * How long a chat's send lease lasts without renewal (each row renews it). An instance that dies
+ * holding one delays that chat by at most this; the row it was sending goes again, same key.
+ */
+export const CHAT_LEASE_MS = 30_000;
 
 /** Budget waits up to this long are waited out inside a drain (a kick still interrupts them). */
 const MAX_INLINE_WAIT_MS = 1000;
@@ -43,6 +55,8 @@ type Head = ChatHead & OutboxHead;
 export function idempotencyKey(row: Pick<OutboxRow, 'id' | 'createdAt'>): string {
   return `gf-${row.createdAt.toString(36)}-${row.id}`;
 }
+
+const leaseName = (head: Pick<Head, 'platform' | 'chatId'>) => `outbox:${head.platform}:${head.chatId}`;
 
 export class Dispatcher {
   private running: Promise<number> | undefined;
@@ -66,7 +80,8 @@ export class Dispatcher {
     this.baseDelayMs = o.baseDelayMs ?? 1000;
     this.maxDelayMs = o.maxDelayMs ?? 5 * 60_000;
     this.random = o.random ?? Math.random;
-    this.picker = new FairPicker(new RateLimiter(o.rateLimits ?? {}));
+    const instances = o.instances;
+    this.picker = new FairPicker(new RateLimiter(o.rateLimits ?? {}, instances ? () => instances.liveCount(o.clock.now().getTime()) : undefined));
     this.monotonicNow = o.monotonicNow ?? (() => performance.now());
   }
 
@@ -154,11 +169,15 @@ export class Dispatcher {
         waitMs = pick.waitMs;
         for (const head of pick.send) {
           heads.delete(head.chatId);
-          const done = this.sendHead(head.id).then((ok) => {
-            if (ok) sent++;
+          const done = this.sendHead(head).then((outcome) => {
+            inFlight.delete(head.chatId);
+            // Another instance sends this chat: its rows are left to it (or to whoever takes
+            // the lease once it expires, at a later poll).
+            if (outcome === 'elsewhere') return;
+            if (outcome === 'sent') sent++;
             const next = this.outbox.nextOfChat(head.chatId);
             if (next) heads.set(next.chatId, next);
-            inFlight.delete(head.chatId);
+            else this.o.instances?.release(leaseName(head));
           });
           inFlight.set(head.chatId, done);
         }
@@ -200,11 +219,16 @@ export class Dispatcher {
     }
   }
 
-  /** Sends one head row; false when it waits for a retry (its chat's later rows wait with it). */
-  private async sendHead(id: number): Promise<boolean> {
-    const row = this.outbox.row(id);
-    if (!row || row.status !== 'pending') return false;
-    return this.sendRow(row);
+  /**
+   * Sends one head row: 'wait' when it waits for a retry (its chat's later rows wait with it),
+   * 'elsewhere' when another instance holds the chat's lease.
+   */
+  private async sendHead(head: Head): Promise<'sent' | 'wait' | 'elsewhere'> {
+    if (this.o.instances && !this.o.instances.lease(leaseName(head), this.o.clock.now().getTime(), CHAT_LEASE_MS)) return 'elsewhere';
+    // Read again under the lease: the instance that held it may have sent this row meanwhile.
+    const row = this.outbox.row(head.id);
+    if (!row || row.status !== 'pending') return 'wait';
+    return (await this.sendRow(row)) ? 'sent' : 'wait';
   }
 
   private async sendRow(row: StoredOutboxRow): Promise<boolean> {

@@ -35,13 +35,22 @@ export class RateLimiter {
   private readonly apps = new Map<string, Bucket>();
   private readonly chats = new Map<string, Bucket>();
 
-  constructor(private readonly rates: Partial<Record<string, Rate>>) {}
+  /**
+   * `share`: how many instances send for the same apps (each takes that part of an app's rate;
+   * a chat is sent by one instance at a time, so its rate is not divided).
+   */
+  constructor(
+    private readonly rates: Partial<Record<string, Rate>>,
+    private readonly share: () => number = () => 1,
+  ) {}
 
   /** Takes a send slot for (platform, chat), or says how long to wait for one. */
   acquire(platform: string, chatId: string, now: number): number {
     const rate = this.rates[platform];
     if (!rate) return 0;
-    const app = this.bucket(this.apps, platform, rate.appPerSecond, rate.appPerSecond / 1000, now);
+    const n = Math.max(1, this.share());
+    const perSecond = rate.appPerSecond / n;
+    const app = this.bucket(this.apps, n === 1 ? platform : `${platform}/${n}`, Math.max(1, perSecond), perSecond / 1000, now);
     const chat = this.bucket(this.chats, chatId, Math.max(1, Math.min(5, rate.chatPerMinute)), rate.chatPerMinute / 60_000, now);
     const wait = Math.max(app.wait(now), chat.wait(now));
     if (wait > 0) return wait;

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { ConfigError, loadConfig } from '../config/load.ts';
 import { WorkCalendar } from '../domain/calendar.ts';
 import { systemClock } from '../domain/clock.ts';
-import { openDatabase, SHORT_LIVED, runMigrations } from '../db/connection.ts';
+import { openConfigured, SHORT_LIVED, runMigrations } from '../db/connection.ts';
 import { Repo } from '../db/repo.ts';
 import { closeDatabase } from '../db/maintenance.ts';
 import { fmtTime } from '../engine/format.ts';
@@ -26,7 +26,7 @@ const RULE: Record<string, string> = {
 try {
   const { values } = parseArgs({ options: { chat: { type: 'string' }, limit: { type: 'string', default: '200' } } });
   const config = loadConfig();
-  const db = openDatabase(config.database.file, SHORT_LIVED);
+  const db = openConfigured(config.database, SHORT_LIVED);
   runMigrations(db);
   const repo = new Repo(db);
   const scheduler = new Scheduler({ repo, config, clock: systemClock, calendar: new WorkCalendar({ ...config.calendar }), log: pino({ level: 'silent' }) });

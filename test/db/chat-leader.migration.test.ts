@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { MIGRATIONS_DIR, openDatabase, runMigrations, SHORT_LIVED } from '../../src/db/connection.ts';
 import { Repo } from '../../src/db/repo.ts';
@@ -17,7 +18,7 @@ describe('migration 0008 add_chat_leader', () => {
       journal.entries = journal.entries.filter((e) => e.idx <= 7);
       writeFileSync(journalFile, JSON.stringify(journal));
       const db = openDatabase(join(dir, 'old.db'), SHORT_LIVED);
-      migrate(db, { migrationsFolder: upTo7 });
+      migrate(drizzle(db.sqlite!), { migrationsFolder: upTo7 });
       const cols = () => (db.$client.prepare(`select name from pragma_table_info('chats')`).all() as Array<{ name: string }>).map((r) => r.name);
       expect(cols()).not.toContain('leader_id');
       db.$client

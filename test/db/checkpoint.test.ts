@@ -32,7 +32,7 @@ describe('WAL checkpoints', () => {
     const db = openDatabase(file, { checkpointEveryMs: 3600_000, truncateWalBytes: 256 * 1024 });
     try {
       runMigrations(db);
-      expect(db.$client.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+      expect(db.sqlite!.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
       const repo = new Repo(db);
       write(repo, 3000, 'a');
       // Past SQLite's default 1,000-page autocheckpoint, and still growing: nothing was copied back.
@@ -133,7 +133,7 @@ describe('WAL checkpoints', () => {
     db.$client.close();
     const copy = openDatabase(r.file);
     expect((copy.$client.prepare(`select count(*) as n from users`).get() as { n: number }).n).toBe(200);
-    expect(copy.$client.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(copy.sqlite!.pragma('integrity_check', { simple: true })).toBe('ok');
     copy.$client.close();
   });
 

@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { MIGRATIONS_DIR, openDatabase, runMigrations, SHORT_LIVED } from '../../src/db/connection.ts';
 import { Repo } from '../../src/db/repo.ts';
@@ -19,7 +20,7 @@ describe('migration 0007 add_collab_types', () => {
       journal.entries = journal.entries.filter((e) => e.idx <= 6);
       writeFileSync(journalFile, JSON.stringify(journal));
       const db = openDatabase(join(dir, 'old.db'), SHORT_LIVED);
-      migrate(db, { migrationsFolder: upTo6 });
+      migrate(drizzle(db.sqlite!), { migrationsFolder: upTo6 });
       const insert = db.$client.prepare(
         `insert into items (kind, platform, chat_id, title, state, initiator_id, owner_id, due_at, clock_at, seq_no, data, version, created_at, updated_at)
          values (?, 'sandbox', 'sandbox:g1', ?, ?, 'sandbox:a', 'sandbox:a', 5000, 6000, ?, ?, 3, 1000, 2000)`,

@@ -3,6 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { MIGRATIONS_DIR, migrationsApplied, openDatabase, runMigrations, SHORT_LIVED } from '../../src/db/connection.ts';
 
@@ -15,9 +16,9 @@ describe('migrations', () => {
     expect(migrationsApplied(db)).toBe(true);
     const tables = (db.$client.prepare(`select name from sqlite_master where type='table'`).all() as { name: string }[]).map((r) => r.name);
     for (const t of ['items', 'item_people', 'audit', 'outbox', 'card_refs', 'inbound_events', 'handled', 'users', 'chats']) expect(tables).toContain(t);
-    expect(db.$client.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.$client.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(db.$client.pragma('busy_timeout', { simple: true })).toBe(5000);
+    expect(db.sqlite!.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.sqlite!.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.sqlite!.pragma('busy_timeout', { simple: true })).toBe(5000);
     runMigrations(db); // idempotent
     db.$client.close();
   });
@@ -33,7 +34,7 @@ describe('migrations', () => {
       journal.entries = journal.entries.filter((e) => e.idx <= 5);
       writeFileSync(journalFile, JSON.stringify(journal));
       const db = openDatabase(join(dir, 'old.db'), SHORT_LIVED);
-      migrate(db, { migrationsFolder: upTo5 });
+      migrate(drizzle(db.sqlite!), { migrationsFolder: upTo5 });
       const insert = db.$client.prepare(`insert into inbound_events (platform, event_id, received_at, status, payload) values (?, ?, ?, ?, ?)`);
       insert.run('feishu', 'ev_1', 1000, 'done', '{"schema":"2.0"}');
       insert.run('feishu', 'handled:om_1', 2000, 'done', '');

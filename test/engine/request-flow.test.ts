@@ -1,3 +1,4 @@
+import { failInserts } from '../helpers/faults.ts';
 import { describe, expect, it } from 'vitest';
 import { actOnRequest } from '../../src/engine/request.ts';
 import { A, B, C, Conversation, bodyText } from './driver.ts';
@@ -155,13 +156,13 @@ describe('request flow (engine, outbox, dispatcher)', () => {
     const audits = c.repo.history(1).length;
     const outbox = c.outboxCount();
     // Make every outbox insert fail: the confirmation must roll back entirely.
-    c.db.$client.exec(`create trigger no_outbox before insert on outbox begin select raise(abort, 'disk full'); end`);
+    const restore = failInserts(c.db, 'outbox');
     const r = await c.click(B, card, '确认对接');
     expect(r.ok).toBe(false);
     expect(c.repo.people(1).find((p) => p.userId === B.id)!.status).toBe('pending');
     expect(c.repo.getItem(1)!.version).toBe(1);
     expect(c.repo.history(1)).toHaveLength(audits);
-    c.db.$client.exec('drop trigger no_outbox');
+    restore();
     expect(c.outboxCount()).toBe(outbox);
     // After the fault clears, the same click works.
     expect((await c.click(B, card, '确认对接')).ok).toBe(true);

@@ -1,7 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../src/db/connection.ts';
-import { settings } from '../../src/db/schema.ts';
 import { type LinkPayload, getLinkSecret, signLink, verifyLink } from '../../src/export/links.ts';
 
 const SECRET = Buffer.alloc(32, 7);
@@ -77,7 +76,7 @@ describe('getLinkSecret', () => {
     const a = getLinkSecret(db);
     expect(a).toHaveLength(32);
     expect(getLinkSecret(db).equals(a)).toBe(true);
-    const rows = db.select().from(settings).all();
+    const rows = db.$client.prepare('select key, value from settings').all();
     expect(rows).toEqual([{ key: 'link_secret', value: a.toString('base64url') }]);
     expect(getLinkSecret(openTestDatabase()).equals(a)).toBe(false);
   });

@@ -5,12 +5,10 @@ import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.ts';
 import { FakeClock } from '../../src/domain/clock.ts';
 import type { Db } from '../../src/db/connection.ts';
-import { items } from '../../src/db/schema.ts';
 import { getLinkSecret, signLink } from '../../src/export/links.ts';
 import { type ExportDeps, LINK_TTL_MS, contentDisposition, exportLink, exportRoutes } from '../../src/export/routes.ts';
 import { type Core, createRuntime } from '../../src/runtime.ts';
 import { CHAT, TZ, seed } from './seed.ts';
-import { eq } from 'drizzle-orm';
 
 const BASE = 'https://bot.example.com/';
 const START = new Date('2026-11-14T17:30:00Z');
@@ -119,7 +117,7 @@ describe('GET /files/:token', () => {
   it('answers 404 when the linked item is gone', async () => {
     const { app, db, deps } = await setup();
     const url = path(exportLink(deps, { chatId: CHAT, itemId: 10, format: 'md' }, BASE));
-    db.delete(items).where(eq(items.id, 10)).run();
+    db.$client.prepare('delete from items where id = ?').run(10);
     const res = await app.inject({ url });
     expect(res.statusCode).toBe(404);
     expect(res.body).toContain('不存在');

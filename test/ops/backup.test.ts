@@ -24,7 +24,7 @@ describe('online backup', () => {
     expect(migrationsApplied(copy)).toBe(true);
     const n = (copy.$client.prepare(`select count(*) as n from users where id like 'sandbox:u%'`).get() as { n: number }).n;
     expect(n).toBe(500);
-    expect(copy.$client.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(copy.sqlite!.pragma('integrity_check', { simple: true })).toBe('ok');
     copy.$client.close();
     db.$client.close();
   });

@@ -159,7 +159,7 @@ describe(`engine fuzz (seed ${SEED})`, () => {
       { id: 'sandbox:zhaoliu', name: '赵六' },
     ];
     const ids = { known: users.map((u) => u.id), unknown: ['sandbox:ghost', 'feishu:ou_x', 'sandbox:', 'sandbox:<b>', 'sandbox:' + 'z'.repeat(200)] };
-    const db = rt.db.$client;
+    const db = rt.db.sqlite!;
     const lastId = () => (db.prepare('select coalesce(max(id), 0) as n from outbox').get() as { n: number }).n;
     const rowsAfter = (id: number) => db.prepare('select reply_to as replyTo, body from outbox where id > ?').all(id) as Array<{ replyTo: string | null; body: string }>;
     const failures: Array<{ text: string; problem: string }> = [];

@@ -34,7 +34,7 @@ function openFile(prefix: string): { file: string; open: () => Db } {
 }
 afterEach(() => {
   for (const { db, dir } of opened.splice(0)) {
-    if (db.$client.open) db.$client.close();
+    if (db.sqlite!.open) db.sqlite!.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
