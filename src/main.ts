@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     log.warn({ year: y }, `工作日历缺少 ${y} 年的法定节假日数据：请在 calendar.extraHolidays / extraWorkdays 中补充 (no holiday data for ${y})`);
   }
   await rt.inbound.recover();
+  rt.inbound.startSweeping();
   rt.dispatcher.start();
   rt.scheduler.start();
   const address = await rt.app.listen({ host: config.server.host, port: config.server.port });

@@ -12,6 +12,7 @@ import { type Db, migrationsApplied, openConfigured, runMigrations } from './db/
 import { Repo } from './db/repo.ts';
 import { closeDatabase } from './db/maintenance.ts';
 import { OutboxStore } from './db/outbox.ts';
+import { Instances, instanceName } from './db/instances.ts';
 import { Engine } from './engine/engine.ts';
 import { InboundStore } from './engine/inbound.ts';
 import type { Core, Platform, PlatformModule } from './platforms/platform.ts';
@@ -121,8 +122,11 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     replan: (id) => scheduler.replan(id),
     exportLink: (ctx, cmd) => exportReply(config, { db, clock }, ctx.platform, { chatId: ctx.chatId, itemId: cmd.id, format: cmd.format }, listening()),
   });
-  const inbound = new InboundStore(repo, clock, log, metrics);
-  const core: Core = { config, db, repo, engine, clock, calendar, log, inbound, kick };
+  const instances = new Instances(db, instanceName(config.database.instanceId));
+  const startedAt = clock.now().getTime();
+  instances.heartbeat(startedAt, startedAt);
+  const inbound = new InboundStore(repo, clock, log, metrics, instances);
+  const core: Core = { config, db, repo, engine, clock, calendar, log, inbound, kick, instanceId: instances.id };
 
   // Modules passed in (tests: a platform built with options) replace the built-in one of the same platform.
   const modules = (opts.extraModules ?? []).map((f) => f(core));
@@ -147,6 +151,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     maxDelayMs: config.outbox.maxDelayMs,
     rateLimits: config.outbox.rateLimits,
     metrics,
+    instances: instances.shared ? instances : undefined,
   });
   const outbox = new OutboxStore(repo);
   metrics.watchOutbox(() => outbox.pendingCount());
@@ -179,13 +184,30 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     }
   }, 3600_000);
   pruner.unref();
+  // Instances sharing the database say they are alive; the platforms' app-wide rates are divided
+  // among the live ones, and a dead one's leases and inbound claims expire.
+  const heartbeat = setInterval(() => {
+    try {
+      instances.heartbeat(clock.now().getTime(), startedAt);
+    } catch (err) {
+      log.warn({ err }, 'instance heartbeat failed');
+    }
+  }, 5000);
+  heartbeat.unref();
   const close = async () => {
     clearInterval(pruner);
+    clearInterval(heartbeat);
+    inbound.stopSweeping();
     scheduler.stop();
     await app.close();
     for (const m of modules) await m.platform.stop?.();
     await inbound.idle();
     await dispatcher.stop();
+    try {
+      instances.leave(clock.now().getTime());
+    } catch (err) {
+      log.warn({ err }, 'could not remove this instance from the live list');
+    }
     closeDatabase(db);
   };
   return { ...deps, app, inbound, modules, close };

@@ -39,6 +39,8 @@ function migrations() {
   return readMigrationFiles({ migrationsFolder: PG_MIGRATIONS_DIR });
 }
 
+let migrationCount: number | undefined;
+
 /** Applies every migration of migrations/pg not yet in the journal; returns how many it applied. */
 export function migratePostgres(client: PgClient): number {
   const table = journal(client.opts);
@@ -70,5 +72,7 @@ export function postgresMigrated(client: PgClient): boolean {
   const exists = client.prepare(`select to_regclass(?) as t`).get(table) as { t: string | null };
   if (!exists.t) return false;
   const n = (client.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
-  return n >= migrations().length;
+  // Read once: /readyz asks often, and the files do not change under a running process.
+  migrationCount ??= migrations().length;
+  return n >= migrationCount;
 }

@@ -27,6 +27,8 @@ export interface Core {
   inbound: InboundStore;
   /** Starts delivery of freshly written outbox rows. */
   kick: () => void;
+  /** This instance's name among the instances sharing the database. */
+  instanceId: string;
 }
 
 /** What a platform module contributes. */

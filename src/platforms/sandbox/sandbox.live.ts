@@ -8,6 +8,13 @@ type Listener = (e: LiveEvent) => void;
 
 export class LiveHub {
   private readonly listeners = new Set<Listener>();
+  /** Where events also go to reach other instances' pages (PostgreSQL), if anywhere. */
+  private forward: ((e: LiveEvent) => void) | undefined;
+
+  /** Sends every published event on to other instances too. */
+  forwardTo(fn: (e: LiveEvent) => void): void {
+    this.forward = fn;
+  }
 
   subscribe(fn: Listener): () => void {
     this.listeners.add(fn);
@@ -15,6 +22,12 @@ export class LiveHub {
   }
 
   publish(e: LiveEvent): void {
+    this.forward?.(e);
+    this.deliver(e);
+  }
+
+  /** To this instance's pages only (an event another instance published). */
+  deliver(e: LiveEvent): void {
     for (const fn of this.listeners) {
       try {
         fn(e);

@@ -14,7 +14,17 @@ export class SandboxPlatform implements Platform {
     private readonly store: SandboxStore,
     private readonly live: LiveHub,
     private readonly clock: Clock,
+    /** What starts and stops with the platform (listening to other instances' live events). */
+    private readonly lifecycle?: { start(): void; stop(): Promise<void> },
   ) {}
+
+  async start(): Promise<void> {
+    this.lifecycle?.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.lifecycle?.stop();
+  }
 
   async send(msg: Outbound, ctx: SendContext): Promise<SendResult> {
     if (!this.store.chat(msg.chatId)) {
