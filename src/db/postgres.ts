@@ -1,9 +1,10 @@
 // PostgreSQL: opening the synchronous client and applying migrations/pg under an advisory lock.
 //
-// Migrations are drizzle-kit's files and journal (drizzle.__drizzle_migrations, the table
-// drizzle-kit's own `migrate` reads), applied through the same synchronous client the bot uses, so
-// start-up needs no second connection. Several instances starting together wait on the lock, and
-// each applies only what the others have not.
+// Migrations are drizzle-kit's files, applied through the same synchronous client the bot uses,
+// so start-up needs no second connection. Their journal (__drizzle_migrations, in drizzle's
+// format) lives beside the tables, in the connection's current schema, as on SQLite: two
+// installations in two schemas of one database keep their own. Several instances starting
+// together wait on the lock, and each applies only what the others have not.
 
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,10 +18,8 @@ const MIGRATE_LOCK = 0x67666d67; // "gfmg"
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-/** Where the migration journal lives: drizzle's default schema, or the schema a test works in. */
-function journal(opts: { schema?: string }): string {
-  return `${ident(opts.schema ?? 'drizzle')}.${ident('__drizzle_migrations')}`;
-}
+/** The migration journal, resolved through the search path like the tables. */
+const JOURNAL = ident('__drizzle_migrations');
 
 export function openPostgres(opts: PgOptions): PgClient {
   if (opts.schema) {
@@ -43,12 +42,12 @@ let migrationCount: number | undefined;
 
 /** Applies every migration of migrations/pg not yet in the journal; returns how many it applied. */
 export function migratePostgres(client: PgClient): number {
-  const table = journal(client.opts);
-  // drizzle-kit names the schema of referenced tables ("public"."items"); a test's schema stands in.
-  const inSchema = (statement: string) => (client.opts.schema ? statement.replaceAll('"public".', `${ident(client.opts.schema)}.`) : statement);
+  const table = JOURNAL;
+  // drizzle-kit names the schema of referenced tables ("public"."items"); unqualified, they are
+  // found where the tables are created: the current schema of the search path.
+  const inSchema = (statement: string) => statement.replaceAll('"public".', '');
   client.exec(`select pg_advisory_lock(${MIGRATE_LOCK})`);
   try {
-    client.exec(`create schema if not exists ${ident(client.opts.schema ?? 'drizzle')}`);
     client.exec(`create table if not exists ${table} (id serial primary key, hash text not null, created_at bigint)`);
     const last = client.prepare(`select created_at as at from ${table} order by created_at desc limit 1`).get() as { at: number } | undefined;
     let applied = 0;
@@ -68,7 +67,7 @@ export function migratePostgres(client: PgClient): number {
 
 /** Whether every migration of migrations/pg is in the journal (for /readyz). */
 export function postgresMigrated(client: PgClient): boolean {
-  const table = journal(client.opts);
+  const table = JOURNAL;
   const exists = client.prepare(`select to_regclass(?) as t`).get(table) as { t: string | null };
   if (!exists.t) return false;
   const n = (client.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
