@@ -2,7 +2,7 @@
 // clock and a silent logger — for integration and browser tests.
 
 import pino from 'pino';
-import { openTestDatabase, testPostgresUrl } from '../../src/db/connection.ts';
+import { type Db, openTestDatabase, testPostgresUrl } from '../../src/db/connection.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import type { ConfigInput } from '../../src/config/schema.ts';
 import { FakeClock } from '../../src/domain/clock.ts';
@@ -26,12 +26,12 @@ export interface TestRuntime extends Runtime {
   clock: FakeClock;
 }
 
-export async function testRuntime(opts: { start?: string; config?: ConfigInput; running?: boolean } = {}): Promise<TestRuntime> {
+export async function testRuntime(opts: { start?: string; config?: ConfigInput; running?: boolean; db?: Db } = {}): Promise<TestRuntime> {
   const config = parseConfig({ database: { file: ':memory:' }, log: { level: 'silent' }, ...opts.config });
   const start = new Date(opts.start ?? MONDAY_10AM);
   const clock = opts.running ? new RunningClock(start) : new FakeClock(start);
   // On the PostgreSQL test project, a schema of its own on that server; else in-memory SQLite.
-  const db = testPostgresUrl() ? openTestDatabase() : undefined;
+  const db = opts.db ?? (testPostgresUrl() ? openTestDatabase() : undefined);
   const rt = await createRuntime(config, { clock, log: pino({ level: 'silent' }), db });
   return Object.assign(rt, { clock });
 }
