@@ -11,10 +11,15 @@
 //   --prof             write CPU profiles of the measured processes to <tmp>/prof
 //   --keep             keep the temporary directory (databases, logs)
 //   --out=FILE         write the JSON elsewhere
+//   --pg=URL           also run the commands and scheduler parts on PostgreSQL (default: the
+//                      server at GROUPFLOW_BENCH_PG or GROUPFLOW_TEST_PG, if one answers); a
+//                      database gf_bench is made there for the run and dropped after it
+//   --no-pg            SQLite only
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import pg from 'pg';
 import { runPart } from './lib/child.ts';
 import { machine, waitForQuiet } from './lib/machine.ts';
 import { int, markdownTable, ms, ratio, type Row } from './lib/table.ts';
@@ -42,6 +47,32 @@ const TARGETS = {
   rssMB: 120,
   startupMs: 1500,
 };
+
+/** A database of its own on the PostgreSQL server for this run, or undefined (SQLite only). */
+async function benchPostgres(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
+  if (args.has('no-pg')) return undefined;
+  const server = args.get('pg') ?? process.env.GROUPFLOW_BENCH_PG ?? process.env.GROUPFLOW_TEST_PG;
+  if (!server) return undefined;
+  const admin = new pg.Client({ connectionString: server, connectionTimeoutMillis: 2000 });
+  try {
+    await admin.connect();
+    await admin.query('drop database if exists gf_bench');
+    await admin.query('create database gf_bench');
+  } catch (err) {
+    console.log(`PostgreSQL figures left out: ${(err as Error).message}`);
+    await admin.end().catch(() => undefined);
+    return undefined;
+  }
+  const u = new URL(server);
+  u.pathname = '/gf_bench';
+  return {
+    url: u.toString(),
+    drop: async () => {
+      await admin.query('drop database if exists gf_bench with (force)').catch(() => undefined);
+      await admin.end().catch(() => undefined);
+    },
+  };
+}
 
 const tmp = mkdtempSync(join(tmpdir(), 'groupflow-bench-'));
 const logDir = join(tmp, 'logs');
@@ -88,6 +119,38 @@ if (wants('commands')) {
   });
 }
 
+const postgres = wants('commands') || wants('scheduler') ? await benchPostgres() : undefined;
+let pgCommands: CommandsReport | undefined;
+let pgCluster: { instances: number; perSecond: number; each: number[]; errorReplies: number } | undefined;
+if (postgres && wants('commands')) {
+  await quiet(20_000);
+  log('Commands end to end on PostgreSQL (one process)…');
+  pgCommands = await runPart<CommandsReport>('bench/parts/commands.ts', [join(tmp, 'pg-commands.db'), String(settings.commandsS), postgres.url, 'one'], {
+    logFile: join(logDir, 'pg-commands.log'),
+    timeoutMs: 180_000,
+    nodeArgs,
+    onLog: log,
+  });
+  await quiet(20_000);
+  log('Commands on PostgreSQL, three instances at once (each its own group)…');
+  const three = await Promise.all(
+    ['a', 'b', 'c'].map((tag) =>
+      runPart<CommandsReport>('bench/parts/commands.ts', [join(tmp, `pg-commands-${tag}.db`), String(settings.commandsS), postgres.url, tag], {
+        logFile: join(logDir, `pg-commands-${tag}.log`),
+        timeoutMs: 180_000,
+        nodeArgs,
+        onLog: log,
+      }),
+    ),
+  );
+  pgCluster = {
+    instances: three.length,
+    each: three.map((r) => r.engineOnly.perSecond),
+    perSecond: three.reduce((n, r) => n + r.engineOnly.perSecond, 0),
+    errorReplies: three.reduce((n, r) => n + r.checks.errorReplies, 0),
+  };
+}
+
 interface SchedulerRun {
   items: number;
   file: string;
@@ -109,6 +172,20 @@ if (wants('scheduler')) {
     onLog: log,
   });
 }
+
+let pgScheduler: SchedulerRun[] | undefined;
+if (postgres && wants('scheduler')) {
+  await quiet(20_000);
+  const sizes = settings.schedulerSizes.filter((n) => n >= 100_000);
+  log(`Scheduler tick on PostgreSQL (${sizes.map((n) => n.toLocaleString('en-US')).join(' / ')} open items, 1,000 due)…`);
+  pgScheduler = await runPart<SchedulerRun[]>('bench/parts/scheduler.ts', [tmp, sizes.join(','), String(settings.schedulerRuns), postgres.url], {
+    logFile: join(logDir, 'pg-scheduler.log'),
+    timeoutMs: 900_000,
+    nodeArgs,
+    onLog: log,
+  });
+}
+await postgres?.drop();
 
 let startup: StartupReport | undefined;
 let memory: MemoryReport | undefined;
@@ -189,6 +266,17 @@ if (scheduler) {
     rows.push(judge({ figure: 'Tick growth 100k → 1M items', result: ratio(g) }, g, `< ${TARGETS.growth}×`, g < TARGETS.growth));
   }
 }
+if (pgCommands) {
+  const vsSqlite = commands ? ` (${ratio(pgCommands.engineOnly.perSecond / commands.engineOnly.perSecond)} SQLite's)` : '';
+  rows.push({ figure: 'PostgreSQL: commands end to end, one instance', result: `${int(pgCommands.engineOnly.perSecond)}/s${vsSqlite}` });
+  rows.push({ figure: 'PostgreSQL: commands, with the outbox delivered in between', result: `${int(pgCommands.withDelivery.perSecond)}/s` });
+}
+if (pgCluster) {
+  rows.push({ figure: `PostgreSQL: commands, ${pgCluster.instances} instances at once (sum; each ${pgCluster.each.map(int).join(' / ')})`, result: `${int(pgCluster.perSecond)}/s` });
+}
+for (const s of pgScheduler ?? []) {
+  rows.push({ figure: `PostgreSQL: scheduler tick, ${int(s.items)} open items, 1,000 due (median of ${s.runsMs.length})`, result: ms(s.tickMs, 1) });
+}
 if (memory) {
   rows.push(judge({ figure: 'RSS, started server idle, after GC', result: `${memory.idleRssMB.toFixed(1)} MB` }, memory.idleRssMB, `≤ ${TARGETS.rssMB} MB`, memory.idleRssMB <= TARGETS.rssMB));
   if (memory.withItemsRssMB !== undefined) {
@@ -234,6 +322,7 @@ const json = {
   inbound,
   commands,
   scheduler: scheduler?.map(({ file: _file, ...s }) => s),
+  postgres: postgres ? { commands: pgCommands, cluster: pgCluster, scheduler: pgScheduler?.map(({ file: _file, ...s }) => s) } : undefined,
   startup,
   memory,
   verdicts: targets,

@@ -4,7 +4,10 @@
 //  - "engine": commands back to back; delivery of the outbox waits until the loop ends;
 //  - "with delivery": the event loop turns after every command, so the outbox dispatcher delivers
 //    (to the sandbox platform, a local table) in between, as in the running server.
-// Usage: node --import tsx bench/parts/commands.ts <dbFile> <seconds>
+// With a PostgreSQL URL the same loops run there; several copies of this part may run at once
+// on one database (the instances of a cluster), each with its own `tag`: its chats, message ids
+// and counts are its own.
+// Usage: node --import tsx bench/parts/commands.ts <dbFile> <seconds> [postgres://… [tag]]
 
 import { rmSync } from 'node:fs';
 import { parseConfig } from '../../src/config/load.ts';
@@ -12,7 +15,7 @@ import type { InboundMessage, UserRef } from '../../src/domain/chat.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import { sendLog, sendResult } from '../lib/child.ts';
 
-const [dbFile = '/tmp/groupflow-bench-commands.db', secondsArg = '3'] = process.argv.slice(2);
+const [dbFile = '/tmp/groupflow-bench-commands.db', secondsArg = '3', pgUrl, tag = 'x'] = process.argv.slice(2);
 const seconds = Number(secondsArg);
 const MAX_COMMANDS = 200_000;
 
@@ -21,16 +24,19 @@ const LS: UserRef = { id: 'sandbox:lisi', name: '李四' };
 const WW: UserRef = { id: 'sandbox:wangwu', name: '王五' };
 const at = (u: UserRef) => `<@${u.id}>`;
 
+/** The default run keeps the seeded sandbox group; a tagged copy gets a group of its own. */
+const CHAT = tag === 'x' ? 'sandbox:g1' : `sandbox:g-${tag}`;
+
 let seq = 0;
 function message(chatId: string, sender: UserRef, text: string, mentions: UserRef[]): InboundMessage {
-  return { platform: 'sandbox', chatId, messageId: `bench-${++seq}`, sender, text, mentions, mentionedBot: true, receivedAt: new Date() };
+  return { platform: 'sandbox', chatId, messageId: `bench-${tag}-${++seq}`, sender, text, mentions, mentionedBot: true, receivedAt: new Date() };
 }
 
 /** One cycle of the mix: ask and answer, a request, a task and its progress (5 commands). */
-let lastId: { get: () => unknown } | undefined;
+let lastId: { get: (...params: unknown[]) => unknown } | undefined;
 function* cycle(rt: Runtime, chatId: string): Generator<InboundMessage, void, void> {
-  lastId ??= rt.db.$client.prepare('select max(id) as id from items');
-  const last = () => (lastId!.get() as { id: number }).id;
+  lastId ??= rt.db.$client.prepare('select max(id) as id from items where chat_id = ?');
+  const last = () => (lastId!.get(chatId) as { id: number }).id;
   yield message(chatId, ZS, `/反馈 ${at(LS)} 接口文档什么时候能给？联调排期要用`, [LS]);
   const ask = last();
   yield message(chatId, LS, `/回复 #${ask} 周三前提供，先看 v1 草稿`, []);
@@ -41,7 +47,7 @@ function* cycle(rt: Runtime, chatId: string): Generator<InboundMessage, void, vo
 }
 
 async function loop(rt: Runtime, name: string, yieldEach: boolean): Promise<{ commands: number; seconds: number; perSecond: number }> {
-  const chats = ['sandbox:g1'];
+  const chats = [CHAT];
   let n = 0;
   const t0 = performance.now();
   const end = t0 + seconds * 1000;
@@ -60,13 +66,18 @@ async function loop(rt: Runtime, name: string, yieldEach: boolean): Promise<{ co
 }
 
 for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) rmSync(f, { force: true });
-const config = parseConfig({ database: { file: dbFile }, log: { level: 'info', pretty: false }, platforms: { sandbox: { enabled: true } } });
+const config = parseConfig({
+  database: { file: dbFile, url: pgUrl, instanceId: `bench-${tag}` },
+  log: { level: 'info', pretty: false },
+  platforms: { sandbox: { enabled: true } },
+});
 const rt = await createRuntime(config);
 rt.dispatcher.start();
 const sql = rt.db.$client;
+sql.prepare('insert into sandbox_chats (id, name) values (?, ?) on conflict do nothing').run(CHAT, `压测群 ${tag}`);
 
 // Warm-up (JIT, page cache), not counted.
-for (let i = 0; i < 2; i++) for (const msg of cycle(rt, 'sandbox:g1')) rt.engine.handleMessage(msg);
+for (let i = 0; i < 2; i++) for (const msg of cycle(rt, CHAT)) rt.engine.handleMessage(msg);
 await rt.dispatcher.drain();
 
 const engineOnly = await loop(rt, 'engine, delivery after', false);
@@ -79,13 +90,13 @@ await rt.dispatcher.idle();
 const count = (q: string) => (sql.prepare(q).get() as { n: number }).n;
 const checks = {
   items: Object.fromEntries(
-    (sql.prepare('select kind, state, count(*) as n from items group by kind, state').all() as Array<{ kind: string; state: string; n: number }>).map((r) => [`${r.kind}:${r.state}`, r.n]),
+    (sql.prepare('select kind, state, count(*) as n from items where chat_id = ? group by kind, state').all(CHAT) as Array<{ kind: string; state: string; n: number }>).map((r) => [`${r.kind}:${r.state}`, r.n]),
   ),
-  audit: count('select count(*) as n from audit'),
-  outbox: count('select count(*) as n from outbox'),
-  outboxPending: count(`select count(*) as n from outbox where status = 'pending'`),
+  audit: count(`select count(*) as n from audit where item_id in (select id from items where chat_id = '${CHAT}')`),
+  outbox: count(`select count(*) as n from outbox where chat_id = '${CHAT}'`),
+  outboxPending: count(`select count(*) as n from outbox where status = 'pending' and chat_id = '${CHAT}'`),
   /** Replies that say a command failed: must be 0 for the mix to mean anything. */
-  errorReplies: count(`select count(*) as n from outbox where body like '%❌%' or body like '%找不到%' or body like '%内部错误%'`),
+  errorReplies: count(`select count(*) as n from outbox where chat_id = '${CHAT}' and (body like '%❌%' or body like '%找不到%' or body like '%内部错误%')`),
 };
 await rt.close();
 await sendResult({ engineOnly, withDelivery, mix: ['/反馈 @李四 …', '/回复 #N …', '/需求 … 协作:@李四 @王五 …', '/任务 … @王五 …', '/进度 #N 60% …'], checks });

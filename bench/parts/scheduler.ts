@@ -6,11 +6,14 @@
 // the checkpoint thread run for 300 ms, as it does between a bot's ticks. The file is synced to
 // disk after loading, before any tick is timed.
 // Every open item also has a pending reminder in the future, as real items do.
-// Usage: node --import tsx bench/parts/scheduler.ts <dir> <sizes, e.g. 10000,100000,1000000> <runs>
+// With a PostgreSQL URL each size is built in a schema of its own there (and ANALYZEd after the
+// load, as autovacuum would have done by the time a database has grown to that size).
+// Usage: node --import tsx bench/parts/scheduler.ts <dir> <sizes, e.g. 10000,100000,1000000> <runs> [postgres://…]
 
 import { closeSync, fsyncSync, openSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type Database from 'better-sqlite3';
+import pg from 'pg';
+import type { SqlClient } from '../../src/db/driver/types.ts';
 import pino from 'pino';
 import { parseConfig } from '../../src/config/load.ts';
 import { FakeClock } from '../../src/domain/clock.ts';
@@ -18,7 +21,7 @@ import { createRuntime, type PlatformModule } from '../../src/runtime.ts';
 import { sendLog, sendResult } from '../lib/child.ts';
 import { median, round } from '../lib/stats.ts';
 
-const [dir = '/tmp', sizesArg = '10000,100000,1000000', runsArg = '5'] = process.argv.slice(2);
+const [dir = '/tmp', sizesArg = '10000,100000,1000000', runsArg = '5', pgUrl] = process.argv.slice(2);
 const sizes = sizesArg.split(',').map(Number);
 const RUNS = Number(runsArg);
 const DUE = 1000;
@@ -33,7 +36,7 @@ const USERS = 200;
 const user = (i: number) => `feishu:ou_user${i % USERS}`;
 
 /** Inserts rows through one prepared multi-row INSERT (plus one for the remainder). */
-function bulk(sql: Database.Database, table: string, cols: string[], count: number, row: (i: number) => unknown[], per = 200): void {
+function bulk(sql: SqlClient, table: string, cols: string[], count: number, row: (i: number) => unknown[], per = 200): void {
   const tuple = `(${cols.map(() => '?').join(',')})`;
   const stmt = (n: number) => sql.prepare(`insert into ${table} (${cols.join(',')}) values ${Array.from({ length: n }, () => tuple).join(',')}`);
   const full = stmt(per);
@@ -88,11 +91,22 @@ async function one(n: number) {
   // The weekly digest on Wednesdays: its planning is measured on Wednesday 09:35, before any of
   // the items' own reminders (24 h and more after NOW) fall due, so that the figure is the
   // digest's and not that of the days of reminders a Monday six days later would also fire.
-  const config = parseConfig({ database: { file }, log: { level: 'warn' }, platforms: { sandbox: { enabled: false } }, scheduler: { digest: { weekday: 3 } } });
+  let url: string | undefined;
+  if (pgUrl) {
+    const schema = `bench_scheduler_${n}`;
+    const admin = new pg.Client({ connectionString: pgUrl });
+    await admin.connect();
+    await admin.query(`drop schema if exists ${schema} cascade`);
+    await admin.query(`create schema ${schema}`);
+    await admin.end();
+    url = `${pgUrl}${pgUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  }
+  const config = parseConfig({ database: { file, url }, log: { level: 'warn' }, platforms: { sandbox: { enabled: false } }, scheduler: { digest: { weekday: 3 } } });
   // Delivery is not part of a tick: a stub Feishu platform accepts whatever the outbox sends.
   const stub = (): PlatformModule => ({ platform: { name: 'feishu', send: async () => ({ platformMessageId: `om_${++sent}` }) } });
   const rt = await createRuntime(config, { clock, log: pino({ level: 'warn' }), extraModules: [stub] });
-  const sql = rt.db.sqlite!;
+  const sql = rt.db.$client;
+  const sqlite = rt.db.sqlite;
 
   const chats = Math.max(DUE_CHATS, Math.round(n / 1000));
   // The due items: evenly spaced asks (ids ≡ 0 mod 4), spread over DUE_CHATS chats.
@@ -103,7 +117,7 @@ async function one(n: number) {
   const chatOf = (id: number, due: boolean) => `feishu:oc_chat${due ? dueIndex.get(id)! % DUE_CHATS : id % chats}`;
 
   const t0 = performance.now();
-  sql.pragma('synchronous = OFF');
+  sqlite?.pragma('synchronous = OFF');
   bulk(sql, 'users', ['id', 'name', 'updated_at'], USERS, (i) => [user(i), `用户${i}`, NOW]);
   bulk(sql, 'chats', ['id', 'platform', 'name', 'created_at'], chats, (i) => [`feishu:oc_chat${i}`, 'feishu', `项目群 ${i}`, NOW]);
   bulk(
@@ -141,16 +155,22 @@ async function one(n: number) {
     return [`c:${id}:${it.state}:${it.clockAt}:ping:1`, id, 'feishu', chatOf(id, true), 'ping', 1, it.clockAt, 0, 'pending', NOW - 48 * HOUR];
   });
   const lastLoaded = firstDue + DUE - 1;
-  sql.pragma('wal_checkpoint(TRUNCATE)');
-  sql.pragma('synchronous = NORMAL');
-  // Loaded with synchronous=OFF, the file's pages (0.5 GB at 1M items) are still being written
-  // back by the kernel for the next ~30 s: wait for that here, so that the write-back of the bulk
-  // load does not land in the ticks measured below (a bot's database grows over months).
-  const fd = openSync(file, 'r+');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+  if (sqlite) {
+    sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    sqlite.pragma('synchronous = NORMAL');
+    // Loaded with synchronous=OFF, the file's pages (0.5 GB at 1M items) are still being written
+    // back by the kernel for the next ~30 s: wait for that here, so that the write-back of the bulk
+    // load does not land in the ticks measured below (a bot's database grows over months).
+    const fd = openSync(file, 'r+');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } else {
+    sql.exec('analyze');
+    // Ids were given by the load: the sequences go on after them.
+    for (const t of ['items', 'item_people', 'reminders', 'outbox']) sql.prepare(`select setval(pg_get_serial_sequence('${t}', 'id'), (select coalesce(max(id), 1) from ${t})) as v`).get();
   }
   const buildS = (performance.now() - t0) / 1000;
   sendLog(`  scheduler ${n.toLocaleString('en-US')} items: built in ${buildS.toFixed(1)} s`);
@@ -190,7 +210,7 @@ async function one(n: number) {
     sendLog(`  scheduler ${n.toLocaleString('en-US')} items: first tick after 17:00 (nudge planning) ${nudge.toFixed(0)} ms, Wednesday 09:35 (digest planning) ${digest.toFixed(0)} ms`);
   }
   await rt.close();
-  const bytes = [file, `${file}-wal`].reduce((a, f) => a + (statSync(f, { throwIfNoEntry: false })?.size ?? 0), 0);
+  const bytes = sqlite ? [file, `${file}-wal`].reduce((a, f) => a + (statSync(f, { throwIfNoEntry: false })?.size ?? 0), 0) : 0;
   return { items: n, file, dbBytes: bytes, buildS: round(buildS, 1), tickMs: round(ms, 2), runsMs: ticks.map((t) => round(t.ms, 2)), fired: DUE, outboxRows: ticks[0]!.outbox, periodic };
 }
 

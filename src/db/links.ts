@@ -19,17 +19,37 @@ export type CodeUse = { ok: true; chatId: string; createdBy: string } | { ok: fa
 export class LinkStore {
   /** Chats whose membership row for a user is known written (the hot path writes only new pairs). */
   private readonly seenPairs = new Set<string>();
+  /**
+   * Collaborations read in the current transaction. Kept only while it runs (other instances may
+   * link groups between transactions): a tick firing a thousand reminders reads each chat's once.
+   */
+  private readonly groups = new Map<string, LinkedChat[]>();
 
   constructor(private readonly repo: Repo) {}
 
+  /** The transaction ended: what it read may be out of date for the next one. */
+  endTransaction(): void {
+    this.groups.clear();
+  }
+
   /** The home group of `chatId`'s collaboration: itself unless it was linked into another. */
   homeOf(chatId: string): string {
+    const known = this.groups.get(chatId);
+    if (known) return known[0]!.id;
     const row = this.repo.statement(`select home_id as homeId from chat_links where chat_id = ?`).get(chatId) as { homeId: string } | undefined;
     return row?.homeId ?? chatId;
   }
 
   /** Every group of `chatId`'s collaboration, the home group first; just itself when unlinked. */
   groupOf(chatId: string): LinkedChat[] {
+    const known = this.groups.get(chatId);
+    if (known) return known;
+    const group = this.readGroup(chatId);
+    if (this.repo.inTransaction) this.groups.set(chatId, group);
+    return group;
+  }
+
+  private readGroup(chatId: string): LinkedChat[] {
     const home = this.homeOf(chatId);
     const rows = this.repo
       .statement(
@@ -70,10 +90,12 @@ export class LinkStore {
   }
 
   link(chatId: string, homeId: string, external: boolean, by: string, at: number): void {
+    this.groups.clear();
     this.repo.statement(`insert into chat_links (chat_id, home_id, external, linked_by, linked_at) values (?, ?, ?, ?, ?)`).run(chatId, homeId, external ? 1 : 0, by, at);
   }
 
   unlink(chatId: string): void {
+    this.groups.clear();
     this.repo.statement(`delete from chat_links where chat_id = ?`).run(chatId);
   }
 
@@ -103,6 +125,7 @@ export class LinkStore {
   /** Forgets the cache (a rolled-back transaction may have written nothing). */
   forget(): void {
     this.seenPairs.clear();
+    this.groups.clear();
   }
 
   /** The groups among `chatIds` where `userId` has been seen, the most recent first. */

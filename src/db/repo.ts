@@ -130,6 +130,8 @@ export class Repo {
   /** One transaction wrapper, reused (better-sqlite3 builds five functions per `transaction()`). */
   private readonly runTx: { immediate: (fn: () => unknown) => unknown };
 
+  private depth = 0;
+
   /** Linked groups, link codes and group membership. */
   readonly links: LinkStore = new LinkStore(this);
 
@@ -170,6 +172,7 @@ export class Repo {
 
   /** Runs `fn` in one SQLite transaction (BEGIN IMMEDIATE: writers never deadlock on upgrade). */
   tx<T>(fn: () => T): T {
+    this.depth++;
     try {
       return this.runTx.immediate(fn) as T;
     } catch (err) {
@@ -177,7 +180,14 @@ export class Repo {
       this.knownChats.clear();
       this.links.forget();
       throw err;
+    } finally {
+      if (--this.depth === 0) this.links.endTransaction();
     }
+  }
+
+  /** Inside `tx` (what is read there cannot change under it: writers take turns). */
+  get inTransaction(): boolean {
+    return this.depth > 0;
   }
 
   // ── items ────────────────────────────────────────────────────────────────────────────────
