@@ -24,6 +24,8 @@ export class Instances {
   private readonly take;
   private readonly drop;
   private liveCache = { at: -Infinity, n: 1 };
+  /** Leases this instance holds, and until when (renewed in the database only past half-time). */
+  private readonly held = new Map<string, number>();
 
   constructor(
     db: Db,
@@ -66,11 +68,20 @@ export class Instances {
   /** Takes or renews the lease `name` until `now + ttlMs`; false while another instance holds it. */
   lease(name: string, now: number, ttlMs: number): boolean {
     if (!this.shared) return true;
-    return this.take().run(name, this.id, now + ttlMs, now).changes === 1;
+    // Still ours for more than half its time: nobody else can have taken it (instances' clocks
+    // are assumed to agree to well within that margin).
+    const until = this.held.get(name);
+    if (until !== undefined && until - now > ttlMs / 2) return true;
+    const ok = this.take().run(name, this.id, now + ttlMs, now).changes === 1;
+    if (ok) this.held.set(name, now + ttlMs);
+    else this.held.delete(name);
+    return ok;
   }
 
   /** Gives the lease back (when the work is done), if this instance holds it. */
   release(name: string): void {
-    if (this.shared) this.drop().run(name, this.id);
+    if (!this.shared) return;
+    this.held.delete(name);
+    this.drop().run(name, this.id);
   }
 }
