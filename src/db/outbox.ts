@@ -31,17 +31,12 @@ const MARK_FAILED = `update outbox set status = 'failed', attempts = ?, last_err
 const PENDING_COUNT = `select count(*) as n from outbox where status = 'pending'`;
 
 export class OutboxStore {
-  private readonly cached = new Map<string, Statement>();
 
   constructor(private readonly repo: Repo) {}
 
+  /** Compiled once per SQL text by the repo, which keeps them. */
   private st(sql: string): Statement {
-    let s = this.cached.get(sql);
-    if (!s) {
-      s = this.repo.statement(sql);
-      this.cached.set(sql, s);
-    }
-    return s;
+    return this.repo.statement(sql);
   }
 
   /** The head row of every chat with pending rows. */

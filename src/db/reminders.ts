@@ -102,7 +102,6 @@ function prefixEnd(prefix: string): string {
 }
 
 export class ReminderStore {
-  private readonly cached = new Map<string, Statement>();
   /** Multi-row inserts by row count. */
   private readonly inserts = new Map<number, Statement>();
 
@@ -117,13 +116,9 @@ export class ReminderStore {
     this.planNudgesSql = planNudges(d);
   }
 
+  /** Compiled once per SQL text by the repo, which keeps them. */
   private st(sql: string): Statement {
-    let s = this.cached.get(sql);
-    if (!s) {
-      s = this.repo.statement(sql);
-      this.cached.set(sql, s);
-    }
-    return s;
+    return this.repo.statement(sql);
   }
 
   /** Marks the oldest `limit` pending reminders due at `now` fired and returns them (in no particular order). */

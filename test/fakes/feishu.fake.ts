@@ -230,6 +230,16 @@ export interface CardElementJson {
   [k: string]: unknown;
 }
 
+/** Every element of a card body, depth first (inside forms, column sets and columns too). */
+export function walkElements(els: CardElementJson[], out: CardElementJson[] = []): CardElementJson[] {
+  for (const e of els) {
+    out.push(e);
+    walkElements(e.elements ?? [], out);
+    for (const c of e.columns ?? []) walkElements(c.elements, out);
+  }
+  return out;
+}
+
 /** Every button of a card (in columns and forms), with the form it submits, if any. */
 export function buttonsOf(card: CardJson): Array<{ label: string; value: Record<string, unknown>; name: string; form?: string }> {
   const out: Array<{ label: string; value: Record<string, unknown>; name: string; form?: string }> = [];

@@ -7,26 +7,17 @@ import { formCard } from '../../../src/engine/forms.ts';
 import { CARD_BODY_BYTES, contentBytes } from '../../../src/platforms/feishu/feishu.limits.ts';
 import { renderCard } from '../../../src/platforms/feishu/feishu.render.ts';
 import { A, B, C, CHAT, FeishuHarness } from '../../fakes/feishu.harness.ts';
-import { buttonsOf, type CardElementJson, type CardJson } from '../../fakes/feishu.fake.ts';
-
-function walk(els: CardElementJson[], out: CardElementJson[] = []): CardElementJson[] {
-  for (const e of els) {
-    out.push(e);
-    walk(e.elements ?? [], out);
-    for (const c of e.columns ?? []) walk(c.elements, out);
-  }
-  return out;
-}
+import { buttonsOf, type CardElementJson, type CardJson, walkElements } from '../../fakes/feishu.fake.ts';
 
 describe('Feishu form cards', () => {
   it.each(Object.keys(FORMS) as Array<keyof typeof FORMS>)('the %s form: a root-level form, unique names, a submit button, the pickers, within 30 KB', (name) => {
     const card = renderCard(formCard(name, { id: 'feishu:ou_alice', name: '张三' })) as unknown as CardJson;
     const root = card.body.elements;
-    const forms = walk(root).filter((e) => e.tag === 'form');
+    const forms = walkElements(root).filter((e) => e.tag === 'form');
     expect(forms).toHaveLength(1);
     expect(root).toContain(forms[0]);
-    const inside = walk(forms[0]!.elements ?? []);
-    const named = walk(root).filter((e) => typeof e.name === 'string');
+    const inside = walkElements(forms[0]!.elements ?? []);
+    const named = walkElements(root).filter((e) => typeof e.name === 'string');
     expect(new Set(named.map((e) => e.name)).size).toBe(named.length);
     expect(named.every((e) => /^[A-Za-z][A-Za-z0-9_]{0,19}$/.test(e.name!))).toBe(true);
     const submit = inside.filter((e) => e.tag === 'button');
@@ -64,7 +55,7 @@ describe('a Feishu form submit', () => {
     // The card comes back as filled in, the error right under the empty field.
     const back = (missing.json() as { card: { type: string; data: CardJson } }).card;
     expect(back.type).toBe('raw');
-    const els = walk(back.data.body.elements) as Array<CardElementJson & { tag: string; content?: string; default_value?: string; initial_datetime?: string }>;
+    const els = walkElements(back.data.body.elements) as Array<CardElementJson & { tag: string; content?: string; default_value?: string; initial_datetime?: string }>;
     expect(els.find((e) => e.name === 'title')!.default_value).toBe('接口联调');
     expect(els.find((e) => e.name === 'due')!.initial_datetime).toBe('2026-12-01 18:00');
     const to = els.findIndex((e) => e.name === 'to');
@@ -74,7 +65,7 @@ describe('a Feishu form submit', () => {
     await h.says(A, '@{ou_bot} /任务');
     const task = h.cardFor('分解任务', A);
     const bad = (await h.clicks(A, task, '提交', { request: 'abc', title: '接口联调', owner: 'ou_bob', with: 'ou_bob,ou_carol', due: '2026-12-01 18:00 +0800' })).json() as { card: { data: CardJson } };
-    const badEls = walk(bad.card.data.body.elements) as Array<CardElementJson & { tag: string; content?: string; initial_option?: string; initial_options?: string[] }>;
+    const badEls = walkElements(bad.card.data.body.elements) as Array<CardElementJson & { tag: string; content?: string; initial_option?: string; initial_options?: string[] }>;
     const req = badEls.findIndex((e) => e.name === 'request');
     expect(badEls[req + 1]!.content).toContain('所属需求编号应为数字');
     expect(badEls.find((e) => e.name === 'owner')!.initial_option).toBe('ou_bob');
@@ -123,7 +114,7 @@ describe('a Feishu form submit', () => {
     expect(whispers.join('\n')).toContain('缺少「需求收集」的文档');
     await h.says(A, '@{ou_bot} /完成 #1');
     const form = h.cardFor('完成阶段「需求收集」#1', A);
-    const names = walk(form.card.body.elements).filter((e) => e.name).map((e) => [e.name]);
+    const names = walkElements(form.card.body.elements).filter((e) => e.name).map((e) => [e.name]);
     expect(names.map(([n]) => n)).toEqual(['form_0', 'f0', 'f1', 'f2', 'f3', 'evidence', 'submit_0']);
     const missing = await h.clicks(A, form, '提交', { f0: 'A科技公司', f1: '定制数据看板' });
     expect(JSON.stringify(missing.json())).toContain('请填写：预算范围、期望交付时间');

@@ -4,17 +4,8 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { A, B, C, CHAT, FeishuHarness } from '../../fakes/feishu.harness.ts';
-import { buttonsOf, type CardElementJson, markdowns } from '../../fakes/feishu.fake.ts';
+import { buttonsOf, type CardElementJson, markdowns, walkElements } from '../../fakes/feishu.fake.ts';
 import { botMenu, cardClick } from '../../fakes/feishu.wire.ts';
-
-function walk(els: CardElementJson[], out: CardElementJson[] = []): CardElementJson[] {
-  for (const e of els) {
-    out.push(e);
-    walk(e.elements ?? [], out);
-    for (const c of e.columns ?? []) walk(c.elements, out);
-  }
-  return out;
-}
 
 describe('the bot menu over Feishu', () => {
   let h: FeishuHarness;
@@ -41,7 +32,7 @@ describe('the bot menu over Feishu', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ kind: 'create', target: A.openId, receiveIdType: 'open_id', msgType: 'interactive' });
     const form = h.fake.card(sent[0]!.messageId);
-    const chat = walk(form.body.elements).find((e) => e.name === 'chat') as CardElementJson & { tag: string; options?: Array<{ value: string }> };
+    const chat = walkElements(form.body.elements).find((e) => e.name === 'chat') as CardElementJson & { tag: string; options?: Array<{ value: string }> };
     expect(chat.tag).toBe('select_static');
     expect(chat.options!.map((o) => o.value)).toEqual([`feishu:${CHAT}`]);
 
