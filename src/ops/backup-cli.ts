@@ -11,7 +11,7 @@ try {
   const config = loadConfig();
   if (config.database.url) {
     const r = dumpPostgres(config.database.url, process.argv[2] ?? defaultDumpFile('./data/backups', new Date()));
-    console.log(`备份完成 / backup written: ${r.file} (${r.bytes} bytes, pg_dump custom format; restore: pg_restore --clean --dbname=<url> ${r.file})`);
+    console.log(`备份完成 / backup written: ${r.file} (${r.bytes} bytes, pg_dump custom format; restore into an empty database: pg_restore --no-owner --dbname=<url> ${r.file})`);
     process.exit(0);
   }
   const db = openDatabase(config.database.file, SHORT_LIVED);
