@@ -320,8 +320,9 @@ describe(`three instances on one PostgreSQL database (seed ${SEED})`, () => {
     const logs: string[] = [];
     const runs = ports.map(() => 0);
     const starts: number[] = [];
+    const ids = ports.map((_, i) => `ha-${i + 1}`);
     const start = async (i: number) => {
-      const logFile = join(dir, `instance-${i + 1}-run-${++runs[i]!}.log`);
+      const logFile = join(dir, `${ids[i]}-run-${++runs[i]!}.log`);
       logs.push(logFile);
       const s = await ServerProcess.start({
         entry,
@@ -329,7 +330,7 @@ describe(`three instances on one PostgreSQL database (seed ${SEED})`, () => {
         dbFile: join(dir, 'unused.db'),
         port: ports[i]!,
         logFile,
-        env: { GROUPFLOW_DB_URL: dbUrl, GROUPFLOW_INSTANCE_ID: `ha-${i + 1}` },
+        env: { GROUPFLOW_DB_URL: dbUrl, GROUPFLOW_INSTANCE_ID: ids[i]! },
       });
       servers[i] = s;
       starts.push(s.readyMs);
@@ -345,14 +346,31 @@ describe(`three instances on one PostgreSQL database (seed ${SEED})`, () => {
       expect(await n(`select count(*) as n from pg_tables where schemaname = 'public' and tablename in ('items', 'outbox', 'inbound_events', 'leases')`)).toBe(4);
       expect(await n(`select count(*) as n from instances`)).toBe(INSTANCES);
 
-      // Load on all three; then one is killed mid-load, the stream goes on without it, and it comes back.
+      // Which instances hold chats' send leases, sampled while the load runs: the sending is shared.
+      const leaseOwners = new Map<string, number>();
+      let sampling = true;
+      const sampler = (async () => {
+        while (sampling) {
+          for (const r of await q<{ owner: string }>(`select owner from leases where name like 'outbox:%'`)) leaseOwners.set(r.owner, (leaseOwners.get(r.owner) ?? 0) + 1);
+          await sleep(200);
+        }
+      })();
+
+      // Load on all three; then one is killed mid-load and the stream goes on without it. It comes
+      // back as a new instance (a new name, as a replacement pod would): what the dead one had
+      // claimed — events it acknowledged but had not acted on, the chats it was sending — is
+      // taken over by the others once its claims and leases expire.
       const victim = R.int(0, INSTANCES - 1);
+      const dead = ids[victim]!;
       const killAt = R.int(4000, 7000);
       await stream(
         sleep(killAt)
           .then(() => servers[victim]!.kill9())
           .then(() => sleep(R.int(3000, 5000)))
-          .then(() => start(victim))
+          .then(() => {
+            ids[victim] = `${dead}-b`;
+            return start(victim);
+          })
           .then(() => sleep(3000)),
       );
       const afterKill = events.length;
@@ -392,10 +410,14 @@ describe(`three instances on one PostgreSQL database (seed ${SEED})`, () => {
         (await n(`select count(*) as n from reminders where status = 'pending' and fire_at <= $1`, Date.now() + 3000)) === 0;
       await waitUntil(quiet, 45_000, 'the instances to settle');
       const quietAt = Date.now();
+      sampling = false;
+      await sampler;
       const finalExits = await Promise.all(servers.map((s) => s!.terminate()));
       servers.length = 0;
       expect(finalExits.map((e) => e.code)).toEqual([0, 0, 0]);
-      expect(await n(`select count(*) as n from instances`)).toBe(0);
+      // A clean stop leaves the list; the killed one stays until it is long dead.
+      expect((await q<{ id: string }>(`select id from instances`)).map((r) => r.id)).toEqual([dead]);
+      expect(leaseOwners.size).toBeGreaterThanOrEqual(2);
 
       // ── assertions ──────────────────────────────────────────────────────────────────────
 
@@ -523,10 +545,12 @@ describe(`three instances on one PostgreSQL database (seed ${SEED})`, () => {
         .map((l) => JSON.parse(l) as { level: number; msg: string });
       expect(lines.filter((l) => l.level >= 50)).toEqual([]);
       expect(lb.served.every((k) => k > 0)).toBe(true);
+      const recovered = lines.filter((l) => l.msg === 'recovered inbound events another instance had not acted on').length;
 
       console.log(
         `[ha] seed=${SEED} instances=${INSTANCES} killed=ha-${victim + 1} after ${killAt} ms (events before it came back: ${afterKill}) starts=${starts.join('/')} ms ` +
           `events=${events.length} (deliveries ${events.reduce((s, e) => s + e.deliveries, 0)}, refused by a down instance ${lb.refused}) served=${lb.served.join('/')} ` +
+          `lease holders seen=${[...leaseOwners.keys()].sort().join(',')} recovery sweeps that took over events=${recovered} ` +
           `races=${races.length} (won ${won}, on two instances ${split}) outbox=${outbox.length} in ${chatsUsed} chats raw resends=${rawResends} ` +
           `reminders fired=${fired.length} in ${firings.size} messages ${Math.round(performance.now() - t0)} ms`,
       );
