@@ -367,6 +367,7 @@ describe(`three instances on one PostgreSQL database (seed ${SEED})`, () => {
       // back as a new instance (a new name, as a replacement pod would): what the dead one had
       // claimed — events it acknowledged but had not acted on, the chats it was sending — is
       // taken over by the others once its claims and leases expire.
+      let killedAtRequest = 0;
       const victim = R.int(0, INSTANCES - 1);
       const dead = ids[victim]!;
       const killAt = R.int(4000, 7000);
@@ -374,7 +375,10 @@ describe(`three instances on one PostgreSQL database (seed ${SEED})`, () => {
         sleep(killAt - 1500)
           .then(() => (slowSends = true))
           .then(() => sleep(1500))
-          .then(() => servers[victim]!.kill9())
+          .then(() => {
+            killedAtRequest = fake.requests.length;
+            return servers[victim]!.kill9();
+          })
           .then(() => (slowSends = false))
           .then(() => sleep(R.int(3000, 5000)))
           .then(() => {
@@ -512,8 +516,34 @@ describe(`three instances on one PostgreSQL database (seed ${SEED})`, () => {
       for (const r of outbox.filter(isUpdate)) {
         expect(fake.patches.some((p) => p.messageId === r.platformMessageId && p.content === content(r)), `update row ${r.id}`).toBe(true);
       }
-      const posts = fake.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/open-apis/im/v1/messages'));
-      const rawResends = posts.length - new Set(posts.map((p) => p.body.uuid)).size;
+      // Every call that reached the platform more often than rows ask for it is a row the killed
+      // instance had under way: one call before the kill, one after it, by whoever took the chat
+      // over. Any other excess — a uuid the platform had to de-duplicate, a card update or a
+      // whisper shown twice — means two instances sent one chat at once.
+      const wanted = new Map<string, number>();
+      const want = (key: string) => wanted.set(key, (wanted.get(key) ?? 0) + 1);
+      for (const r of messages) want(`send ${idempotencyKey(r)}`);
+      for (const r of outbox.filter(isUpdate)) want(`patch ${r.platformMessageId} ${content(r)}`);
+      for (const r of outbox.filter((x) => onlyFor(x))) {
+        const card = ephemeralCard({ platform: 'feishu', chatId: r.chatId, body: JSON.parse(r.body) as Outbound['body'] })!;
+        want(`whisper ${card.openId} ${JSON.stringify(card.card)}`);
+      }
+      const calls = new Map<string, number[]>();
+      fake.requests.forEach((r, i) => {
+        const key =
+          r.method === 'POST' && r.path.startsWith('/open-apis/im/v1/messages')
+            ? `send ${String(r.body.uuid)}`
+            : r.method === 'PATCH'
+              ? `patch ${r.path.split('/').pop()} ${String(r.body.content)}`
+              : r.path === '/open-apis/ephemeral/v1/send'
+                ? `whisper ${String(r.body.open_id)} ${JSON.stringify(r.body.card)}`
+                : undefined;
+        if (key) calls.set(key, [...(calls.get(key) ?? []), i]);
+      });
+      const excess = [...calls].filter(([k, at]) => at.length > (wanted.get(k) ?? 0));
+      const unexplained = excess.filter(([k, at]) => at.length !== (wanted.get(k) ?? 0) + 1 || !at.some((i) => i < killedAtRequest) || !at.some((i) => i >= killedAtRequest));
+      expect(unexplained.map(([k, at]) => `${k.slice(0, 80)}… at ${at.join(',')} (wanted ${wanted.get(k) ?? 0})`)).toEqual([]);
+      const rawResends = excess.length;
 
       // Order: each chat's messages reached the platform in outbox id order, whichever instance sent them.
       const rowByUuid = new Map(messages.map((r) => [idempotencyKey(r), r]));
