@@ -1,23 +1,28 @@
 // Three instances on one PostgreSQL database, as a deployment runs them: the compiled bundle
 // (built once here) started three times under plain node, each with its own port and instance id,
 // Feishu in webhook mode against the fake Feishu OpenAPI (behind a proxy that answers sends a
-// little late, so a kill often lands after the platform acted), and a round-robin proxy in front
-// of the three to which the signed webhook events are posted. A seeded stream of events across
-// eight chats runs — questions, requests with deadlines, /回复, chatter, unknown commands — each
-// event delivered twice to two different instances (Feishu's retry), clicks on one card sent to
-// two instances at once, urgent reminders falling due on short clocks. Mid-load one instance is
-// killed with SIGKILL (the stream goes on; what was not acknowledged is delivered again) and
-// restarted; later all three are restarted one at a time with SIGTERM. At the end:
+// little late, and very late just before the kill, so the kill lands after the platform acted),
+// and a round-robin proxy in front of the three to which the signed webhook events are posted. A
+// seeded stream of events across eight chats runs — questions, requests with deadlines, /回复,
+// chatter, unknown commands — each event delivered twice to two different instances (Feishu's
+// retry; half the time both at once), two clicks on one card sent to two instances at once, urgent
+// reminders falling due on short clocks. Mid-load one instance is killed with SIGKILL (the stream
+// goes on; what was not acknowledged is delivered again) and comes back under a new name, as a
+// replacement would, so its claims and leases are taken over when they expire; later all three
+// are restarted one at a time with SIGTERM. At the end:
 //   - every acknowledged event acted on exactly once (items, replies and audit rows per event);
-//   - every outbox row sent, each message at the platform exactly once (distinct uuids = rows;
-//     raw resends after the kill carry the same uuid and are reported);
+//   - every outbox row sent, each message at the platform exactly once (distinct uuids = rows);
+//     a call reaching the platform again is allowed only for what the killed instance had under
+//     way (one call before the kill, one after), and reported;
 //   - each chat's messages reached the platform in outbox id order;
-//   - each racing pair of clicks has one winner: one success and one audit row, the other refused;
-//   - every due reminder fired exactly once, each firing one message.
+//   - each racing pair of clicks has at most one winner: one success on one instance, one audit
+//     row, the other answered with a refusal;
+//   - every due reminder fired exactly once, each firing one message;
+//   - no error logged by any instance, and more than one instance held chats' send leases.
 // The database is a fresh one per run (dropped after it), not a schema chosen through
 // search_path: where the migrations keep their journal, and which schema their foreign keys name,
-// is then no concern of the test's. Seed: HA_SEED=<n> (printed). Child logs: the temp directory printed
-// on failure.
+// is then no concern of the test's. Seed: HA_SEED=<n> (printed). Child logs: the temp directory
+// printed on failure.
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
