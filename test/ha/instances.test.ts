@@ -28,7 +28,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load.ts';
+import { FakeClock } from '../../src/domain/clock.ts';
+import { createFeishu, type FeishuPlatform } from '../../src/platforms/feishu/index.ts';
+import { createRuntime } from '../../src/runtime.ts';
+import { MONDAY_10AM } from '../helpers/runtime.ts';
 import type { Outbound } from '../../src/domain/chat.ts';
 import { ephemeralCard, renderOutbound } from '../../src/platforms/feishu/feishu.render.ts';
 import { idempotencyKey } from '../../src/scheduler/dispatcher.ts';
@@ -47,6 +53,8 @@ const CHATS = Array.from({ length: 8 }, (_, i) => `oc_ha${i + 1}`);
 const SECRETS: WireSecrets = { encryptKey: 'ek-ha-5c1f93', verificationToken: 'vt-ha-70b2de', appId: 'cli_ha00000000001' };
 const ADMIN_URL = process.env.GROUPFLOW_TEST_PG_URL ?? process.env.GROUPFLOW_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = `gf_ha_${SEED.toString(36)}_${process.pid}`;
+/** A second fresh database, for the takeover window below. */
+const WINDOW_DB = `${DB_NAME}_w`;
 
 // Counts and timestamps are bigint columns: read them as numbers, as the bot's own client does.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
@@ -113,11 +121,10 @@ beforeAll(async () => {
   sendProxy.plan = (call) => (call.path.startsWith('/open-apis/im/') ? { kind: 'delay', ms: slowSends ? R.int(300, 700) : R.int(5, 60), label: 'delay' } : undefined);
   admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
-  await admin.query(`create database "${DB_NAME}"`);
   dbCreated = true;
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${DB_NAME}`;
-  dbUrl = u.toString();
+  await admin.query(`create database "${DB_NAME}"`);
+  await admin.query(`create database "${WINDOW_DB}"`);
+  dbUrl = urlOf(DB_NAME);
 }, 120_000);
 
 afterAll(async () => {
@@ -125,12 +132,22 @@ afterAll(async () => {
   await lb?.stop();
   await sendProxy?.stop();
   await fake?.stop();
-  if (dbCreated) await admin.query(`drop database if exists "${DB_NAME}" with (force)`).catch((err: unknown) => console.warn(`[ha] could not drop ${DB_NAME}: ${String(err)}`));
+  if (dbCreated) {
+    for (const name of [DB_NAME, WINDOW_DB]) {
+      await admin.query(`drop database if exists "${name}" with (force)`).catch((err: unknown) => console.warn(`[ha] could not drop ${name}: ${String(err)}`));
+    }
+  }
   await admin?.end().catch(() => undefined);
   rmSync(bundleDir, { recursive: true, force: true });
   if (!keepDir) rmSync(dir, { recursive: true, force: true });
   else console.log(`[ha] kept ${dir} for inspection`);
 });
+
+function urlOf(database: string): string {
+  const u = new URL(ADMIN_URL);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
 
 function writeConfig(): string {
   const file = join(dir, 'bot.config.json');
@@ -615,4 +632,61 @@ describe(`three instances on one PostgreSQL database (seed ${SEED})`, () => {
       await db.end().catch(() => undefined);
     }
   }, 240_000);
+});
+
+describe('an instance that dies between a command and its inbound row being marked done', () => {
+  // What a kill -9 leaves behind when it lands after the command committed and before the event
+  // was marked done: the command's rows are there, the event still pending, claimed by the dead
+  // instance. Produced deterministically: instance A stores the event as acceptEvent does and runs
+  // it through the handler the processing runs, then stops; instance B, once A's claim has
+  // expired, recovers the event and must not run the command again.
+  it('another instance takes the event over without acting on it twice', async () => {
+    const url = urlOf(WINDOW_DB);
+    const boot = (instanceId: string, at: number) =>
+      createRuntime(
+        parseConfig({
+          log: { level: 'silent' },
+          database: { url, instanceId },
+          platforms: {
+            sandbox: { enabled: false },
+            feishu: { enabled: true, appId: SECRETS.appId, appSecret: 's', encryptKey: SECRETS.encryptKey, verificationToken: SECRETS.verificationToken, domain: fake.url },
+          },
+        }),
+        { clock: new FakeClock(new Date(at)), log: pino({ level: 'silent' }), extraModules: [(core) => createFeishu(core, { timeoutMs: 2000 })] },
+      );
+    const env = textMessage(SECRETS, new Date(MONDAY_10AM), { chatId: 'oc_ha_window', sender: A, text: '@{ou_bot} /需求 接管窗口W1x 协作:@{ou_bob} 截止:2027-03-31', people: PEOPLE });
+    const payload = JSON.stringify(env);
+    const items = (rt: Awaited<ReturnType<typeof boot>>) => (rt.db.$client.prepare(`select count(*) as n from items where title like '%W1x%'`).get() as { n: number }).n;
+    const t0 = new Date(MONDAY_10AM).getTime();
+    const a = await boot('w-a', t0);
+    try {
+      expect(a.inbound.accept('feishu', env.header.event_id, payload)).toBe(true);
+      await (a.platforms.get('feishu') as FeishuPlatform).receiver.process(payload);
+      expect(items(a)).toBe(1);
+    } finally {
+      await a.close();
+    }
+    // While A's claim holds, B leaves the event alone (A might still be acting on it).
+    const early = await boot('w-b', t0 + 5000);
+    try {
+      expect(await early.inbound.recover()).toBe(0);
+    } finally {
+      await early.close();
+    }
+    const b = await boot('w-b', t0 + 31_000);
+    try {
+      expect(await b.inbound.recover()).toBe(1);
+      expect(items(b)).toBe(1);
+    } finally {
+      await b.close();
+    }
+    const check = new pg.Client({ connectionString: url });
+    await check.connect();
+    try {
+      const { rows } = await check.query<{ status: string }>(`select status from inbound_events where event_id = $1`, [env.header.event_id]);
+      expect(rows).toEqual([{ status: 'done' }]);
+    } finally {
+      await check.end();
+    }
+  });
 });
