@@ -41,7 +41,7 @@ import { idempotencyKey } from '../../src/scheduler/dispatcher.ts';
 import { buttonsOf, FakeFeishu } from '../fakes/feishu.fake.ts';
 import { cardClick, type Person, signedRequest, textMessage, type WireSecrets } from '../fakes/feishu.wire.ts';
 import { FaultProxy } from '../resilience/support/fault-proxy.ts';
-import { A, B, C, PEOPLE } from '../resilience/support/feishu-bot.ts';
+import { A, B, C, FeishuBot, PEOPLE } from '../resilience/support/feishu-bot.ts';
 import { rng, seedFor } from '../resilience/support/prng.ts';
 import { buildBundle, freePort, REPO_ROOT, ServerProcess } from '../resilience/support/server-process.ts';
 import { RoundRobinProxy } from './round-robin.ts';
@@ -690,3 +690,40 @@ describe('an instance that dies between a command and its inbound row being mark
     }
   });
 });
+
+describe('a click Feishu delivers twice, under two event ids, to two instances', () => {
+  // The Feishu receiver answers the second delivery of a click it applied with the first one's
+  // success: the person clicked once, and an error toast would tell them it failed. That memory
+  // is the process's own, so a second delivery reaching another instance is refused with "已处理"
+  // (applied once all the same).
+  // BUG (reported): the other instance should answer with the success too; when it does, the
+  // last expectation below flips.
+  it('is applied once; only the instance that applied it answers the second delivery with its success', async () => {
+    const url = urlOf(WINDOW_DB);
+    const one = await FeishuBot.create({ level: 'silent', config: { database: { url, instanceId: 'click-a' } } });
+    const two = await FeishuBot.create({ level: 'silent', secrets: one.secrets, config: { database: { url, instanceId: 'click-b' } } });
+    try {
+      await one.says(A, '@{ou_bot} /需求 重复点击D1x 协作:@{ou_bob} 截止:2027-03-31', 'oc_ha_click');
+      await one.deliverAll();
+      const card = one.fake.sent.find((x) => x.msgType === 'interactive' && fakeTitle(one, x.messageId).includes('D1x'))!;
+      const b = buttonsOf(one.fake.card(card.messageId)).find((x) => x.label === '确认对接')!;
+      const click = async (bot: FeishuBot) => {
+        const env = cardClick(one.secrets, one.clock.now(), { operator: B, chatId: 'oc_ha_click', messageId: card.messageId, value: b.value, name: b.name });
+        return (JSON.parse((await bot.push('/feishu/card', env)).body) as { toast?: { type: string; content: string } }).toast;
+      };
+      expect((await click(one))?.type).toBe('success');
+      // Delivered again to the instance that applied it: the same success.
+      expect((await click(one))?.type).toBe('success');
+      // Delivered again to the other one: refused.
+      expect(await click(two)).toMatchObject({ type: 'error', content: expect.stringMatching(/^已处理/) as unknown });
+      expect(one.count(`select count(*) as n from audit where action = 'confirm' and item_id = (select id from items where title like '%D1x%')`)).toBe(1);
+    } finally {
+      await two.close();
+      await one.close();
+    }
+  });
+});
+
+function fakeTitle(bot: FeishuBot, messageId: string): string {
+  return bot.fake.card(messageId).header.title.content;
+}
