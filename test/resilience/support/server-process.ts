@@ -20,6 +20,8 @@ export interface ServerOptions {
   readyTimeoutMs?: number;
   /** A built main.js (see buildBundle); the sources under tsx when absent. */
   entry?: string;
+  /** More environment for the child (GROUPFLOW_DB_URL, GROUPFLOW_INSTANCE_ID…). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -83,6 +85,7 @@ export class ServerProcess {
         GROUPFLOW_PORT: String(o.port),
         GROUPFLOW_DB_FILE: o.dbFile,
         NODE_ENV: 'production',
+        ...o.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
