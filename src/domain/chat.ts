@@ -74,6 +74,12 @@ export interface CardAction {
    * same key): once one with this key has acted, the same key is answered as done, not applied.
    */
   replayKey?: string;
+  /**
+   * A platform that delivers one click more than once under different ids (Feishu) asks for the
+   * same person's same click within this many ms of it taking effect to be answered with its
+   * success, on whichever instance it lands; otherwise a repeat is "已处理".
+   */
+  repeatWindowMs?: number;
   receivedAt: Date;
 }
 

@@ -25,6 +25,8 @@ export interface ActInput {
   pct?: number;
   risk?: string;
   plan?: string;
+  /** Answer the same person's same click within this many ms of it with its success (see CardAction). */
+  repeatWindowMs?: number;
 }
 
 export interface Facts {
@@ -58,7 +60,13 @@ export interface KindSpec {
   refresh(ctx: Ctx, item: ItemRow): void;
 }
 
-export type Outcome = { ok: true; item: ItemRow; toast: string } | { ok: false; message: string; stale?: boolean };
+/**
+ * `repeat`: the same person's same click, a moment after it took effect, from a platform that
+ * delivers a click more than once (to this instance or another): answered with the success it
+ * had, and nothing more happens.
+ */
+export type Outcome = { ok: true; item: ItemRow; toast: string } | { ok: false; message: string; stale?: boolean; repeat?: boolean };
+
 
 export function act(ctx: Ctx, spec: KindSpec, item: ItemRow, input: ActInput): Outcome {
   const { action } = input;
@@ -71,7 +79,13 @@ export function act(ctx: Ctx, spec: KindSpec, item: ItemRow, input: ActInput): O
   if (input.dueText && !newDue) return { ok: false, message: `无法识别的时间：${input.dueText}（示例：周五、12月1日、+2d）` };
   if (newDue && newDue.getTime() <= nowMs(ctx)) return { ok: false, message: `新期限 ${input.dueText} 已过：请写今后的时间（示例：周五、12月1日、+2d）。` };
   const f: Facts = { item, people: ctx.repo.people(item.id), actorId: ctx.actor.id, input, newDue };
-  const done = () => ({ ok: false as const, stale: true, message: `已处理：${name} ${ref} 当前状态为【${stateLabel(item.state, spec.kind)}】，您已操作过，无需重复。` });
+  const done = (): Outcome => {
+    const last = ctx.repo.history(item.id).findLast((h) => h.actorId === ctx.actor.id);
+    if (input.repeatWindowMs && last?.action === action && nowMs(ctx) - last.at <= input.repeatWindowMs) {
+      return { ok: false, stale: true, repeat: true, message: `${ACTION_LABEL[action] ?? action}成功：${name} ${ref} 现为【${stateLabel(item.state, spec.kind)}】。` };
+    }
+    return { ok: false, stale: true, message: `已处理：${name} ${ref} 当前状态为【${stateLabel(item.state, spec.kind)}】，您已操作过，无需重复。` };
+  };
   // A card drawn before something it showed changed acts on what the clicker saw, not on what
   // is: refused even when the table would allow it (a replayed objection, a same-state transition).
   if (input.cardVersion !== undefined && cardIsStale(ctx.repo.history(item.id), input.cardVersion, item.version, ctx.actor.id)) {

@@ -243,6 +243,7 @@ export class Engine {
           text: typed(a.form.answer),
           forUser: a.for,
           cardVersion: a.version,
+          repeatWindowMs: a.repeatWindowMs,
         };
         // The survey reads its own fields from the form: typed text as well.
         const form = Object.fromEntries(Object.entries(a.form).map(([k, v]) => [k, typed(v) ?? '']));
@@ -258,6 +259,10 @@ export class Engine {
                 ? subCardAction(ctx, item, input)
                 : act(ctx, spec, item, input);
         const cardKey = a.cardMessageId ? this.d.repo.cardKeyOfMessage(a.platform, a.cardMessageId) : undefined;
+        if (!out.ok && 'repeat' in out && out.repeat) {
+          const current = cardKey ? this.d.repo.queuedCard(cardKey, 0) : undefined;
+          return { ok: true, toast: out.message, ...(current && cardKey ? { card: current, cardKey } : {}) };
+        }
         if (!out.ok) {
           // A stale card is answered with the card as it is now (its latest rendering), so that
           // the clicker can act on the current version at once where the platform shows it.

@@ -696,13 +696,10 @@ describe('an instance that dies between a command and its inbound row being mark
 });
 
 describe('a click Feishu delivers twice, under two event ids, to two instances', () => {
-  // The Feishu receiver answers the second delivery of a click it applied with the first one's
-  // success: the person clicked once, and an error toast would tell them it failed. That memory
-  // is the process's own, so a second delivery reaching another instance is refused with "已处理"
-  // (applied once all the same).
-  // BUG (reported): the other instance should answer with the success too; when it does, the
-  // last expectation below flips.
-  it('is applied once; only the instance that applied it answers the second delivery with its success', async () => {
+  // The second delivery of a click must get the first one's success: the person clicked once,
+  // and an error toast would tell them it failed. The instance that applied it remembers the
+  // answer; another one finds the same person's same action in the audit, moments old.
+  it('is applied once, and both instances answer the second delivery with its success', async () => {
     const url = urlOf(CLICK_DB);
     const one = await FeishuBot.create({ level: 'silent', config: { database: { url, instanceId: 'click-a' } } });
     const two = await FeishuBot.create({ level: 'silent', secrets: one.secrets, config: { database: { url, instanceId: 'click-b' } } });
@@ -718,7 +715,11 @@ describe('a click Feishu delivers twice, under two event ids, to two instances',
       expect((await click(one))?.type).toBe('success');
       // Delivered again to the instance that applied it: the same success.
       expect((await click(one))?.type).toBe('success');
-      // Delivered again to the other one: refused.
+      // Delivered again to the other one: the same success, nothing applied again.
+      expect(await click(two)).toMatchObject({ type: 'success', content: expect.stringMatching(/^确认成功/) as unknown });
+      // Long after, a click from that card is what it is: already done.
+      one.clock.advance(60_000);
+      two.clock.advance(60_000);
       expect(await click(two)).toMatchObject({ type: 'error', content: expect.stringMatching(/^已处理/) as unknown });
       expect(one.count(`select count(*) as n from audit where action = 'confirm' and item_id = (select id from items where title like '%D1x%')`)).toBe(1);
     } finally {

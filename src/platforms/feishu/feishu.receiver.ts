@@ -187,7 +187,9 @@ export class FeishuReceiver {
 
     // A callback resent byte for byte (after the memo above let go, or after a restart) has the
     // same event_id: the engine answers it as done instead of acting again.
-    const r = this.core.engine.handleCardAction({ ...action, replayKey: `feishu-event:${env.header.event_id}` });
+    // Past this process's memo (the repeat reached another instance, or came later), the engine
+    // answers the same person's same click within the window with its success, from the audit.
+    const r = this.core.engine.handleCardAction({ ...action, replayKey: `feishu-event:${env.header.event_id}`, repeatWindowMs: CLICK_MEMO_MS });
     this.log.info({ chatId: action.chatId, itemId: action.itemId, action: action.action, ok: r.ok }, 'card action');
     const res = callbackResponse(r, this.names(r.toast, r.card?.mentions ?? []));
     if (r.ok) this.clicks.set(key, { at: now, res });
