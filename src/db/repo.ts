@@ -226,6 +226,14 @@ export class Repo {
     return r.changes === 1;
   }
 
+  /** Items of one kind in these states in these chats (through the (kind, state, chat) index), by id. */
+  itemsInStates(chatIds: readonly string[], kind: string, states: readonly string[]): ItemRow[] {
+    const texts = this.db.sql.jsonTexts();
+    return (
+      this.st(`${ITEM_SELECT} where kind = ? and state in (${texts}) and chat_id in (${texts}) order by id`).all(kind, JSON.stringify(states), JSON.stringify(chatIds)) as Raw[]
+    ).map(itemOf);
+  }
+
   listItems(chatId: string): ItemRow[] {
     return (this.st(`${ITEM_SELECT} where chat_id = ? order by id`).all(chatId) as Raw[]).map(itemOf);
   }

@@ -2,13 +2,13 @@
 // `#N`, or — in a group with exactly one open request — that one, said in the reply. With several
 // open requests and no `#N` the record stays on its own and the reply shows how to name one.
 
-import { collabItems, reachable } from './links.ts';
+import { collabItemsIn, reachable } from './links.ts';
 import type { Got } from '../commands/result.ts';
 import type { ItemRow } from '../db/repo.ts';
 import { KIND_LABEL } from '../i18n/zh-CN.ts';
 import type { Ctx } from './context.ts';
 import { itemRef, rowTitle } from './format.ts';
-import { isOpen } from './queries.ts';
+import { OPEN_STATES } from './queries.ts';
 
 export interface Attachment {
   /** The request the record is filed under; undefined when it stays on its own. */
@@ -32,7 +32,8 @@ export function attachment(ctx: Ctx, requestId: number | undefined, command: str
     }
     return { ok: true, value: { request: item } };
   }
-  const open = collabItems(ctx).filter((i) => i.kind === 'request' && isOpen(i));
+  // The open requests only: a group's whole history would be read on every record filed.
+  const open = collabItemsIn(ctx, 'request', OPEN_STATES);
   const [only] = open;
   if (open.length === 1 && only) {
     return { ok: true, value: { request: only, note: `已归入 ${itemRef(only.id, only.seqNo)}「${rowTitle(only.title)}」（本群唯一进行中的需求）。` } };

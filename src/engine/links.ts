@@ -67,6 +67,13 @@ export function reachable(ctx: Pick<Ctx, 'repo' | 'chatId'>, item: ItemRow | und
   return collabChats(ctx.repo, ctx.chatId).includes(item.chatId) && visibleIn(ctx.repo, ctx.chatId, item);
 }
 
+/** The items of `kind` in `states` that the collaboration raised and `ctx`'s group may see (not all its items). */
+export function collabItemsIn(ctx: Pick<Ctx, 'repo' | 'chatId'>, kind: string, states: Iterable<string>): ItemRow[] {
+  const chats = collabChats(ctx.repo, ctx.chatId);
+  const found = ctx.repo.itemsInStates(chats, kind, [...states]);
+  return chats.length === 1 ? found : found.filter((i) => visibleIn(ctx.repo, ctx.chatId, i));
+}
+
 /** The items every group of the collaboration raised that `ctx`'s group may see. */
 export function collabItems(ctx: Pick<Ctx, 'repo' | 'chatId'>): ItemRow[] {
   const chats = collabChats(ctx.repo, ctx.chatId);

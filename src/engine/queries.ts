@@ -76,7 +76,7 @@ export function showItem(ctx: Ctx, id: number): void {
   );
 }
 
-const OPEN_STATES = new Set(['pending', 'objected', 'active', 'review', 'rework', 'todo', 'doing', 'waiting', 'info', 'open', 'working', 'verify']);
+export const OPEN_STATES: ReadonlySet<string> = new Set(['pending', 'objected', 'active', 'review', 'rework', 'todo', 'doing', 'waiting', 'info', 'open', 'working', 'verify']);
 
 export function isOpen(item: ItemRow): boolean {
   return OPEN_STATES.has(item.state);

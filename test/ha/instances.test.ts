@@ -15,8 +15,8 @@
 //     a call reaching the platform again is allowed only for what the killed instance had under
 //     way (one call before the kill, one after), and reported;
 //   - each chat's messages reached the platform in outbox id order;
-//   - each racing pair of clicks has at most one winner: one success on one instance, one audit
-//     row, the other answered with a refusal;
+//   - each racing pair of clicks is applied at most once: one audit row; the other click is
+//     answered with the same success (the same person's same click) or a refusal;
 //   - every due reminder fired exactly once, each firing one message;
 //   - no error logged by any instance, and more than one instance held chats' send leases.
 // Two in-process cases follow, for what the load reaches only by chance: an instance dying
@@ -490,8 +490,8 @@ describe(`three instances on one PostgreSQL database (seed ${SEED})`, () => {
       expect(await n(`select count(*) as n from inbound_events where status != 'done'`)).toBe(0);
 
       // Click races: one winner each. Both clicks of a pair may be refused (the item had moved on);
-      // never both applied, never applied twice. Two answers of one instance may both say success
-      // (it remembers the click it applied and answers a duplicate the same way).
+      // never both applied, never applied twice. Both answers may say success, on one instance or
+      // two: the same person's same click, moments after it took effect, gets the success it had.
       const audits = await q<{ itemId: number; actorId: string; action: string }>(`select item_id as "itemId", actor_id as "actorId", action from audit where action in ('confirm', 'reply')`);
       const times = (itemId: number, actorId: string, action: string) => audits.filter((x) => x.itemId === itemId && x.actorId === actorId && x.action === action).length;
       const twice = audits.filter((x) => times(x.itemId, x.actorId, x.action) > 1 || (x.action === 'reply' && audits.filter((y) => y.itemId === x.itemId && y.action === 'reply').length > 1));
@@ -504,7 +504,6 @@ describe(`three instances on one PostgreSQL database (seed ${SEED})`, () => {
         const acked = r.answers.filter((a) => a.acked);
         const ok = acked.filter((a) => a.toastType === 'success');
         if (acked.length === 2 && new Set(acked.map((a) => a.backend)).size === 2) split++;
-        if (new Set(ok.map((a) => a.backend)).size > 1) raceWrong.push(`#${r.itemId} ${r.action}: successes on ${ok.length} instances`);
         if (acked.some((a) => a.toastType !== 'success' && a.toastType !== 'error')) raceWrong.push(`#${r.itemId} ${r.action}: toast ${JSON.stringify(acked)}`);
         if (ok.length === 0) continue;
         won++;
