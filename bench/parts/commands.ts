@@ -7,7 +7,9 @@
 // With a PostgreSQL URL the same loops run there; several copies of this part may run at once
 // on one database (the instances of a cluster), each with its own `tag`: its chats, message ids
 // and counts are its own.
-// Usage: node --import tsx bench/parts/commands.ts <dbFile> <seconds> [postgres://… [tag]]
+// `startAt` (ms since epoch) makes copies begin their measured loops together, after their own
+// start-up and warm-up, so that their rates add up over the same seconds.
+// Usage: node --import tsx bench/parts/commands.ts <dbFile> <seconds> [postgres://… [tag [startAt]]]
 
 import { rmSync } from 'node:fs';
 import { parseConfig } from '../../src/config/load.ts';
@@ -15,7 +17,7 @@ import type { InboundMessage, UserRef } from '../../src/domain/chat.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import { sendLog, sendResult } from '../lib/child.ts';
 
-const [dbFile = '/tmp/groupflow-bench-commands.db', secondsArg = '3', pgUrl, tag = 'x'] = process.argv.slice(2);
+const [dbFile = '/tmp/groupflow-bench-commands.db', secondsArg = '3', pgUrl, tag = 'x', startAtArg] = process.argv.slice(2);
 const seconds = Number(secondsArg);
 const MAX_COMMANDS = 200_000;
 
@@ -80,6 +82,7 @@ sql.prepare('insert into sandbox_chats (id, name) values (?, ?) on conflict do n
 for (let i = 0; i < 2; i++) for (const msg of cycle(rt, CHAT)) rt.engine.handleMessage(msg);
 await rt.dispatcher.drain();
 
+if (startAtArg) await new Promise((r) => setTimeout(r, Math.max(0, Number(startAtArg) - Date.now())));
 const engineOnly = await loop(rt, 'engine, delivery after', false);
 await rt.dispatcher.drain();
 await rt.dispatcher.idle();
