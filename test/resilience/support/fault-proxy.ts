@@ -19,6 +19,8 @@ export type Fault =
 export interface ProxiedCall {
   method: string;
   path: string;
+  /** The query string, without its `?` ('' when there is none). */
+  query: string;
   /** Parsed JSON body, when it was JSON. */
   body: Record<string, unknown> | undefined;
 }
@@ -62,7 +64,7 @@ export class FaultProxy {
     } catch {
       body = undefined;
     }
-    const fault = this.plan({ method: req.method ?? 'GET', path, body });
+    const fault = this.plan({ method: req.method ?? 'GET', path, query: (req.url ?? '').split('?')[1] ?? '', body });
     if (fault && fault.kind !== 'delay') this.injected.push({ path, label: fault.label });
     if (fault?.kind === 'status') {
       res.writeHead(fault.status, { 'content-type': 'application/json; charset=utf-8', ...fault.headers });
