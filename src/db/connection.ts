@@ -308,9 +308,13 @@ const openTests: Db[] = [];
 const OPEN_TESTS_MAX = 64;
 let testSchemas = 0;
 
-/** A fresh PostgreSQL schema name for a test database (the test project drops gf_test_* after it). */
+/**
+ * A fresh PostgreSQL schema name for a test database: `gf_test_<run>_…`, where the run is the
+ * test runner's process, so that its global teardown drops its own schemas and never those of
+ * another run on the same server.
+ */
 export function testSchemaName(): string {
-  return `gf_test_${process.pid}_${++testSchemas}_${Math.random().toString(36).slice(2, 8)}`;
+  return `gf_test_${process.env.GROUPFLOW_TEST_RUN ?? 0}_${process.pid}_${++testSchemas}_${Math.random().toString(36).slice(2, 8)}`;
 }
 
 /** The PostgreSQL server tests run on, when they run on one. */

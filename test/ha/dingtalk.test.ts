@@ -388,7 +388,8 @@ describe(`three instances with DingTalk on one PostgreSQL database (seed ${SEED}
       let won = 0;
       let split = 0;
       // A click arriving between DingTalk creating a card and the sending instance recording its
-      // reference is answered as for an unknown card, and nothing is applied: reported, not failed.
+      // reference (for as long as a killed sender's lease holds) is answered through the outbox row
+      // its outTrackId names: never "unknown card". Races lost otherwise are reported.
       const lost: string[] = [];
       for (const r of races) {
         const applied = audits.filter((a) => a.itemId === r.itemId && a.actorId === r.actor.id).length;
@@ -400,6 +401,7 @@ describe(`three instances with DingTalk on one PostgreSQL database (seed ${SEED}
         if (applied === 1 && !acked.some((a) => a.notice?.includes('成功'))) raceWrong.push(`#${r.itemId}: applied, but no click was told so (${JSON.stringify(acked)})`);
       }
       expect(raceWrong).toEqual([]);
+      expect(lost.filter((l) => l.includes('已失效'))).toEqual([]);
       expect(races.length).toBeGreaterThan(0);
       expect(won).toBeGreaterThan(0);
 
