@@ -20,6 +20,7 @@ ENV NODE_ENV=production \
     GROUPFLOW_PORT=3000 \
     GROUPFLOW_DB_FILE=/data/groupflow.db
 # Mount a config at /app/bot.config.json, or set BOT_CONFIG; secrets can come from the env.
+# Several instances on PostgreSQL: GROUPFLOW_DB_URL, and GROUPFLOW_INSTANCE_ID per container.
 WORKDIR /app
 # package.json ("type": "module") makes dist/*.js ES modules; node_modules holds the externals.
 COPY --from=build /app/package.json ./
