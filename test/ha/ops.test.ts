@@ -40,31 +40,32 @@ describe('operations on PostgreSQL', () => {
   });
 
   it('npm run backup writes a pg_dump archive that restores into an empty database', () => {
-    const { url, schema } = schemaUrl();
-    run('src/db/migrate-cli.ts', url);
-    const db = openConfigured({ file: '', url: server, schema });
-    db.$client.prepare(`insert into settings (key, value) values ('backup_probe', 'kept')`).run();
-    db.pg!.close();
-    const file = join(dir, 'gf.dump');
-    const out = run('src/ops/backup-cli.ts', url, [file]);
-    expect(out).toContain('backup written');
-    expect(existsSync(file)).toBe(true);
-    const listing = execFileSync('pg_restore', ['--list', file], { encoding: 'utf8' });
-    expect(listing).toMatch(/TABLE DATA .*settings/);
-    // pg_dump takes the whole database: restored into a new, empty one.
+    // pg_dump takes a whole database: this one gets its own (the shared one holds every test's schemas).
     const admin = openConfigured({ file: '', url: server });
-    const restoreDb = `gf_test_restore_${process.pid}`;
-    admin.$client.exec(`drop database if exists ${restoreDb}`);
-    admin.$client.exec(`create database ${restoreDb}`);
+    const names = [`gf_test_backup_${process.pid}`, `gf_test_restore_${process.pid}`];
+    const urlOf = (db: string) => Object.assign(new URL(server), { pathname: `/${db}` }).toString();
+    for (const db of names) {
+      admin.$client.exec(`drop database if exists ${db} with (force)`);
+      admin.$client.exec(`create database ${db}`);
+    }
     try {
-      const into = new URL(server);
-      into.pathname = `/${restoreDb}`;
-      execFileSync('pg_restore', ['--no-owner', `--dbname=${into}`, file]);
-      const restored = openConfigured({ file: '', url: into.toString(), schema });
+      const source = urlOf(names[0]!);
+      run('src/db/migrate-cli.ts', source);
+      const db = openConfigured({ file: '', url: source });
+      db.$client.prepare(`insert into settings (key, value) values ('backup_probe', 'kept')`).run();
+      db.pg!.close();
+      const file = join(dir, 'gf.dump');
+      expect(run('src/ops/backup-cli.ts', source, [file])).toContain('backup written');
+      expect(existsSync(file)).toBe(true);
+      const listing = execFileSync('pg_restore', ['--list', file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      expect(listing).toMatch(/TABLE DATA .*settings/);
+      execFileSync('pg_restore', ['--no-owner', `--dbname=${urlOf(names[1]!)}`, file]);
+      const restored = openConfigured({ file: '', url: urlOf(names[1]!) });
       expect(restored.$client.prepare(`select value from settings where key = 'backup_probe'`).get()).toEqual({ value: 'kept' });
+      expect((restored.$client.prepare('select count(*) as n from __drizzle_migrations').get() as { n: number }).n).toBe(1);
       restored.pg!.close();
     } finally {
-      admin.$client.exec(`drop database if exists ${restoreDb} with (force)`);
+      for (const db of names) admin.$client.exec(`drop database if exists ${db} with (force)`);
       admin.pg!.close();
     }
   });
