@@ -186,14 +186,16 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   pruner.unref();
   // Instances sharing the database say they are alive; the platforms' app-wide rates are divided
   // among the live ones, and a dead one's leases and inbound claims expire.
-  const heartbeat = setInterval(() => {
-    try {
-      instances.heartbeat(clock.now().getTime(), startedAt);
-    } catch (err) {
-      log.warn({ err }, 'instance heartbeat failed');
-    }
-  }, 5000);
-  heartbeat.unref();
+  const heartbeat = instances.shared
+    ? setInterval(() => {
+        try {
+          instances.heartbeat(clock.now().getTime(), startedAt);
+        } catch (err) {
+          log.warn({ err }, 'instance heartbeat failed');
+        }
+      }, 5000)
+    : undefined;
+  heartbeat?.unref();
   const close = async () => {
     clearInterval(pruner);
     clearInterval(heartbeat);

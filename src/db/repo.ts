@@ -64,7 +64,6 @@ const ITEM_NAMED_COLUMNS = Object.entries(ITEM_COLUMNS)
   .map(([key, col]) => (key === col ? col : `${col} as "${key}"`))
   .join(', ');
 const ITEM_SELECT = `select ${ITEM_NAMED_COLUMNS} from items`;
-const ITEM_RETURNING = ITEM_NAMED_COLUMNS;
 
 function itemOf(r: Raw): ItemRow {
   return {
@@ -144,22 +143,11 @@ export class Repo {
     return this.st(sql);
   }
 
-  /** A prepared statement that returns rows as arrays (cheaper to read than row objects). */
-  rawStatement(sql: string): Statement {
-    return this.raw(sql);
-  }
-
-  private raw(sql: string): Statement {
-    return this.st(sql, true);
-  }
-
-  private st(sql: string, raw = false): Statement {
-    const key = raw ? `raw:${sql}` : sql;
-    let s = this.statements.get(key);
+  private st(sql: string): Statement {
+    let s = this.statements.get(sql);
     if (!s) {
       s = this.db.$client.prepare(sql);
-      if (raw) s.raw(true);
-      this.statements.set(key, s);
+      this.statements.set(sql, s);
     }
     return s;
   }
@@ -195,7 +183,7 @@ export class Repo {
     const entries = Object.entries(row).filter(([, v]) => v !== undefined) as Array<[keyof ItemRow, unknown]>;
     const cols = entries.map(([k]) => ITEM_COLUMNS[k]);
     const item = itemOf(
-      this.st(`insert into items (${cols.join(', ')}) values (${cols.map(() => '?').join(', ')}) returning ${ITEM_RETURNING}`).get(
+      this.st(`insert into items (${cols.join(', ')}) values (${cols.map(() => '?').join(', ')}) returning ${ITEM_NAMED_COLUMNS}`).get(
         ...entries.map(([, v]) => toSql(v)),
       ) as Raw,
     );

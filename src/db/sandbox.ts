@@ -28,13 +28,11 @@ export interface SandboxMessage {
   rev: number;
 }
 
-export const SEED_USERS: readonly UserRef[] = [
-  { id: 'sandbox:zhangsan', name: '张三' },
-  { id: 'sandbox:lisi', name: '李四' },
-  { id: 'sandbox:wangwu', name: '王五' },
-  { id: 'sandbox:zhaoliu', name: '赵六' },
-];
-export const SEED_CHATS: readonly SandboxChat[] = [{ id: 'sandbox:g1', name: '【技术部】接口联调', look: null }];
+/** The demo people and group an empty sandbox starts with (the sandbox platform's choice). */
+export interface SandboxSeed {
+  users: readonly UserRef[];
+  chats: readonly SandboxChat[];
+}
 
 const USER_COLUMNS = 'id, name';
 const CHAT_COLUMNS = 'id, name, look';
@@ -98,7 +96,10 @@ export class SandboxStore {
   /** Groups are never deleted or renamed, so one found is remembered (every delivery checks its group exists). */
   private readonly knownChats = new Map<string, SandboxChat>();
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    private readonly demo: SandboxSeed,
+  ) {
     const p = (sql: string) => db.$client.prepare(sql);
     this.q = {
       insertUser: p('insert into sandbox_users (id, name) values (?, ?)'),
@@ -126,18 +127,18 @@ export class SandboxStore {
   seed(): boolean {
     let added = false;
     if (this.users().length === 0) {
-      for (const u of SEED_USERS) this.q.insertUser.run(u.id, u.name);
+      for (const u of this.demo.users) this.q.insertUser.run(u.id, u.name);
       added = true;
     }
     if (this.chats().length === 0) {
-      for (const c of SEED_CHATS) this.q.insertChat.run(c.id, c.name, c.look);
+      for (const c of this.demo.chats) this.q.insertChat.run(c.id, c.name, c.look);
       added = true;
     }
     return added;
   }
 
   users(): SandboxUser[] {
-    return seedFirst((this.q.users.all() as Row[]).map(userOf), SEED_USERS);
+    return seedFirst((this.q.users.all() as Row[]).map(userOf), this.demo.users);
   }
 
   user(id: string): SandboxUser | undefined {
@@ -157,7 +158,7 @@ export class SandboxStore {
   }
 
   chats(): SandboxChat[] {
-    return seedFirst((this.q.chats.all() as Row[]).map(chatOf), SEED_CHATS);
+    return seedFirst((this.q.chats.all() as Row[]).map(chatOf), this.demo.chats);
   }
 
   /** A group by id. */

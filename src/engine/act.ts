@@ -67,7 +67,6 @@ export interface KindSpec {
  */
 export type Outcome = { ok: true; item: ItemRow; toast: string } | { ok: false; message: string; stale?: boolean; repeat?: boolean };
 
-
 export function act(ctx: Ctx, spec: KindSpec, item: ItemRow, input: ActInput): Outcome {
   const { action } = input;
   const name = KIND_LABEL[spec.kind] ?? spec.kind;

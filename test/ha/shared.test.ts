@@ -89,7 +89,7 @@ describe('two instances on one database', () => {
     enqueue(a.repo, 'sandbox:g3', 'g3-2', t);
     const dying = a.dispatcher.drain();
     await new Promise((r) => setTimeout(r, 50));
-    expect(a.instances.lease('outbox:sandbox:sandbox:g3', t, CHAT_LEASE_MS)).toBe(true); // a holds it
+    expect(a.db.$client.prepare('select owner from leases where name = ?').get('outbox:sandbox:sandbox:g3')).toEqual({ owner: 'a' });
     await b.dispatcher.drain();
     expect(sent.filter((s) => s.text.startsWith('g3'))).toEqual([]); // b leaves g3 to a
     clock.advance(CHAT_LEASE_MS + 1000);

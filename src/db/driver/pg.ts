@@ -3,15 +3,16 @@
 // The engine is synchronous by design: one command is one transaction whose reads, checks and
 // writes run back to back, and nothing else of the process runs in between. On SQLite that is the
 // driver's nature; here each statement is sent to a worker thread that holds the connection
-// (pg-worker.cjs) and the main thread waits for the reply on a shared buffer (Atomics). The SQL of src/db is written for SQLite; `toPostgres` rewrites the few spellings that
-// differ (placeholders, camelCase aliases), and the stores use `dialect.ts` where a construct has
-// no common spelling.
+// (pg-worker.cjs) and the main thread waits for the reply on a shared buffer (Atomics). The SQL
+// of src/db is written for SQLite; `toPostgres` rewrites the few spellings that differ
+// (placeholders, camelCase aliases), and the stores use `dialect.ts` where a construct has no
+// common spelling.
 //
 // Write transactions take one cluster-wide advisory lock first: instances write one at a time,
 // as SQLite's BEGIN IMMEDIATE makes one process's connections do, so every invariant the engine
 // checks inside a transaction (one 总对接人 per side, a card clicked once…) holds across
-// instances. The work that scales out — sending, platform connections, reminders claimed with
-// SKIP LOCKED, inbound recovery — runs outside that lock.
+// instances. The work that scales out — sending under per-chat leases, the platform
+// connections — runs outside that lock.
 
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
@@ -214,18 +215,19 @@ export class PgClient implements SqlClient {
     call({ op: 'exec', handle: this.handle, text: sql });
   }
 
-  /** Like better-sqlite3's: nested calls become savepoints; an exception rolls back and rethrows. */
+  /**
+   * Like better-sqlite3's: nested calls become savepoints; an exception rolls back and rethrows.
+   * Every outermost transaction takes the write lock (the engine's are all writers).
+   */
   transaction<F extends (...args: never[]) => unknown>(fn: F): Transaction<F> {
-    const run = (lock: boolean, args: Parameters<F>): ReturnType<F> => {
+    const run = (...args: Parameters<F>): ReturnType<F> => {
       const outer = this.depth === 0;
       const name = `sp${this.depth}`;
-      this.exec(outer ? (lock ? `begin; select pg_advisory_xact_lock(${WRITE_LOCK})` : 'begin') : `savepoint ${name}`);
+      this.exec(outer ? `begin; select pg_advisory_xact_lock(${WRITE_LOCK})` : `savepoint ${name}`);
       this.depth++;
+      let result: ReturnType<F>;
       try {
-        const result = fn(...args) as ReturnType<F>;
-        this.depth--;
-        this.exec(outer ? 'commit' : `release savepoint ${name}`);
-        return result;
+        result = fn(...args) as ReturnType<F>;
       } catch (err) {
         this.depth--;
         try {
@@ -235,14 +237,14 @@ export class PgClient implements SqlClient {
         }
         throw err;
       }
+      this.depth--;
+      // A commit that fails has rolled back on the server: nothing to undo here.
+      this.exec(outer ? 'commit' : `release savepoint ${name}`);
+      return result;
     };
-    const tx = ((...args: Parameters<F>) => run(true, args)) as Transaction<F>;
-    tx.immediate = (...args: Parameters<F>) => run(true, args);
+    const tx = run as Transaction<F>;
+    tx.immediate = run;
     return tx;
-  }
-
-  get inTransaction(): boolean {
-    return this.depth > 0;
   }
 
   close(): void {
